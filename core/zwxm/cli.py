@@ -1,0 +1,228 @@
+"""The `zwxm` command. With no sub-command it opens the TUI on the default database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+
+# Modules that contribute sub-commands; each exposes COMMANDS, a list of click commands.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def fail(problems: list[Any]) -> None:
+    """Print one line per problem (field, value, reason) on stderr and exit with status 2."""
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    sys.exit(2)
+
+
+def _date(value: str | None, field: str) -> dt.date | None:
+    from .model import parse_date
+
+    if value is None:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError:
+        click.echo(f"{field}: {value!r}: 日期无效，应为 YYYY-MM-DD / invalid date, expected YYYY-MM-DD", err=True)
+        sys.exit(2)
+
+
+def _registry():
+    from .plugins import RegistryError, get_registry
+
+    try:
+        return get_registry()
+    except RegistryError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+
+
+def _load(path: str):
+    from .model import InputError, load_project
+    from .projectfile import read_data_file
+
+    try:
+        return load_project(read_data_file(path))
+    except InputError as exc:
+        fail(exc.problems)
+
+
+def _dump(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="zwxm")
+@click.option("--db", "db_path", envvar="ZWXM_DB", type=click.Path(dir_okay=False), help="数据库文件 / database file")
+@click.option("--lang", type=click.Choice(["zh", "en"]), envvar="ZWXM_LANG", default="zh", show_default=True,
+              help="界面语言 / language")
+@click.pass_context
+def cli(ctx: click.Context, db_path: str | None, lang: str) -> None:
+    """政务项目 zwxm: where each government IT project stands, what is due, and what is out of line."""
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db_path
+    ctx.obj["lang"] = lang
+    if ctx.invoked_subcommand is None:
+        from zwxm_tui.app import run
+
+        run(db_path=db_path, lang=lang)
+
+
+@cli.command()
+@click.argument("project_file", type=click.Path())
+@click.option("--as-of", "as_of", help="评估日期 YYYY-MM-DD（默认今天）/ evaluation date")
+@click.option("--district", help="按另一地区评估 / evaluate under another district")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON（公开契约，见 docs/evaluation.md）")
+@click.pass_context
+def evaluate(ctx: click.Context, project_file: str, as_of: str | None, district: str | None, as_json: bool) -> None:
+    """Evaluate one project file (TOML or JSON)."""
+    from .evaluation import evaluate as run_evaluation
+    from .model import InputError
+    from .report import render_evaluation
+
+    day = _date(as_of, "as_of")
+    project = _load(project_file)
+    registry = _registry()
+    try:
+        result = run_evaluation(project, day, district, registry)
+    except InputError as exc:
+        fail(exc.problems)
+    if as_json:
+        _dump(result.to_dict())
+    else:
+        click.echo(render_evaluation(result, ctx.obj["lang"]))
+
+
+@cli.command()
+@click.argument("project_file", type=click.Path())
+@click.option("--as-of", "as_of", help="评估日期 YYYY-MM-DD / evaluation date")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def compare(ctx: click.Context, project_file: str, as_of: str | None, as_json: bool) -> None:
+    """Evaluate one project under every installed district, side by side."""
+    from .compare import compare_project, render_comparison
+    from .model import InputError
+
+    day = _date(as_of, "as_of")
+    project = _load(project_file)
+    try:
+        results = compare_project(project, day, _registry())
+    except InputError as exc:
+        fail(exc.problems)
+    if as_json:
+        _dump({code: r.to_dict() for code, r in results.items()})
+    else:
+        click.echo(render_comparison(results, ctx.obj["lang"]))
+
+
+@cli.command()
+@click.option("--as-of", "as_of", help="状态日期 / status as of")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def districts(ctx: click.Context, as_of: str | None, as_json: bool) -> None:
+    """List the installed district plugins with their regulation status."""
+    from .vocab import REGULATION_STATUSES, label
+
+    day = _date(as_of, "as_of") or dt.date.today()
+    registry = _registry()
+    rows = []
+    for code, d in sorted(registry.districts.items()):
+        reg = d.regulation
+        rows.append({"district": code, "name": d.name, "name_en": d.name_en, "plugin": registry.district_plugin[code],
+                     "title": reg.title, "number": reg.number, "status": reg.status_on(day),
+                     "effective_from": reg.effective_from.isoformat() if reg.effective_from else None,
+                     "effective_until": reg.effective_until.isoformat() if reg.effective_until else None,
+                     "rules": len(registry.rules_for(code))})
+    if as_json:
+        _dump({"districts": rows, "problems": [str(p) for p in registry.problems]})
+        return
+    lang = ctx.obj["lang"]
+    for r in rows:
+        name = r["name_en"] if lang == "en" else r["name"]
+        click.echo(f"{r['district']:<10} {name}  《{r['title']}》 {r['number']}  "
+                   f"[{label(REGULATION_STATUSES, r['status'], lang)}]  {r['rules']} rules  ({r['plugin']})")
+    for problem in registry.problems:
+        click.echo(f"! {problem}", err=True)
+
+
+@cli.command()
+@click.argument("district")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def rules(ctx: click.Context, district: str, as_json: bool) -> None:
+    """List every rule of a district with its article, and the articles no rule covers."""
+    from .model import Problem
+
+    registry = _registry()
+    if district not in registry.districts:
+        fail([Problem("district", district, f"未知地区（已安装：{'、'.join(sorted(registry.districts))}）",
+                      "unknown district")])
+    coverage = registry.coverage(district)
+    articles = []
+    for number, covered in coverage.items():
+        if isinstance(covered, list):
+            articles.append({"article": number, "rules": [{"key": r.key, "kind": r.kind, "title": r.title,
+                                                           "title_en": r.title_en} for r in covered]})
+        else:
+            articles.append({"article": number, "rules": [], "not_automatable": covered or None})
+    counted = [a for a in articles if a["rules"] or a.get("not_automatable")]
+    summary = {"articles": len(articles), "covered": sum(1 for a in articles if a["rules"]),
+               "explained": sum(1 for a in articles if a.get("not_automatable")),
+               "coverage": round(len(counted) / len(articles), 3) if articles else 0.0}
+    if as_json:
+        _dump({"district": district, "articles": articles, "summary": summary})
+        return
+    en = ctx.obj["lang"] == "en"
+    for a in articles:
+        if a["rules"]:
+            names = "; ".join(f"{r['key']} ({r['kind']}) {r['title_en'] if en and r['title_en'] else r['title']}" for r in a["rules"])
+            click.echo(f"第{a['article']}条  {names}")
+        else:
+            reason = a.get("not_automatable") or ("NOT COVERED" if en else "未覆盖")
+            click.echo(f"第{a['article']}条  — {reason}")
+    click.echo(f"{'coverage' if en else '覆盖率'}: {summary['covered']} covered + {summary['explained']} explained "
+               f"/ {summary['articles']} articles = {summary['coverage']:.0%}")
+
+
+@cli.command()
+@click.argument("district", required=False)
+def scenarios(district: str | None) -> None:
+    """Run the scenario files of every installed district (or one) and report each result."""
+    from .scenarios import ScenarioFailure, load_scenario, run_scenario, scenario_files
+
+    registry = _registry()
+    passed = failed = 0
+    for code, path in scenario_files(registry):
+        if district and code != district:
+            continue
+        try:
+            run_scenario(load_scenario(path), registry)
+            passed += 1
+        except ScenarioFailure as exc:
+            failed += 1
+            click.echo(f"FAIL {code}/{path.name}: {exc}")
+    click.echo(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+def _add_command_modules() -> None:
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(name)
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_add_command_modules()
+
+
+def main() -> None:
+    cli(prog_name="zwxm")

@@ -1,0 +1,210 @@
+"""Evaluate one project under one district's rules as of one date: the public evaluation contract.
+
+Only events and changes dated on or before `as_of` count, so an evaluation "as of" a past date
+shows what an operator would have seen that day. Every rule runs isolated: one that raises
+becomes an error finding naming its plugin and the project, and the evaluation goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from .calendar import LegalCalendar, default_calendar
+from .lifecycle import derive_stage
+from .model import Event, InputError, Problem, Project, converter
+from .plugins import Registry, get_registry
+from .rules import (Applicability, ChangeRuling, Context, Deadline, Finding, MissingFact, Refusal, Role, Rule,
+                    Step)
+
+
+@attrs.frozen(slots=True)
+class RegulationInfo:
+    title: str
+    number: str
+    status: str
+    effective_from: dt.date | None
+    effective_until: dt.date | None
+
+
+@attrs.frozen(slots=True)
+class Evaluation:
+    project: str
+    district: str
+    as_of: dt.date
+    stage: str
+    regulation: RegulationInfo
+    applicable: bool
+    applicability: list[Applicability]
+    approval_path: list[Step]
+    deadlines: list[Deadline]
+    findings: list[Finding]
+    changes: list[ChangeRuling]
+    roles: list[Role]
+    next_deadline: Deadline | None = None
+    overdue: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return converter.unstructure(self)
+
+
+def _as_list(result: Any) -> Iterable[Any]:
+    if result is None:
+        return ()
+    if isinstance(result, (list, tuple)):
+        return result
+    if isinstance(result, (Applicability, Step, Deadline, Finding, ChangeRuling, Refusal)):
+        return (result,)
+    return list(result)
+
+
+def _run(rule: Rule, ctx: Context, project: Project, findings: list[Finding]) -> Iterable[Any]:
+    """Run one rule; a missing fact or a crash becomes a finding instead of an exception."""
+    ctx.rule = rule
+    try:
+        return _as_list(rule.check(ctx))
+    except MissingFact as missing:
+        findings.append(Finding(rule.key, "info", rule.article,
+                                f"缺少“{missing.fact}”，无法检查：{rule.title}",
+                                f"missing fact {missing.fact!r}: cannot check {rule.title_en or rule.key}", rule.plugin))
+    except Exception as exc:  # a plugin's bug must not take the whole evaluation down
+        findings.append(Finding("plugin_error", "error", rule.article,
+                                f"插件 {rule.plugin} 的规则 {rule.key} 在项目 {project.code} 上出错：{exc!r}",
+                                f"plugin {rule.plugin} rule {rule.key} failed on project {project.code}: {exc!r}",
+                                rule.plugin))
+    return ()
+
+
+def check_project(project: Project, registry: Registry, district: str | None = None) -> list[Problem]:
+    """Problems that need the plugins to see: unknown district, event type or category."""
+    code = district or project.district
+    problems = []
+    if code not in registry.districts:
+        known = "、".join(sorted(registry.districts)) or "—"
+        problems.append(Problem("district", code, f"未知地区（已安装：{known}）", f"unknown district (installed: {known})"))
+    elif district is None and project.category is not None and registry.districts[code].categories \
+            and project.category not in registry.districts[code].categories:
+        known = "、".join(registry.districts[code].categories)
+        problems.append(Problem("category", project.category, f"{code} 未定义此类别（可选：{known}）",
+                                f"unknown category for {code} (one of {known})"))
+    for index, event in enumerate(project.events):
+        if event.type not in registry.event_types:
+            problems.append(Problem(f"events[{index}].type", event.type, "未知的事件类型", "unknown event type"))
+    return problems
+
+
+def gate_refusals(project: Project, event: Event, registry: Registry, prior: list[Event],
+                  calendar: LegalCalendar | None = None, district: str | None = None) -> list[Refusal]:
+    """Why `event` may not be recorded after `prior`: the core's order rules, then the district's gates."""
+    refusals = []
+    event_type = registry.event_types.get(event.type)
+    prior_types = {e.type: e for e in prior}
+    if any(e.type == "shutdown" for e in prior):
+        refusals.append(Refusal("lifecycle", None, "项目已关停，不能再记录事件", "the project is shut down"))
+    if event_type is not None:
+        for needed in event_type.requires:
+            before = prior_types.get(needed)
+            if before is None:
+                label = registry.event_types[needed].label
+                refusals.append(Refusal("lifecycle", None, f"须先有“{label}”", f"needs {needed!r} first"))
+            elif before.date > event.date:
+                refusals.append(Refusal("lifecycle", None, f"日期早于“{registry.event_types[needed].label}”（{before.date}）",
+                                        f"dated before {needed!r} ({before.date})"))
+    code = district or project.district
+    if code in registry.districts:
+        gates = [r for r in registry.rules_for(code, "gate") if event.type in r.events]
+        if gates:
+            ctx = Context(project, event.date, registry.districts[code], calendar or default_calendar(), prior, event)
+            findings: list[Finding] = []
+            for rule in gates:
+                refusals.extend(r for r in _run(rule, ctx, project, findings) if isinstance(r, Refusal))
+            refusals.extend(Refusal(f.rule, f.article, f.message, f.message_en, code) for f in findings
+                            if f.rule == "plugin_error")
+    return refusals
+
+
+def evaluate(project: Project, as_of: dt.date | None = None, district: str | None = None,
+             registry: Registry | None = None, calendar: LegalCalendar | None = None) -> Evaluation:
+    """Evaluate `project` under `district` (default: its own) as of `as_of` (default: today)."""
+    registry = registry or get_registry()
+    calendar = calendar or default_calendar()
+    as_of = as_of or dt.date.today()
+    problems = check_project(project, registry, district)
+    if problems:
+        raise InputError(problems)
+    code = district or project.district
+    dist = registry.districts[code]
+    events = sorted((e for e in project.events if e.date <= as_of), key=lambda e: e.date)
+    ctx = Context(project, as_of, dist, calendar, events)
+    regulation = dist.regulation
+    status = regulation.status_on(as_of)
+    info = RegulationInfo(regulation.title, regulation.number, status, regulation.effective_from,
+                          regulation.effective_until)
+
+    findings: list[Finding] = []
+    if status != "in_force":
+        findings.append(_status_finding(dist.code, regulation.validity_article, status, regulation.title, as_of))
+    if project.category is not None and ctx.category is None and district is not None:
+        findings.append(Finding("category", "info", None,
+                                f"类别“{project.category}”不是{dist.name}的类别，依赖类别的规则按缺少类别处理",
+                                f"category {project.category!r} is not one of {code}'s; rules that need it treat it as missing"))
+
+    rules = registry.rules_for(code)
+    applicability = [a for rule in rules if rule.kind == "applicability"
+                     for a in _run(rule, ctx, project, findings)]
+    applicable = all(a.applies for a in applicability)
+    steps: list[Step] = []
+    deadlines: list[Deadline] = []
+    changes: list[ChangeRuling] = []
+    if applicable:
+        for rule in rules:
+            kind = rule.kind
+            if kind in ("applicability", "gate"):
+                continue
+            for output in _run(rule, ctx, project, findings):
+                if kind == "step":
+                    steps.append(output)
+                elif kind == "deadline":
+                    deadlines.append(output)
+                elif kind == "change":
+                    changes.append(output)
+                else:
+                    findings.append(output)
+        findings.extend(_replayed_gate_findings(project, events, registry, calendar, code))
+
+    open_due = [d for d in deadlines if d.kind == "due" and d.date is not None and d.done_on is None]
+    next_deadline = min(open_due, key=lambda d: d.date, default=None)
+    overdue = any(d.status == "missed" for d in open_due)
+    return Evaluation(project.code, code, as_of, derive_stage((e.type for e in events), registry.event_types),
+                      info, applicable, applicability, steps, deadlines, findings, changes,
+                      registry.roles.get(code, []), next_deadline, overdue)
+
+
+def _status_finding(code: str, article: int | None, status: str, title: str, as_of: dt.date) -> Finding:
+    messages = {
+        "expired": (f"《{title}》已于 {as_of} 前失效：以下结果仅供参考", f"the regulation had expired by {as_of}: results for reference only"),
+        "not_yet_effective": (f"《{title}》在 {as_of} 尚未施行", f"the regulation was not yet in effect on {as_of}"),
+        "draft": (f"《{title}》为征求意见稿，尚未正式发布：以下结果为模拟", "the regulation is a draft for comment: results are what-if only"),
+    }
+    zh, en = messages[status]
+    return Finding("regulation_status", "info" if status == "draft" else "warning", article, zh, en)
+
+
+def _replayed_gate_findings(project: Project, events: list[Event], registry: Registry, calendar: LegalCalendar,
+                            code: str) -> list[Finding]:
+    """Events already in the history that broke a gate stay there, each with a finding."""
+    gated = {t for r in registry.rules_for(code, "gate") for t in r.events}
+    gated.update(t.key for t in registry.event_types.values() if t.requires)
+    gated.add("shutdown")
+    findings = []
+    for index, event in enumerate(events):
+        if event.type not in gated and not any(e.type == "shutdown" for e in events[:index]):
+            continue
+        for refusal in gate_refusals(project, event, registry, events[:index], calendar, code):
+            findings.append(Finding(refusal.rule, "warning", refusal.article,
+                                    f"{event.date} 记录的“{registry.event_types[event.type].label}”违反：{refusal.message}",
+                                    f"{event.type} on {event.date} broke a gate: {refusal.message_en or refusal.message}"))
+    return findings
