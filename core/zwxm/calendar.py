@@ -44,9 +44,9 @@ PROVISIONAL_SOURCE = "provisional (no official schedule)"
 # Day kinds.
 WORK, ADJUSTED_WORK, REST, HOLIDAY = 0, 1, 2, 3
 
+_BLOCK_NAME = {"农历除夕": "春节", "春节延长假期": "春节"}  # eve/extension belong to 春节
 _NAMES_EN = {
-    "元旦": "New Year's Day", "春节": "Spring Festival", "农历除夕": "Spring Festival",
-    "春节延长假期": "Spring Festival (extended)", "清明节": "Tomb-Sweeping Day",
+    "元旦": "New Year's Day", "春节": "Spring Festival", "清明节": "Tomb-Sweeping Day",
     "劳动节": "Labour Day", "端午节": "Dragon Boat Festival", "中秋节": "Mid-Autumn Festival",
     "国庆节": "National Day",
     "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日": "Victory Day (70th anniversary)",
@@ -196,8 +196,8 @@ class LegalCalendar:
             while j < len(kinds) and kinds[j] in (REST, HOLIDAY):
                 j += 1
             if HOLIDAY in kinds[i:j]:
-                labels = [names[k].split("（")[0] for k in range(i, j)
-                          if k in names and not names[k].startswith("休息日")]
+                labels = [_BLOCK_NAME.get(n, n) for n in (names[k].split("（")[0] for k in range(i, j)
+                          if k in names and not names[k].startswith("休息日"))]
                 for k in range(i, j):
                     kinds[k] = HOLIDAY
                     self._names[k] = labels[0] if labels else "节假日"
