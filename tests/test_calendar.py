@@ -439,3 +439,58 @@ def test_month_periods_keep_day_or_clamp(d, months):
     r, clamped = add_months(d, months)
     assert (r.year * 12 + r.month) - (d.year * 12 + d.month) == months
     assert r.day == d.day or (clamped and r.day < d.day and (r + datetime.timedelta(days=1)).day == 1)
+
+
+# -- the `zwxm calendar` command (subprocess) -------------------------------------------------
+
+
+def run_calendar(*args: str, env: dict | None = None):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-c", "from zwxm.commands_calendar import calendar_command; calendar_command()",
+         *args],
+        capture_output=True, text=True, env={**os.environ, "ZWXM_CALENDAR": "", **(env or {})},
+    )
+
+
+def test_calendar_command_october_2024_zh():
+    out = run_calendar("2024", "10")
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "2024年10月" in text and "一   二   三" in text
+    assert "  1*   2*   3*   4*   5*   6*" in text  # Monday first: 10-01 is a Tuesday
+    assert " 12+  13." in text  # 10-12 worked Saturday, 10-13 ordinary Sunday
+    assert "放假：10-01 ~ 10-07 国庆节" in text and "调休上班：10-12（六）" in text
+    assert "图例" in text and "国办发明电〔2023〕7号（官方）" in text
+
+
+def test_calendar_command_english_and_2026_february():
+    out = run_calendar("2026", "2", "--lang", "en")
+    assert out.returncode == 0, out.stderr
+    assert "February 2026" in out.stdout and "Mo   Tu" in out.stdout
+    assert "02-15 ~ 02-23 Spring Festival" in out.stdout
+    assert "Adjusted workdays: 02-14 (Sa), 02-28 (Sa)" in out.stdout
+    assert "Legend" in out.stdout and "(official)" in out.stdout
+
+
+def test_calendar_command_provisional_year_and_override(tmp_path):
+    out = run_calendar("2027", "2")
+    assert out.returncode == 0 and "暂定" in out.stdout
+    p = write(tmp_path, OVERRIDE_2027)
+    out = run_calendar("2027", "2", "--calendar-file", str(p))
+    assert out.returncode == 0, out.stderr
+    assert "暂定" not in out.stdout and "测试" in out.stdout and " 20+" in out.stdout
+    out = run_calendar("2027", "2", env={"ZWXM_CALENDAR": str(p)})
+    assert "测试" in out.stdout
+
+
+def test_calendar_command_whole_year_and_errors(tmp_path):
+    out = run_calendar("2025")
+    assert out.returncode == 0 and out.stdout.count("2025年") == 12
+    assert run_calendar("2025", "13").returncode == 2
+    assert run_calendar("1900").returncode == 2
+    bad = write(tmp_path, '[years.2027]\nholidays = ["2027-02-30"]\n')
+    out = run_calendar("2027", "--calendar-file", str(bad))
+    assert out.returncode == 1 and "2027-02-30" in out.stderr and str(bad) in out.stderr
