@@ -81,7 +81,8 @@ class Problem:
     message_en: str = ""
 
     def __str__(self) -> str:
-        return f"{self.field}: {self.value!r}: {self.message}"
+        english = f" / {self.message_en}" if self.message_en and self.message_en != self.message else ""
+        return f"{self.field}: {self.value!r}: {self.message}{english}"
 
 
 class InputError(ValueError):
