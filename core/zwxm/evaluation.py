@@ -114,7 +114,7 @@ def gate_refusals(project: Project, event: Event, registry: Registry, prior: lis
                 refusals.append(Refusal("lifecycle", None, f"日期早于“{registry.event_types[needed].label}”（{before.date}）",
                                         f"dated before {needed!r} ({before.date})"))
     code = district or project.district
-    if code in registry.districts:
+    if code in registry.districts and event.type in registry.gated_events[code]:
         gates = [r for r in registry.rules_for(code, "gate") if event.type in r.events]
         if gates:
             ctx = Context(project, event.date, registry.districts[code], calendar or default_calendar(), prior, event)
@@ -196,12 +196,13 @@ def _status_finding(code: str, article: int | None, status: str, title: str, as_
 def _replayed_gate_findings(project: Project, events: list[Event], registry: Registry, calendar: LegalCalendar,
                             code: str) -> list[Finding]:
     """Events already in the history that broke a gate stay there, each with a finding."""
-    gated = {t for r in registry.rules_for(code, "gate") for t in r.events}
-    gated.update(t.key for t in registry.event_types.values() if t.requires)
-    gated.add("shutdown")
+    gated = registry.gated_events[code]
     findings = []
+    shut = False
     for index, event in enumerate(events):
-        if event.type not in gated and not any(e.type == "shutdown" for e in events[:index]):
+        checked = shut or event.type in gated
+        shut = shut or event.type == "shutdown"
+        if not checked:
             continue
         for refusal in gate_refusals(project, event, registry, events[:index], calendar, code):
             findings.append(Finding(refusal.rule, "warning", refusal.article,

@@ -84,6 +84,11 @@ class Registry:
         for code in self.districts:
             self.rules.setdefault(code, [])
             self.rules[code].extend(self._cross_cutting)
+        self._by_kind = {code: {kind: [r for r in rules if r.kind == kind] for kind in RULE_KINDS}
+                         for code, rules in self.rules.items()}
+        ordered = {t.key for t in self.event_types.values() if t.requires}
+        self.gated_events = {code: ordered | {t for r in self._by_kind[code]["gate"] for t in r.events}
+                             for code in self.rules}
 
     # collecting -------------------------------------------------------------------------------
     def _call(self, pm: pluggy.PluginManager, hook_name: str, add: Any) -> None:
@@ -160,8 +165,9 @@ class Registry:
         return self.districts[code]
 
     def rules_for(self, code: str, kind: str | None = None) -> list[Rule]:
-        rules = self.rules.get(code, [])
-        return rules if kind is None else [r for r in rules if r.kind == kind]
+        if kind is None:
+            return self.rules.get(code, [])
+        return self._by_kind.get(code, {}).get(kind, [])
 
     def coverage(self, code: str) -> dict[int, list[Rule] | str]:
         """Every article of the district's text -> the rules citing it, or the reason none does."""
