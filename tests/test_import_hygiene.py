@@ -1,0 +1,29 @@
+"""The core and the plugins stay headless: importing them never loads Textual."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_core_and_plugins_do_not_load_textual():
+    code = (
+        "import importlib, pkgutil, sys, zwxm\n"
+        "from zwxm.plugins import get_registry\n"
+        "for m in pkgutil.walk_packages(zwxm.__path__, 'zwxm.'):\n"
+        "    if m.name not in ('zwxm.__main__', 'zwxm.pytest_plugin'):\n"
+        "        importlib.import_module(m.name)\n"
+        "registry = get_registry()\n"
+        "assert not registry.problems, registry.problems\n"
+        "loaded = sorted(n for n in sys.modules if n.split('.')[0] in ('textual', 'zwxm_tui'))\n"
+        "print(len(registry.districts), loaded)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().endswith("[]"), out
+
+
+def test_import_linter_contract():
+    lint = Path(sys.executable).parent / "lint-imports"
+    result = subprocess.run([str(lint), str(ROOT / "pyproject.toml")], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
