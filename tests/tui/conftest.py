@@ -1,0 +1,62 @@
+"""Fixtures for the TUI tests: a real SQLite file filled through the real Store, with the example
+district registered on a fresh plugin manager (plus, for one test, a deliberately broken plugin)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from zwxm.model import Event, Project
+from zwxm.plugins import Registry, get_plugin_manager
+from zwxm.storage import Store
+
+TODAY = dt.date.today()
+UNITS = ("区教育局", "区卫生健康局", "区政务服务数据管理局", "区公安分局", "区财政局")
+NAMES = ("智慧校园平台", "全民健康信息平台", "政务云扩容", "视频监控联网", "财政一体化系统")
+
+
+def sample_projects(count: int = 12) -> list[Project]:
+    """Example-district projects in different stages: some with a contract filing overdue,
+    some due soon, some filed, one too small to be covered."""
+    projects = []
+    for i in range(count):
+        events = [Event("declared", TODAY - dt.timedelta(days=200 + i))]
+        if i % 4 >= 1:
+            events.append(Event("approved", TODAY - dt.timedelta(days=150 + i)))
+        if i % 4 >= 2:
+            signed = TODAY - dt.timedelta(days=40 if i % 8 == 2 else 3)  # 10-day filing: missed / open
+            events.append(Event("contract_signed", signed, note="合同编号 HT-%03d" % i))
+        if i % 4 == 3:
+            events.append(Event("contract_filed", TODAY - dt.timedelta(days=1)))
+        projects.append(Project(
+            code=f"EX-2025-{i + 1:03d}", name=f"{NAMES[i % len(NAMES)]}（{i + 1}期）", district="example",
+            kind="construction" if i % 3 else "operation",
+            investment=300_000 if i == 0 else 1_000_000 * (i + 1) + 5_000,
+            funding="government_investment" if i % 2 else "department_budget",
+            owner_unit=UNITS[i % len(UNITS)], budget_year=2024 + i % 3, events=events,
+        ))
+    return projects
+
+
+@pytest.fixture
+def registry() -> Registry:
+    from tests.example_district import plugin
+
+    return Registry(get_plugin_manager([("example", plugin)], entry_points=False))
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, registry: Registry) -> Path:
+    path = tmp_path / "zwxm.db"
+    store = Store(path, registry)
+    for project in sample_projects():
+        store.save_project(project)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def settings_path(tmp_path: Path) -> Path:
+    return tmp_path / "config" / "tui.json"

@@ -1,0 +1,153 @@
+"""The app: opens the store, holds the language and the registry, and starts on the project list.
+
+`create_app` is the factory tests and snapshots use; `run` is what `zwxm` with no arguments calls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+
+from . import settings
+from .i18n import tr
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+    from zwxm.plugins import Registry
+    from zwxm.storage import Store
+
+READY_FILE_ENV = "ZWXM_TUI_READY_FILE"  # the benchmark's probe: the time of the first painted list
+
+
+class ZwxmApp(App):
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("f1", "help", "k_help"),
+        Binding("question_mark", "help", show=False),
+        Binding("ctrl+d", "deadlines", "k_deadlines", show=False),
+        Binding("ctrl+r", "rules", "k_rules", show=False),
+        Binding("f2", "toggle_language", "k_lang"),
+        Binding("ctrl+q", "quit", "k_quit", priority=True),
+    ]
+
+    def __init__(self, store: Store, lang: str = "zh", registry: Registry | None = None,
+                 settings_path: Path | None = None):
+        super().__init__()
+        from zwxm.plugins import get_registry
+
+        self.store = store
+        self.lang = lang
+        self.registry = registry or get_registry()
+        self.settings_path = settings_path
+        self.painted_hook: Callable[[str], None] | None = None  # the benchmark's latency probe
+        self._ready_file = os.environ.get(READY_FILE_ENV)
+        self.title = tr("app_title", lang)
+        self.sub_title = str(store.path)
+        from .screens.base import localize
+        localize(self)  # type: ignore[arg-type]
+
+    def on_mount(self) -> None:
+        from .screens.projects import ProjectsScreen
+
+        self.push_screen(ProjectsScreen())
+        for problem in self.registry.problems:
+            self.notify(tr("plugin_problem", self.lang, problem=str(problem)), severity="error", timeout=15)
+
+    @property
+    def today(self) -> dt.date:
+        return dt.date.today()
+
+    # probes ---------------------------------------------------------------------------------
+    def painted(self, what: str) -> None:
+        """Called after a screen's data is on screen (via call_after_refresh): feeds the probes."""
+        if self.painted_hook is not None:
+            self.painted_hook(what)
+        if self._ready_file and what == "list":
+            Path(self._ready_file).write_text(f"{time.time():.6f}\n", encoding="utf-8")
+            self._ready_file = None
+
+    # language -------------------------------------------------------------------------------
+    def action_toggle_language(self) -> None:
+        """Switch Chinese/English, remember it, and rebuild the screens in the new language."""
+        from .screens.projects import ProjectsScreen
+
+        self.lang = "en" if self.lang == "zh" else "zh"
+        self.title = tr("app_title", self.lang)
+        if self.settings_path is not None:
+            settings.save(self.settings_path, {"lang": self.lang})
+        from .screens.base import localize
+        localize(self)  # type: ignore[arg-type]
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(ProjectsScreen())
+        self.notify(tr("language_switched", self.lang))
+
+    # actions reachable from every screen ----------------------------------------------------
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def action_deadlines(self) -> None:
+        from .screens.deadlines import DeadlinesScreen
+
+        self.push_screen(DeadlinesScreen())
+
+    def action_rules(self) -> None:
+        from .screens.rules import RulesScreen
+
+        self.push_screen(RulesScreen())
+
+    def open_project(self, code: str) -> None:
+        from .screens.detail import DetailScreen
+
+        self.push_screen(DetailScreen(code))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette: every action of the app, in the app's language."""
+        t = lambda key: tr(key, self.lang)  # noqa: E731
+        yield SystemCommand(t("deadlines"), t("deadlines"), self.action_deadlines)
+        yield SystemCommand(t("rules"), t("rules"), self.action_rules)
+        yield SystemCommand(t("help"), t("help"), self.action_help)
+        yield SystemCommand(t("k_lang"), t("language"), self.action_toggle_language)
+        for command in getattr(screen, "palette_commands", lambda: ())():
+            yield command
+        yield SystemCommand(t("k_quit"), t("k_quit"), self.exit)
+
+
+def create_app(db_path: str | Path | None = None, lang: str | None = "zh", registry: Registry | None = None,
+               settings_path: Path | None = None) -> ZwxmApp:
+    """The app on the database at `db_path` (resolved like every zwxm command: path > ZWXM_DB > default)."""
+    from zwxm.storage import Store
+
+    if lang is None:
+        lang = settings.load(settings_path).get("lang", "zh") if settings_path else "zh"
+    store = Store(db_path, registry=registry)
+    return ZwxmApp(store, lang, registry, settings_path)
+
+
+def run(db_path: str | None = None, lang: str | None = "zh") -> None:
+    """Open the TUI; a database that cannot be opened is reported in one line, not a traceback."""
+    from zwxm.storage import SchemaError
+
+    path = settings.default_path()
+    if lang is None:
+        lang = settings.load(path).get("lang", "zh")
+    try:
+        app = create_app(db_path, lang, settings_path=path)
+    except SchemaError as exc:
+        print(str(exc), file=sys.stderr)
+        sys.exit(2)
+    except OSError as exc:
+        print(f"无法打开数据库 / cannot open the database: {db_path or ''}: {exc}", file=sys.stderr)
+        sys.exit(2)
+    app.run()

@@ -1,0 +1,242 @@
+"""One project: facts, timeline, approval path, deadlines, findings, changes and roles, all from the
+core's evaluation. Selecting a row that cites an article opens the article's text."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from zwxm.model import InputError
+from zwxm.vocab import (DEADLINE_KINDS, DEADLINE_STATUSES, FUNDINGS, PROCEDURES, REGULATION_STATUSES, SEVERITIES,
+                        label)
+
+from ..format import article_ref, iso, kind_label, stage_label, wan_yuan
+from ..i18n import pick
+from .base import ZwxmScreen
+
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+STATUS_STYLE = {"missed": "bold red", "open": "bold yellow", "met": "green", "pending": "dim"}
+TABS = ("facts", "timeline", "path", "deadlines", "findings", "changes", "roles")
+
+
+class DetailScreen(ZwxmScreen):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "k_back"),
+        Binding("e", "record", "k_record"),
+        Binding("c", "change", "k_change"),
+        Binding("m", "edit", "k_edit"),
+        Binding("p", "compare", "k_compare"),
+        Binding("a", "article", "k_article"),
+    ]
+
+    def __init__(self, code: str):
+        super().__init__()
+        self.code = code
+        self.project = None
+        self.evaluation = None
+        self.citations: dict[str, list[int | None]] = {}  # table id -> article of each row
+        self.explanations: dict[str, list[str]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="summary")
+        with TabbedContent(id="tabs"):
+            for tab in TABS:
+                with TabPane(self.t(f"tab_{tab}"), id=f"tab-{tab}"):
+                    yield DataTable(id=tab, cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    # loading --------------------------------------------------------------------------------
+    def load(self) -> None:
+        store = self.zapp.store
+        self.project = store.project(self.code)
+        if self.project is None:
+            self.notify(f"{self.t('col_code')}: {self.code!r}: 未找到 / not found", severity="error")
+            self.app.pop_screen()
+            return
+        self.sub_title = f"{self.project.code} {self.project.name}"
+        try:
+            self.evaluation = store.evaluation(self.code)
+        except InputError as exc:
+            self.evaluation = None
+            self.query_one("#summary", Static).update(
+                Text("\n".join(f"{p.field}: {p.value!r}: {pick(self.lang, p.message, p.message_en)}"
+                               for p in exc.problems), style="bold red"))
+            self._fill_facts()
+            self._fill_timeline()
+            return
+        self._fill_summary()
+        self._fill_facts()
+        self._fill_timeline()
+        self._fill_path()
+        self._fill_deadlines()
+        self._fill_findings()
+        self._fill_changes()
+        self._fill_roles()
+        for finding in self.evaluation.findings:
+            if finding.rule == "plugin_error":
+                self.notify(self.t("plugin_error", plugin=finding.plugin,
+                                   message=pick(self.lang, finding.message, finding.message_en)),
+                            severity="error", timeout=15)
+        self.call_after_refresh(self.zapp.painted, "detail")
+
+    def _table(self, table_id: str, *columns: str) -> DataTable:
+        table = self.query_one(f"#{table_id}", DataTable)
+        table.clear(columns=True)
+        for column in columns:
+            table.add_column(self.t(column), key=column)
+        self.citations[table_id] = []
+        self.explanations[table_id] = []
+        return table
+
+    def _row(self, table: DataTable, article: int | None, *cells: object, explanation: str = "") -> None:
+        table.add_row(*cells)
+        self.citations[table.id].append(article)
+        self.explanations[table.id].append(explanation)
+
+    @property
+    def district_name(self) -> str:
+        district = self.zapp.registry.districts.get(self.evaluation.district) if self.evaluation else None
+        if district is None:
+            return self.project.district
+        return district.name_en if self.lang == "en" else district.name
+
+    def _fill_summary(self) -> None:
+        ev, p = self.evaluation, self.project
+        reg = ev.regulation
+        status_style = "green" if reg.status == "in_force" else "bold magenta"
+        text = Text()
+        text.append(f"{p.code}  {p.name}\n", "bold")
+        text.append(f"{self.district_name} · {self.t('col_stage')}：{stage_label(ev.stage, self.lang)} · "
+                    f"{self.t('as_of')} {ev.as_of}\n")
+        text.append(f"{self.t('regulation')}：《{reg.title}》 {reg.number} ")
+        text.append(f"[{label(REGULATION_STATUSES, reg.status, self.lang)}]", status_style)
+        text.append("  ")
+        text.append(self.t("applicable") if ev.applicable else self.t("not_applicable"),
+                    "green" if ev.applicable else "bold yellow")
+        for a in ev.applicability:
+            if not a.applies:
+                text.append(f"\n  {pick(self.lang, a.message, a.message_en)} {article_ref(a.article, self.lang)}")
+        self.query_one("#summary", Static).update(text)
+
+    def _fill_facts(self) -> None:
+        p, lang = self.project, self.lang
+        table = self._table("facts", "col_title", "col_value")
+        rows = [
+            ("field_code", p.code), ("field_name", p.name), ("field_district", p.district),
+            ("field_kind", kind_label(p.kind, lang)), ("field_investment", f"{wan_yuan(p.investment)} 万元 ({p.investment:,} 元)"),
+            ("field_funding", label(FUNDINGS, p.funding, lang) if p.funding else ""),
+            ("field_category", p.category or ""), ("field_owner_unit", p.owner_unit or ""),
+            ("field_user_unit", p.user_unit or ""), ("field_contractor", p.contractor or ""),
+            ("field_budget_year", str(p.budget_year or "")),
+            ("field_classified", self.t("yes") if p.classified else self.t("no")),
+        ]
+        for key, value in rows:
+            self._row(table, None, self.t(key).split("（")[0].split(" (")[0], value)
+        for name, value in sorted(p.facts.items()):
+            self._row(table, None, name, str(value))
+
+    def _fill_timeline(self) -> None:
+        table = self._table("timeline", "col_date", "col_event", "col_note")
+        types = self.zapp.registry.event_types
+        for event in sorted(self.project.events, key=lambda e: e.date):
+            event_type = types.get(event.type)
+            name = pick(self.lang, event_type.label, event_type.label_en) if event_type else event.type
+            note = Text(event.note)
+            if event.payload.get("forced"):
+                note = Text("⚠ " + ("forced" if self.lang == "en" else "强制记录") + " ", "bold red") + note
+            self._row(table, None, event.date.isoformat(), name, note)
+
+    def _fill_path(self) -> None:
+        table = self._table("path", "col_done", "col_step", "col_required", "col_article")
+        for step in self.evaluation.approval_path:
+            mark = Text("✓", "green") if step.done else Text("·" if step.required else "○", "yellow" if step.required else "dim")
+            required = self.t("yes") if step.required else self.t("optional")
+            self._row(table, step.article, mark, pick(self.lang, step.title, step.title_en), required,
+                      article_ref(step.article, self.lang), explanation=step.note)
+
+    def _fill_deadlines(self) -> None:
+        table = self._table("deadlines", "col_date", "col_kind_dl", "col_title", "col_status", "col_article")
+        for d in self.evaluation.deadlines:
+            status = Text(label(DEADLINE_STATUSES, d.status, self.lang), STATUS_STYLE.get(d.status, ""))
+            if d.provisional:
+                status.append(f" ({self.t('provisional')})", "italic magenta")
+            self._row(table, d.article, iso(d.date), label(DEADLINE_KINDS, d.kind, self.lang),
+                      pick(self.lang, d.title, d.title_en), status, article_ref(d.article, self.lang),
+                      explanation=pick(self.lang, d.explanation, d.explanation_en))
+
+    def _fill_findings(self) -> None:
+        table = self._table("findings", "col_severity", "col_message", "col_article")
+        for f in self.evaluation.findings:
+            severity = Text(label(SEVERITIES, f.severity, self.lang), SEVERITY_STYLE.get(f.severity, ""))
+            self._row(table, f.article, severity, pick(self.lang, f.message, f.message_en),
+                      article_ref(f.article, self.lang))
+
+    def _fill_changes(self) -> None:
+        table = self._table("changes", "col_date", "col_amount", "col_procedure", "col_message", "col_article")
+        for c in self.evaluation.changes:
+            self._row(table, c.article, c.date.isoformat(), f"{c.amount:+,}", label(PROCEDURES, c.procedure, self.lang),
+                      pick(self.lang, c.message, c.message_en), article_ref(c.article, self.lang))
+
+    def _fill_roles(self) -> None:
+        table = self._table("roles", "col_department", "col_duties", "col_article")
+        for role in self.evaluation.roles:
+            self._row(table, role.articles[0] if role.articles else None,
+                      pick(self.lang, role.department, role.department_en), pick(self.lang, role.duties, role.duties_en),
+                      "、".join(article_ref(n, self.lang) for n in role.articles))
+
+    # actions --------------------------------------------------------------------------------
+    @on(DataTable.RowSelected)
+    def row_selected(self, event: DataTable.RowSelected) -> None:
+        self.open_article(event.data_table.id, event.cursor_row)
+
+    def open_article(self, table_id: str | None, row: int) -> None:
+        from .article import ArticleScreen
+
+        articles = self.citations.get(table_id or "", [])
+        if self.evaluation is None or not 0 <= row < len(articles) or articles[row] is None:
+            return
+        self.app.push_screen(ArticleScreen(self.evaluation.district, articles[row],
+                                           self.explanations[table_id][row]))
+
+    def action_article(self) -> None:
+        table = self.focused if isinstance(self.focused, DataTable) else None
+        if table is not None:
+            self.open_article(table.id, table.cursor_row)
+
+    def _reload_after(self, _: object = None) -> None:
+        self.load()
+
+    def action_record(self) -> None:
+        from .record import RecordEventScreen
+
+        self.app.push_screen(RecordEventScreen(self.code), self._reload_after)
+
+    def action_change(self) -> None:
+        from .change import ChangeScreen
+
+        self.app.push_screen(ChangeScreen(self.code), self._reload_after)
+
+    def action_edit(self) -> None:
+        from .project_form import ProjectForm
+
+        self.app.push_screen(ProjectForm(self.code), self._reload_after)
+
+    def action_compare(self) -> None:
+        from .compare import CompareScreen
+
+        self.app.push_screen(CompareScreen(self.code))
+
+    def palette_commands(self):
+        from textual.app import SystemCommand
+
+        yield SystemCommand(self.t("record_event"), self.code, self.action_record)
+        yield SystemCommand(self.t("change_request"), self.code, self.action_change)
+        yield SystemCommand(self.t("edit_project"), self.code, self.action_edit)
+        yield SystemCommand(self.t("compare"), self.code, self.action_compare)

@@ -1,0 +1,49 @@
+"""Shown when the database has no project: load the demo data, import a file, or go on."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Static
+
+from zwxm.storage import ProjectQuery
+
+from .base import ZwxmModal
+
+DEMO_COUNT = 300
+
+
+class EmptyScreen(ZwxmModal):
+    BINDINGS = [Binding("escape", "dismiss", "k_back")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(Text(self.t("empty_title"), "bold"))
+            yield Static(self.t("empty_body", path=str(self.zapp.store.path)))
+            with Horizontal(classes="buttons"):
+                yield Button(self.t("load_demo"), id="demo", variant="primary")
+                yield Button(self.t("import_file"), id="import")
+                yield Button(self.t("skip"), id="skip")
+
+    @on(Button.Pressed, "#demo")
+    def demo(self) -> None:
+        from zwxm.demo import create_demo
+
+        create_demo(self.zapp.store, count=DEMO_COUNT)
+        count = self.zapp.store.count_projects(ProjectQuery())
+        self.notify(self.t("demo_loaded", n=count))
+        self.dismiss("demo")
+
+    @on(Button.Pressed, "#import")
+    def import_file(self) -> None:
+        from .transfer import ImportScreen
+
+        self.dismiss("import")
+        self.app.push_screen(ImportScreen())
+
+    @on(Button.Pressed, "#skip")
+    def skip(self) -> None:
+        self.dismiss(None)
