@@ -218,13 +218,13 @@ def fact_values(ctx: Context):
 def scope_content(ctx: Context):
     """第二条: information systems of every funding model are in; bare office purchases are out."""
     contents = required_fact(ctx, "content")
-    excluded = sorted(c for c in contents if c in EXCLUDED_PURCHASES)
+    excluded = [c for c in EXCLUDED_PURCHASES if c in contents]  # in the article's order
     if len(excluded) == len(contents):
         names = "、".join(EXCLUDED_PURCHASES[c][0] for c in excluded)
         names_en = ", ".join(EXCLUDED_PURCHASES[c][1] for c in excluded)
         return ctx.applies(False, f"仅购置{names}，不属于本办法所称政务信息化项目",
                            f"only buys {names_en}: not a government IT project under these measures")
-    names = "、".join(SCOPE_CONTENTS[c][0] for c in sorted(contents) if c in SCOPE_CONTENTS)
+    names = "、".join(label for c, (label, _en) in SCOPE_CONTENTS.items() if c in contents)
     return ctx.applies(True, f"{names}的建设或运维，属本办法适用范围", "an information system within the scope of 第二条")
 
 
