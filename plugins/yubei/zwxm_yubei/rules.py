@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from typing import Any
 
 import attrs
@@ -464,6 +464,14 @@ def spending_before_approval(ctx: Context):
 # --- 第十一条: changes -------------------------------------------------------------------------
 
 
+def _percent(amount: int, investment: int, rounding: str) -> str:
+    """The share for display, rounded away from the 10% line so 10.0001% never reads as 10.00%."""
+    if not investment:
+        return "—"
+    share = (Decimal(amount * 100) / Decimal(investment)).quantize(Decimal("0.01"), rounding=rounding)
+    return f"{share}%"
+
+
 def change_procedure(ctx: Context):
     """第十一条: a change of at most 10% of the investment needs a change explanation approved by the
     big-data bureau; above 10%, a new plan declared again. Fixed-asset projects also go to the NDRC."""
@@ -475,7 +483,7 @@ def change_procedure(ctx: Context):
             continue
         amount = abs(change.amount)
         within = amount * 100 <= investment * CHANGE_LIMIT_PERCENT
-        share = f"{Decimal(amount * 100) / Decimal(investment):.2f}%" if investment else "—"
+        share = _percent(amount, investment, ROUND_DOWN if within else ROUND_UP)
         if within:
             out.append(ctx.change(change, "bureau_approval",
                                   f"变更金额 {format_wan(amount)}，占投资额 {share}，不超过10%：编制变更说明，报区大数据发展局批准{ndrc}",
