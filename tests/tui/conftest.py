@@ -3,7 +3,9 @@ district registered on a fresh plugin manager (plus, for one test, a deliberatel
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import inspect
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,16 @@ from zwxm.plugins import Registry, get_plugin_manager
 from zwxm.storage import Store
 
 TODAY = dt.date.today()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """Run `async def` tests (Pilot tests) in a fresh event loop; no asyncio plugin needed."""
+    if inspect.iscoroutinefunction(pyfuncitem.obj):
+        args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+        asyncio.run(pyfuncitem.obj(**args))
+        return True
+    return None
 UNITS = ("区教育局", "区卫生健康局", "区政务服务数据管理局", "区公安分局", "区财政局")
 NAMES = ("智慧校园平台", "全民健康信息平台", "政务云扩容", "视频监控联网", "财政一体化系统")
 

@@ -40,7 +40,7 @@ class ZwxmApp(App):
     ]
 
     def __init__(self, store: Store, lang: str = "zh", registry: Registry | None = None,
-                 settings_path: Path | None = None):
+                 settings_path: Path | None = None, as_of: dt.date | None = None):
         super().__init__()
         from zwxm.plugins import get_registry
 
@@ -48,10 +48,11 @@ class ZwxmApp(App):
         self.lang = lang
         self.registry = registry or get_registry()
         self.settings_path = settings_path
+        self.as_of = as_of  # evaluate "as of" this day instead of today (like `zwxm evaluate --as-of`)
         self.painted_hook: Callable[[str], None] | None = None  # the benchmark's latency probe
         self._ready_file = os.environ.get(READY_FILE_ENV)
         self.title = tr("app_title", lang)
-        self.sub_title = str(store.path)
+        self.sub_title = store.path.name
         from .screens.base import localize
         localize(self)  # type: ignore[arg-type]
 
@@ -64,7 +65,7 @@ class ZwxmApp(App):
 
     @property
     def today(self) -> dt.date:
-        return dt.date.today()
+        return self.as_of or dt.date.today()
 
     # probes ---------------------------------------------------------------------------------
     def painted(self, what: str) -> None:
@@ -125,14 +126,14 @@ class ZwxmApp(App):
 
 
 def create_app(db_path: str | Path | None = None, lang: str | None = "zh", registry: Registry | None = None,
-               settings_path: Path | None = None) -> ZwxmApp:
+               settings_path: Path | None = None, as_of: dt.date | None = None) -> ZwxmApp:
     """The app on the database at `db_path` (resolved like every zwxm command: path > ZWXM_DB > default)."""
     from zwxm.storage import Store
 
     if lang is None:
         lang = settings.load(settings_path).get("lang", "zh") if settings_path else "zh"
     store = Store(db_path, registry=registry)
-    return ZwxmApp(store, lang, registry, settings_path)
+    return ZwxmApp(store, lang, registry, settings_path, as_of)
 
 
 def run(db_path: str | None = None, lang: str | None = "zh") -> None:

@@ -48,9 +48,8 @@ class DeadlinesScreen(ZwxmScreen):
     def on_mount(self) -> None:
         today = self.zapp.today
         items = self.zapp.store.deadlines(today, today + dt.timedelta(days=HORIZON_DAYS), overdue=True)
-        items.sort(key=lambda d: (d["date"] >= today.isoformat(), d["date"], d["project_code"]))
-        overdue = [d for d in items if d["date"] < today.isoformat()]
-        upcoming = [d for d in items if d["date"] >= today.isoformat()]
+        overdue = [d for d in items if d["status"] == "missed"]
+        upcoming = [d for d in items if d["status"] != "missed"]
         rows: list[dict] = []
         if overdue:
             rows.append({"group": f"{self.t('overdue')} ({len(overdue)})"})

@@ -62,7 +62,7 @@ class DetailScreen(ZwxmScreen):
             return
         self.sub_title = f"{self.project.code} {self.project.name}"
         try:
-            self.evaluation = store.evaluation(self.code)
+            self.evaluation = store.evaluation(self.code, self.zapp.today)
         except InputError as exc:
             self.evaluation = None
             self.query_one("#summary", Static).update(

@@ -43,6 +43,8 @@ class ProjectsScreen(ZwxmScreen):
         super().__init__()
         self.query_state = ProjectQuery()
         self.total_all = 0
+        self._loaded = False
+        self._offered_empty = False
 
     # layout ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -107,7 +109,7 @@ class ProjectsScreen(ZwxmScreen):
         if key == "investment":
             return wan_yuan(row.get("investment"))
         if key == "next_deadline":
-            return deadline_cell(row, self.lang)
+            return deadline_cell(row, self.lang, self.zapp.today)
         if key == "issues":
             errors, warnings = row.get("errors") or 0, row.get("warnings") or 0
             text = Text()
@@ -126,7 +128,7 @@ class ProjectsScreen(ZwxmScreen):
 
     def on_screen_resume(self) -> None:
         """Back from a detail or form: the data may have changed."""
-        if self.is_mounted and self.total_all:
+        if self.is_mounted and self._loaded:
             self.reload(recount_all=True, keep_cursor=True)
 
     def reload(self, recount_all: bool = False, keep_cursor: bool = False) -> None:
@@ -143,11 +145,12 @@ class ProjectsScreen(ZwxmScreen):
         self.query_one("#counts", Static).update(self.t(
             "count_line", shown=shown, total=self.total_all, overdue=overdue, sort=sort_label,
             desc=self.t("descending") if q.descending else ""))
-        if self.total_all == 0 and recount_all and not getattr(self, "_offered_empty", False):
+        if self.total_all == 0 and recount_all and not self._offered_empty:
             self._offered_empty = True
             from .empty import EmptyScreen
 
             self.app.push_screen(EmptyScreen())
+        self._loaded = True
         self.call_after_refresh(self.zapp.painted, "list")
 
     def set_query(self, **changes: object) -> None:
