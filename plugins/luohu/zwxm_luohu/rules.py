@@ -502,7 +502,8 @@ def change_procedure(ctx: Context):
     """第十七条 重大设计变更或实际总投资超过原批复总概算 -> 按《全过程管理办法》重新报批;
     一般设计变更 -> 各方共同确认后报区信息化主管部门备案.
 
-    The approved total estimate is the project's investment; each change adds its signed amount.
+    The approved total estimate is the project's investment; each change adds its signed amount. A
+    change that lowers the total does not "cause" an excess, so it stays a general change.
     """
     approved = ctx.project.investment
     total = approved
@@ -512,7 +513,7 @@ def change_procedure(ctx: Context):
         if change.major:
             rulings.append(ctx.change(change, "reapproval", "重大设计变更：按《全过程管理办法》有关规定重新报批",
                                       "major design change: re-approval under the whole-process measure"))
-        elif total > approved:
+        elif change.amount > 0 and total > approved:  # 导致…超过: this change pushes the total over
             rulings.append(ctx.change(change, "reapproval",
                                       f"变更后实际总投资 {format_wan(total)}元，超过原批复总概算 {format_wan(approved)}元：重新报批",
                                       f"total after the change, {total} yuan, exceeds the approved estimate {approved} yuan: re-approval"))
