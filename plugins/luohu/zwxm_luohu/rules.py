@@ -130,6 +130,9 @@ def warranty_months(name: str, value: Any) -> Fraction | None:
     """Months of warranty from `warranty_months` or `warranty_years` (2, "2年", "1.5", "１８个月")."""
     if isinstance(value, bool):
         return None
+    if isinstance(value, int):
+        number = Fraction(value)
+        return number * 12 if name == "warranty_years" else number
     text = unicodedata.normalize("NFKC", str(value)).strip().removesuffix("年").removesuffix("个月").strip()
     try:
         number = Fraction(text)
@@ -340,8 +343,8 @@ def monthly_progress_report_deadlines(ctx: Context):
         if event.date >= start:
             reported.setdefault((event.date.year, event.date.month), event.date)
     return [ctx.deadline(due, reported.get((due.date.year, due.date.month)),
-                         title=f"月度进度和资金使用报告（{due.date:%Y-%m}）",
-                         title_en=f"monthly progress and funds report ({due.date:%Y-%m})")
+                         title=f"月度进度和资金使用报告（{due.date.year}-{due.date.month:02d}）",
+                         title_en=f"monthly progress and funds report ({due.date.year}-{due.date.month:02d})")
             for due in ctx.calendar.monthly_due_dates(start, end, MONTHLY_REPORT_DAY)]
 
 
