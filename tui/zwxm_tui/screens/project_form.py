@@ -96,15 +96,10 @@ class ProjectForm(ZwxmModal):
         data = self.form_data()
         if self.existing is not None:
             data["code"] = self.existing.code
-        missing = [Problem(f, None, "缺少必填字段", "required field is missing")
-                   for f in ("code", "name", "district", "kind", "investment") if f not in data]
         try:
-            project = load_project(data) if not missing else None
+            project = load_project(data)
         except InputError as exc:
-            self.show_problems(missing + exc.problems)
-            return
-        if missing:
-            self.show_problems(missing)
+            self.show_problems(exc.problems)
             return
         problems = check_project(project, self.zapp.registry)
         if self.existing is None and self.zapp.store.project(project.code) is not None:

@@ -1,0 +1,131 @@
+"""The detail screen shows the core's evaluation; rows open the article's exact text; a plugin
+whose rule raises shows an error notice naming it and the UI stays up."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Static, TabbedContent
+
+from tests.example_district import plugin as example_plugin
+from zwxm import hookimpl
+from zwxm.plugins import Registry, get_plugin_manager
+from zwxm.rules import Rule
+from zwxm.storage import Store
+from zwxm_tui.app import create_app
+from zwxm_tui.screens.article import ArticleScreen
+from zwxm_tui.screens.detail import DetailScreen
+
+SIZE = (140, 40)
+
+
+def cells(app, table_id: str) -> list[list[str]]:
+    table = app.screen.query_one(f"#{table_id}", DataTable)
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def open_detail(app, pilot, code: str) -> DetailScreen:
+    app.open_project(code)
+    await pilot.pause()
+    assert isinstance(app.screen, DetailScreen)
+    return app.screen
+
+
+async def test_detail_shows_the_evaluation(db_path, registry):
+    app = create_app(db_path, "zh", registry=registry)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = await open_detail(app, pilot, "EX-2025-003")
+        expected = Store(db_path, registry).evaluation("EX-2025-003")
+        summary = str(screen.query_one("#summary", Static).render())
+        assert "政务云扩容（3期）" in summary and "示府办〔2024〕1号" in summary and "现行有效" in summary
+        deadlines = cells(app, "deadlines")
+        assert len(deadlines) == len(expected.deadlines)
+        assert deadlines[0][0] == expected.deadlines[0].date.isoformat()
+        assert deadlines[0][2] == "合同备案" and deadlines[0][3] == "已逾期" and deadlines[0][4] == "第5条"
+        timeline = cells(app, "timeline")
+        assert [row[1] for row in timeline] == ["已申报", "已立项/批复", "合同签订"]
+        path = cells(app, "path")
+        assert [row[1] for row in path] == [s.title for s in expected.approval_path]
+        roles = cells(app, "roles")
+        assert roles == [["示例区数据局", "技术论证、合同备案", "第4条、第5条"]]
+        facts = dict((row[0], row[1]) for row in cells(app, "facts"))
+        assert facts["总投资"] == "300.5 万元 (3,005,000 元)"
+
+
+async def test_detail_in_english(db_path, registry):
+    app = create_app(db_path, "en", registry=registry)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await open_detail(app, pilot, "EX-2025-003")
+        deadlines = cells(app, "deadlines")
+        assert deadlines[0][1:] == ["due", "contract filing", "missed", "Art. 5"]
+        assert cells(app, "roles")[0][0] == "Example data bureau"
+
+
+async def test_selecting_a_deadline_shows_the_article_text(db_path, registry):
+    app = create_app(db_path, "zh", registry=registry)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = await open_detail(app, pilot, "EX-2025-003")
+        screen.query_one(TabbedContent).active = "tab-deadlines"
+        await pilot.pause()
+        screen.query_one("#deadlines", DataTable).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ArticleScreen)
+        text = str(app.screen.query_one("#article-text", Static).render())
+        assert text == "第五条 建设单位自签订合同之日起10日内报区数据局备案。"
+        explanation = str(app.screen.query_one("#article-explanation", Static).render())
+        assert "10 日内" in explanation
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+
+
+async def test_a_finding_row_opens_its_article(db_path, registry):
+    store = Store(db_path, registry)
+    project = store.project("EX-2025-005")
+    project.facts["warranty_years"] = 1
+    store.save_project(project)
+    app = create_app(db_path, "zh", registry=registry)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = await open_detail(app, pilot, "EX-2025-005")
+        findings = cells(app, "findings")
+        assert ["违规", "保修期 1 年，低于 2 年", "第6条"] in findings
+        screen.query_one(TabbedContent).active = "tab-findings"
+        table = screen.query_one("#findings", DataTable)
+        table.focus()
+        table.move_cursor(row=[r[1] for r in findings].index("保修期 1 年，低于 2 年"))
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, ArticleScreen) and app.screen.article == 6
+        assert "保修期不低于2年" in str(app.screen.query_one("#article-text", Static).render())
+
+
+class BrokenPlugin:
+    """A throw-away cross-cutting plugin whose only rule raises."""
+
+    @staticmethod
+    @hookimpl
+    def zwxm_register_rules(register):
+        def explode(ctx):
+            raise RuntimeError("boom")
+
+        register(Rule("always_fails", "*", "finding", None, "总是出错", explode, "always fails"))
+
+
+async def test_a_raising_plugin_shows_a_notice_naming_it_and_the_ui_stays_up(db_path):
+    registry = Registry(get_plugin_manager([("example", example_plugin), ("broken_district_addon", BrokenPlugin)],
+                                           entry_points=False))
+    app = create_app(db_path, "zh", registry=registry)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = await open_detail(app, pilot, "EX-2025-003")
+        notices = [n.message for n in app._notifications]
+        assert any("broken_district_addon" in m and "always_fails" in m for m in notices)
+        assert any(n.severity == "error" for n in app._notifications)
+        # the rest of the evaluation is still there, and the app still answers keys
+        assert cells(app, "deadlines")[0][2] == "合同备案"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is not screen and app.is_running
