@@ -14,7 +14,7 @@ import click
 from . import __version__
 
 # Modules that contribute sub-commands; each exposes COMMANDS, a list of click commands.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("zwxm.commands_storage",)
 
 
 def fail(problems: list[Any]) -> None:

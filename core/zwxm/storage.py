@@ -535,6 +535,12 @@ class Store:
         stored = self._load([code]).get(code)
         return _project_from_rows(*stored) if stored else None
 
+    def iter_projects(self, codes: list[str]) -> Iterator[Project]:
+        """The stored projects of these codes, in that order, loaded a chunk at a time."""
+        for chunk in _chunks(codes):
+            stored = self._load(chunk)
+            yield from (_project_from_rows(*stored[code]) for code in chunk if code in stored)
+
     def events(self, code: str) -> list[dict[str, Any]]:
         """Every stored event row of a project in recording order, superseded ones included."""
         rows = self._rows("SELECT e.*, (SELECT min(c.id) FROM events c WHERE c.supersedes = e.id) AS superseded_by "
@@ -616,9 +622,10 @@ class Store:
         if problems:
             raise InputError(problems)
         with self.transaction():
-            return self._write(projects, derive)
+            return self.write_validated(projects, derive)
 
-    def _write(self, projects: list[Project], derive: bool) -> list[str]:
+    def write_validated(self, projects: list[Project], derive: bool = True) -> list[str]:
+        """save_projects without the checks, inside the caller's transaction: for importers that validated."""
         now = _now()
         stored = self._load([p.code for p in projects])
         outcomes: list[str] = []
