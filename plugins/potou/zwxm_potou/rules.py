@@ -190,6 +190,11 @@ def filing_adopted(ctx: Context) -> bool | None:
     return optional_flag(ctx, "filing_regime")
 
 
+def _yuan(amount: int) -> str:
+    """Money for English messages: 1,000,000 yuan (Chinese messages use format_wan)."""
+    return f"{amount:,} yuan"
+
+
 def _runner(category: str) -> str:
     return BUREAU if category == "public" else UNITS
 
@@ -211,11 +216,10 @@ def scope(ctx: Context):
 
 def fact_values(ctx: Context):
     """Facts this district reads must hold usable values; a bad one is named with its value."""
-    facts = ctx.project.facts
-    for name, (article, kind, zh, en) in FACTS.items():
-        if name not in facts:
-            continue
-        value = facts[name]
+    for name, value in ctx.project.facts.items():
+        if name not in FACTS:
+            continue  # another district's fact
+        article, kind, zh, en = FACTS[name]
         if kind == "service_type":
             if not isinstance(value, str) or value not in SERVICE_TYPES:
                 yield ctx.finding("error", f"facts.service_type：{value!r} 不是第二条的服务类型（可选：{'、'.join(SERVICE_TYPES)}）",
@@ -291,10 +295,11 @@ def filing_regime_eligibility(ctx: Context):
     """第十二条: a project declared under the filing regime must be one the article allows."""
     if optional_flag(ctx, "filing_regime") and not filing_eligible(ctx):
         kind = SERVICE_TYPES[service_type(ctx)]
-        limit = format_wan(procurement_threshold(ctx))
-        return ctx.finding("error", f"{kind[0]} {format_wan(ctx.project.investment)} 超过政府采购限额 {limit}，不能采取备案制管理",
-                           f"{kind[1]} of {format_wan(ctx.project.investment)} is above the procurement threshold "
-                           f"{limit}: the filing regime is not allowed")
+        limit = procurement_threshold(ctx)
+        return ctx.finding("error", f"{kind[0]} {format_wan(ctx.project.investment)} 超过政府采购限额 {format_wan(limit)}，"
+                                    "不能采取备案制管理",
+                           f"{kind[1]} of {_yuan(ctx.project.investment)} is above the procurement threshold "
+                           f"{_yuan(limit)}: the filing regime is not allowed")
     return None
 
 
@@ -427,8 +432,10 @@ def performance_self_evaluation_outstanding(ctx: Context):
     """第二十四条: once due, the performance self-evaluation goes to the bureau and the finance bureau."""
     if ctx.fact("budget_year") is None:
         return None  # reported once, by performance_self_evaluation
+    if ctx.has(PERFORMANCE_EVALUATION_SUBMITTED):
+        return None
     opens = _performance_evaluation_opens(ctx)
-    if opens is not None and ctx.as_of >= opens.date and not ctx.has(PERFORMANCE_EVALUATION_SUBMITTED):
+    if opens is not None and ctx.as_of >= opens.date:
         return ctx.finding("warning", f"预算年度已终了或预算已执行完毕，应开展绩效自评价并报送{BUREAU}和{FINANCE}（本办法未规定期限）",
                            "the budget year has ended or the budget is spent: a performance self-evaluation is due "
                            "to the bureau and the finance bureau (no period stated)")
@@ -440,6 +447,8 @@ def performance_self_evaluation_outstanding(ctx: Context):
 
 def change_procedure(ctx: Context):
     """第二十一条: within budget, same goal, ≤15% and a listed reason -> file only; else reapproval."""
+    if not ctx.project.changes:
+        return None
     investment = ctx.project.investment
     budget_fact = _as_money(ctx.fact("approved_budget")) if ctx.fact("approved_budget") is not None else None
     budget = investment if budget_fact is None else budget_fact
@@ -459,7 +468,7 @@ def change_procedure(ctx: Context):
             reason = CHANGE_REASONS[change.reason]
             rulings.append(ctx.change(change, "file_only", f"{reason[0]}，调整 {format_wan(abs(change.amount))} 未超过项目总金额 "
                                                            f"{CHANGE_SHARE_LIMIT_PERCENT}%：单位自行调整并报{BUREAU}备案",
-                                      f"{reason[1]}, {format_wan(abs(change.amount))} within {CHANGE_SHARE_LIMIT_PERCENT}% "
+                                      f"{reason[1]}, {_yuan(abs(change.amount))} within {CHANGE_SHARE_LIMIT_PERCENT}% "
                                       "of the total: the unit adjusts it and files it with the bureau"))
     return rulings
 
@@ -469,12 +478,12 @@ def _change_failures(change, investment: int, total: int, budget: int) -> list[t
     failed = []
     if total > budget:
         failed.append((f"调整后总金额 {format_wan(total)} 超出批复预算 {format_wan(budget)}",
-                       f"the new total {format_wan(total)} exceeds the approved budget {format_wan(budget)}"))
+                       f"the new total {_yuan(total)} exceeds the approved budget {_yuan(budget)}"))
     if change.major:
         failed.append(("项目目标改变", "the project goal changes"))
     if abs(change.amount) * 100 > investment * CHANGE_SHARE_LIMIT_PERCENT:
         failed.append((f"调整 {format_wan(abs(change.amount))} 超过项目总金额 {format_wan(investment)} 的 {CHANGE_SHARE_LIMIT_PERCENT}%",
-                       f"{format_wan(abs(change.amount))} is over {CHANGE_SHARE_LIMIT_PERCENT}% of {format_wan(investment)}"))
+                       f"{_yuan(abs(change.amount))} is over {CHANGE_SHARE_LIMIT_PERCENT}% of {_yuan(investment)}"))
     if not change.reason:
         failed.append((f"未说明变更原因（可选：{'、'.join(CHANGE_REASONS)}）",
                        f"no reason given (one of {', '.join(CHANGE_REASONS)})"))
