@@ -8,12 +8,14 @@ Rule functions read the project through the core's `Context`, take every date fr
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from typing import Any
 
 import attrs
 
+from zwxm.calendar import DateResult, LegalCalendar
 from zwxm.errors import ValueProblem
 from zwxm.model import converter
 from zwxm.money import format_wan, parse_money
@@ -130,8 +132,12 @@ def _chapters(value: Any) -> frozenset[int]:
     return frozenset(found)
 
 
+_STRUCTURE_BOOL = converter.get_structure_hook(bool)  # the core's yes/no words (是/否, true/false, ...)
+_STRUCTURE_INT = converter.get_structure_hook(int)
+
+
 def _yes_no(value: Any) -> bool:
-    return converter.structure(value, bool)
+    return _STRUCTURE_BOOL(value, bool)
 
 
 def _text(value: Any) -> str:
@@ -141,7 +147,7 @@ def _text(value: Any) -> str:
 
 
 def _phase(value: Any) -> int:
-    number = converter.structure(value, int)
+    number = _STRUCTURE_INT(value, int)
     if number < 1:
         raise ValueProblem(value, "期数须为 1 或以上", "phase must be 1 or more")
     return number
@@ -177,13 +183,25 @@ FACTS: dict[str, Fact] = {
 }
 
 
+@functools.lru_cache(maxsize=4096, typed=True)
+def _parse_scalar(name: str, value: str | int | bool) -> Any:
+    return FACTS[name].parse(value)
+
+
+def parse_fact(name: str, value: Any) -> Any:
+    """FACTS[name] read from `value`; text, numbers and yes/no are memoised, as the same few recur."""
+    if isinstance(value, (str, int)):
+        return _parse_scalar(name, value)
+    return FACTS[name].parse(value)
+
+
 def required_fact(ctx: Context, name: str) -> Any:
     """A fact the rule cannot do without: missing or unreadable, the rule becomes an info finding."""
     value = ctx.require(name)
     if name not in FACTS:
         return value
     try:
-        return FACTS[name].parse(value)
+        return parse_fact(name, value)
     except ValueProblem:
         raise MissingFact(f"{name}（值 {value!r} 无法识别）") from None
 
@@ -194,7 +212,7 @@ def optional_fact(ctx: Context, name: str) -> Any:
     if value is None:
         return None
     try:
-        return FACTS[name].parse(value)
+        return parse_fact(name, value)
     except ValueProblem:
         return None
 
@@ -206,7 +224,7 @@ def fact_values(ctx: Context):
         if fact is None:
             continue
         try:
-            fact.parse(value)
+            parse_fact(name, value)
         except ValueProblem as problem:
             yield ctx.finding("warning", f"facts.{name}（{fact.label}）的值 {value!r} 无法使用：{problem.message}",
                               f"facts.{name} = {value!r} cannot be used: {problem.message_en}", article=fact.article)
@@ -215,17 +233,23 @@ def fact_values(ctx: Context):
 # --- 第二条、第十九条: scope -----------------------------------------------------------------
 
 
-def scope_content(ctx: Context):
-    """第二条: information systems of every funding model are in; bare office purchases are out."""
-    contents = required_fact(ctx, "content")
+@functools.lru_cache(maxsize=256)
+def _scope_verdict(contents: frozenset[str]) -> tuple[bool, str, str]:
     excluded = [c for c in EXCLUDED_PURCHASES if c in contents]  # in the article's order
     if len(excluded) == len(contents):
         names = "、".join(EXCLUDED_PURCHASES[c][0] for c in excluded)
         names_en = ", ".join(EXCLUDED_PURCHASES[c][1] for c in excluded)
-        return ctx.applies(False, f"仅购置{names}，不属于本办法所称政务信息化项目",
-                           f"only buys {names_en}: not a government IT project under these measures")
-    names = "、".join(label for c, (label, _en) in SCOPE_CONTENTS.items() if c in contents)
-    return ctx.applies(True, f"{names}的建设或运维，属本办法适用范围", "an information system within the scope of 第二条")
+        return (False, f"仅购置{names}，不属于本办法所称政务信息化项目",
+                f"only buys {names_en}: not a government IT project under these measures")
+    names = "、".join(zh for c, (zh, _en) in SCOPE_CONTENTS.items() if c in contents)
+    names_en = ", ".join(en for c, (_zh, en) in SCOPE_CONTENTS.items() if c in contents)
+    return (True, f"{names}的建设或运维，属本办法适用范围",
+            f"{names_en}: construction or operation within the scope of these measures")
+
+
+def scope_content(ctx: Context):
+    """第二条: information systems of every funding model are in; bare office purchases are out."""
+    return ctx.applies(*_scope_verdict(required_fact(ctx, "content")))
 
 
 def scope_classified(ctx: Context):
@@ -315,9 +339,22 @@ def operation_evaluation_path(ctx: Context):
 def _declared_year(event: Any) -> int | None:
     year = event.payload.get("year")
     try:
-        return converter.structure(year, int) if year is not None else None
+        return _STRUCTURE_INT(year, int) if year is not None else None
     except ValueProblem:
         return None
+
+
+# The calendar never changes once built, and projects share dates: its answers are cached.
+@functools.lru_cache(maxsize=512)
+def _year_end(calendar: LegalCalendar, year: int) -> tuple[DateResult, str, str]:
+    """第五条's fixed date for one year, with the deadline's titles."""
+    return (calendar.fixed_date(year, OM_DECLARATION_MONTH), f"申报{year + 1}年度运维需求（{year}年底前）",
+            f"declare the {year + 1} O&M needs (by the end of {year})")
+
+
+@functools.lru_cache(maxsize=8192)
+def _workdays_after(calendar: LegalCalendar, trigger: dt.date, workdays: int) -> DateResult:
+    return calendar.due_in_workdays(trigger, workdays)
 
 
 def om_needs_declaration_deadline(ctx: Context):
@@ -349,9 +386,8 @@ def om_needs_declaration_deadline(ctx: Context):
         done = labelled.get(year + 1)
         if done is None and unlabelled:
             done = unlabelled.pop()
-        out.append(ctx.deadline(ctx.calendar.fixed_date(year, OM_DECLARATION_MONTH), done,
-                                title=f"申报{year + 1}年度运维需求（{year}年底前）",
-                                title_en=f"declare the {year + 1} O&M needs (by the end of {year})"))
+        result, title, title_en = _year_end(ctx.calendar, year)
+        out.append(ctx.deadline(result, done, title=title, title_en=title_en))
     return out
 
 
@@ -369,7 +405,7 @@ def contract_filing_deadline(ctx: Context):
         next_filing += 1
         titles = {} if len(signed) == 1 else {"title": f"合同（{contract.date} 签订）复印件备案",
                                              "title_en": f"file the contract signed {contract.date}"}
-        out.append(ctx.deadline(ctx.calendar.due_in_workdays(contract.date, CONTRACT_FILING_WORKDAYS), done, **titles))
+        out.append(ctx.deadline(_workdays_after(ctx.calendar, contract.date, CONTRACT_FILING_WORKDAYS), done, **titles))
     return out
 
 
@@ -379,7 +415,7 @@ def archive_deadline(ctx: Context):
     if accepted is None:
         return ctx.deadline(None, None) if ctx.project.kind == CONSTRUCTION else None
     submitted = ctx.first_on_or_after("archive_submitted", accepted)
-    return ctx.deadline(ctx.calendar.due_in_workdays(accepted, ARCHIVE_WORKDAYS),
+    return ctx.deadline(_workdays_after(ctx.calendar, accepted, ARCHIVE_WORKDAYS),
                         submitted.date if submitted else None)
 
 
