@@ -22,9 +22,9 @@ REGULATION = Regulation(
     source=HERE / "regulation.txt",
     note=("自2020年10月20日起施行，有效期五年，最后有效日为2025年10月19日（第三十四条）；"
           "同时废止的《深圳市罗湖区政府投资信息工程项目管理办法》（罗府办规〔2017〕8号）不在本插件范围内："
-          "2020年10月20日前的评估只显示“尚未施行”。区政务服务数据管理局的政策解读见 interpretation.txt。"
+          "2020年10月20日前的评估标为“尚未施行”，结果按本办法仅供参考。区政务服务数据管理局的政策解读见 interpretation.txt。"
           " / In force 2020-10-20 to 2025-10-19 (art. 34). The 2017 measure it replaced is out of scope: "
-          "evaluations before 2020-10-20 only say 'not yet effective'."),
+          "evaluations before 2020-10-20 are marked 'not yet effective' and apply this measure for reference only."),
 )
 
 # Articles no rule covers, each with the reason (the validity article is covered by the core).
