@@ -68,9 +68,9 @@ HEADERS: dict[str, str | tuple[str, int]] = {
     "市财政": ("facts.funds_city", _WAN), "市财政资金": ("facts.funds_city", _WAN),
     "区财政": ("facts.funds_district", _WAN), "区财政资金": ("facts.funds_district", _WAN),
     "自有资金": ("facts.funds_own", _WAN),
-    # the rest of the Yubei form, kept as facts
+    # the rest of the Yubei form (its 采购类别 工程类/服务类/货物类 are Yubei's categories), kept as facts
     "联系人": "facts.contact", "联系电话": "facts.contact_phone", "项目周期": "facts.period",
-    "采购类别": "facts.procurement_category", "资金主要构成": "facts.funds_breakdown",
+    "采购类别": "category", "资金主要构成": "facts.funds_breakdown",
     "项目内容及功能": "facts.content", "信息资源上云情况": "facts.cloud_usage",
     "信息资源共享情况": "facts.data_sharing", "单位信息化项目现状及整合情况": "facts.current_state",
     "现状及整合情况": "facts.current_state", "备注": "facts.remarks", "填报时间": "facts.filled_on",
