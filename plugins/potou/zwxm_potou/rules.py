@@ -340,13 +340,13 @@ def late_approval_outside_budget(ctx: Context):
 # --- 第六条、第八条、第十八条、第二十八条: findings -----------------------------------------------
 
 
-_UNFIT_SYSTEM_CONDITIONS = (  # 第八条 (item, fact, value that disqualifies, Chinese, English)
-    ("（一）", "in_system_catalogue", False, "未纳入政务信息系统目录", "not in the system catalogue"),
-    ("（二）", "shares_data", False, "未按要求共享数据资源", "does not share data as required"),
-    ("（二）", "duplicate_data_collection", True, "重复采集数据", "collects data already collected"),
-    ("（三）", "crypto_security_compliant", False, "不符合密码应用和网络安全要求", "fails crypto or security requirements"),
-    ("（三）", "major_security_risk", True, "存在重大安全隐患", "has a major security risk"),
-    ("（四）", "secure_and_controllable", False, "不符合国家安全可靠应用政策", "fails the secure-and-controllable policy"),
+_UNFIT_SYSTEM_CONDITIONS = (  # 第八条 (item, item in English, fact, value that disqualifies, Chinese, English)
+    ("（一）", "(1)", "in_system_catalogue", False, "未纳入政务信息系统目录", "not in the system catalogue"),
+    ("（二）", "(2)", "shares_data", False, "未按要求共享数据资源", "does not share data as required"),
+    ("（二）", "(2)", "duplicate_data_collection", True, "重复采集数据", "collects data already collected"),
+    ("（三）", "(3)", "crypto_security_compliant", False, "不符合密码应用和网络安全要求", "fails crypto or security requirements"),
+    ("（三）", "(3)", "major_security_risk", True, "存在重大安全隐患", "has a major security risk"),
+    ("（四）", "(4)", "secure_and_controllable", False, "不符合国家安全可靠应用政策", "fails the secure-and-controllable policy"),
 )
 _NEEDED_FOR_UNFIT_CHECK = ("in_system_catalogue", "shares_data", "crypto_security_compliant", "secure_and_controllable")
 _OPERATION_SERVICES = frozenset(("operation_maintenance", "business_operation"))
@@ -359,10 +359,10 @@ def no_approval_for_unfit_systems(ctx: Context):
     approved = ctx.has("approved")
     severity = "error" if approved else "warning"
     lead = ("已立项，但系统" if approved else "系统", "approved although the system" if approved else "the system")
-    for item, name, bad, zh, en in _UNFIT_SYSTEM_CONDITIONS:
+    for item, item_en, name, bad, zh, en in _UNFIT_SYSTEM_CONDITIONS:
         if optional_flag(ctx, name) is bad:
             yield ctx.finding(severity, f"{lead[0]}{zh}：运行维护、运营及升级项目原则上不予立项（第八条{item}）",
-                              f"{lead[1]} {en}: no O&M, operation or upgrade project as a rule (art. 8 {item})")
+                              f"{lead[1]} {en}: no O&M, operation or upgrade project as a rule (art. 8 {item_en})")
     missing = [name for name in _NEEDED_FOR_UNFIT_CHECK if optional_flag(ctx, name) is None]
     if missing:
         yield ctx.finding("info", f"缺少 {'、'.join(missing)}，无法完整检查第八条",
