@@ -137,6 +137,7 @@ UI: dict[str, Label] = {
     "close": ("关闭", "Close"),
     "import_done": ("导入完成：新增 {inserted}，更新 {updated}，未变 {unchanged}，拒绝 {rejected}",
                     "Imported: {inserted} inserted, {updated} updated, {unchanged} unchanged, {rejected} rejected"),
+    "export_count": ("当前筛选：{n:,} 个项目", "Current filter: {n:,} projects"),
     "export_done": ("已导出 {n} 个项目到 {path}", "Exported {n} projects to {path}"),
     "col_row": ("行", "Row"),
     "col_column": ("列", "Column"),

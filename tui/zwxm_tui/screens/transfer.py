@@ -1,0 +1,193 @@
+"""Import a file (with a progress bar, then the rejected rows) and export the current filter.
+
+Both run in a worker thread with their own Store: a SQLite connection belongs to the thread that
+opened it, and the UI must keep answering during a long import. Validation, batching and the
+rejects are the core's (`zwxm.importing`, `zwxm.exporting`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static
+
+from zwxm.model import InputError
+from zwxm.storage import ProjectQuery, Store
+
+from ..i18n import pick
+from .base import ZwxmModal
+
+EXPORT_PAGE = 1_000
+REJECTS_SHOWN = 500  # the rejects file holds them all; the screen shows the first ones
+
+
+def problems_text(exc: InputError, lang: str) -> Text:
+    return Text("\n".join(f"✗ {p.field}: {p.value!r}: {pick(lang, p.message, p.message_en)}" for p in exc.problems),
+                "red")
+
+
+class ImportScreen(ZwxmModal):
+    BINDINGS = [Binding("escape", "dismiss", "k_back")]
+
+    def __init__(self, path: str = ""):
+        super().__init__()
+        self.initial_path = path
+        self.summary = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(Text(self.t("import"), "bold"))
+            yield Label(self.t("file_path"))
+            yield Input(self.initial_path, id="path")
+            yield ProgressBar(id="transfer-progress", show_eta=False)
+            yield Static(id="error", classes="error")
+            yield Static(id="result")
+            yield DataTable(id="rejects", zebra_stripes=True)
+            with Horizontal(classes="buttons"):
+                yield Button(self.t("start"), id="start", variant="primary")
+                yield Button(self.t("close"), id="close")
+
+    def on_mount(self) -> None:
+        self.query_one("#rejects", DataTable).display = False
+
+    @on(Button.Pressed, "#start")
+    @on(Input.Submitted, "#path")
+    def start(self) -> None:
+        raw = self.query_one("#path", Input).value.strip()
+        path = Path(raw).expanduser()
+        if not raw or not path.is_file():
+            self.query_one("#error", Static).update(
+                Text(f"✗ {self.t('file_path')}: {raw!r}: 找不到文件 / no such file", "red"))
+            return
+        self.query_one("#error", Static).update("")
+        self.query_one("#start", Button).disabled = True
+        self.run_import(path)
+
+    @work(thread=True, exclusive=True)
+    def run_import(self, path: Path) -> None:
+        from zwxm.importing import import_file
+
+        bar = self.query_one(ProgressBar)
+        store = Store(self.zapp.store.path, self.zapp.registry)
+        try:
+            summary = import_file(store, path,
+                                  on_start=lambda total: self.app.call_from_thread(bar.update, total=total),
+                                  progress=lambda n: self.app.call_from_thread(bar.advance, n))
+        except InputError as exc:
+            self.app.call_from_thread(self.failed, exc)
+            return
+        finally:
+            store.close()
+        self.app.call_from_thread(self.finished, summary)
+
+    def failed(self, exc: InputError) -> None:
+        self.query_one("#error", Static).update(problems_text(exc, self.lang))
+        self.query_one("#start", Button).disabled = False
+
+    def finished(self, summary) -> None:
+        """Show the counts, then the rejected rows: row, column, value and reason."""
+        self.summary = summary
+        self.query_one("#result", Static).update(Text(self.t(
+            "import_done", inserted=summary.inserted, updated=summary.updated, unchanged=summary.unchanged,
+            rejected=summary.rejected) + (f"\n{summary.rejects_path}" if summary.rejects_path else ""), "bold"))
+        rows = self.zapp.store.db.execute(
+            'SELECT row, code, "column", value, reason, reason_en FROM import_rejects WHERE import_id = ? '
+            "ORDER BY row LIMIT ?", [summary.import_id, REJECTS_SHOWN]).fetchall()
+        table = self.query_one("#rejects", DataTable)
+        table.clear(columns=True)
+        table.add_columns(self.t("col_row"), self.t("col_code"), self.t("col_column"), self.t("col_value"),
+                          self.t("col_reason"))
+        for row, code, column, value, reason, reason_en in rows:
+            table.add_row(str(row), code or "", column or "", value or "", pick(self.lang, reason, reason_en))
+        table.display = bool(rows)
+        self.query_one("#start", Button).disabled = False
+
+    @on(Button.Pressed, "#close")
+    def close(self) -> None:
+        self.dismiss(self.summary)
+
+
+class ExportScreen(ZwxmModal):
+    """Export the projects of the list's current filter to TOML, JSON or XLSX."""
+
+    BINDINGS = [Binding("escape", "dismiss", "k_back")]
+
+    def __init__(self, query: ProjectQuery, path: str = "zwxm-export.xlsx"):
+        super().__init__()
+        self.project_query = query
+        self.initial_path = path
+        self.exported: int | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(Text(self.t("export"), "bold"))
+            yield Static(self.t("export_count", n=self.zapp.store.count_projects(self.project_query)))
+            yield Label(self.t("export_path"))
+            yield Input(self.initial_path, id="path")
+            yield ProgressBar(id="transfer-progress", show_eta=False)
+            yield Static(id="error", classes="error")
+            yield Static(id="result")
+            with Horizontal(classes="buttons"):
+                yield Button(self.t("start"), id="start", variant="primary")
+                yield Button(self.t("close"), id="close")
+
+    @on(Button.Pressed, "#start")
+    @on(Input.Submitted, "#path")
+    def start(self) -> None:
+        from zwxm.exporting import EXPORT_FORMATS
+
+        raw = self.query_one("#path", Input).value.strip()
+        path = Path(raw).expanduser()
+        if path.suffix.lower().lstrip(".") not in EXPORT_FORMATS:
+            self.query_one("#error", Static).update(Text(
+                f"✗ {self.t('export_path')}: {raw!r}: 须以 .toml/.json/.xlsx 结尾 / must end in .toml, .json or .xlsx",
+                "red"))
+            return
+        self.query_one("#error", Static).update("")
+        self.query_one("#start", Button).disabled = True
+        self.run_export(path)
+
+    @work(thread=True, exclusive=True)
+    def run_export(self, path: Path) -> None:
+        from zwxm.exporting import export_projects
+
+        bar = self.query_one(ProgressBar)
+        store = Store(self.zapp.store.path, self.zapp.registry)
+        try:
+            total = store.count_projects(self.project_query)
+            self.app.call_from_thread(bar.update, total=total)
+
+            def projects():
+                for offset in range(0, total, EXPORT_PAGE):
+                    for row in store.query_projects(self.project_query, offset, EXPORT_PAGE):
+                        project = store.project(row["code"])
+                        if project is not None:
+                            yield project
+                    self.app.call_from_thread(bar.advance, EXPORT_PAGE)
+
+            count = export_projects(projects(), path)
+        except (InputError, OSError) as exc:
+            message = problems_text(exc, self.lang) if isinstance(exc, InputError) else Text(f"✗ {path}: {exc}", "red")
+            self.app.call_from_thread(self.failed, message)
+            return
+        finally:
+            store.close()
+        self.app.call_from_thread(self.finished, count, path)
+
+    def failed(self, message: Text) -> None:
+        self.query_one("#error", Static).update(message)
+        self.query_one("#start", Button).disabled = False
+
+    def finished(self, count: int, path: Path) -> None:
+        self.exported = count
+        self.query_one("#result", Static).update(Text(self.t("export_done", n=count, path=str(path)), "bold"))
+        self.query_one("#start", Button).disabled = False
+
+    @on(Button.Pressed, "#close")
+    def close(self) -> None:
+        self.dismiss(self.exported)
