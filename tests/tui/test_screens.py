@@ -184,7 +184,7 @@ async def test_import_shows_progress_then_the_rejects(tmp_path, registry):
         assert "新增 2" in result and "拒绝 1" in result
         table = screen.query_one("#rejects", DataTable)
         rejects = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
-        assert table.display and rejects and all(r[:2] == ["2", "EX-IMP-002"] for r in rejects)
+        assert table.display and rejects and all(r[:2] == ["3", "EX-IMP-002"] for r in rejects)  # file line 3
         assert any("总投资" in column and value == "一百万" and reason for _, _, column, value, reason in rejects)
         assert screen.query_one("ProgressBar").percentage == 1.0
         screen.query_one("#close").press()
