@@ -153,28 +153,31 @@ def evaluate(project: Project, as_of: dt.date | None = None, district: str | Non
                                 f"category {project.category!r} is not one of {code}'s; rules that need it treat it as missing"))
 
     rules = registry.rules_for(code)
-    applicability = [a for rule in rules if rule.kind == "applicability"
-                     for a in _run(rule, ctx, project, findings)]
+    sorted_outputs: dict[type, list[Any]] = {Applicability: [], Step: [], Deadline: [], ChangeRuling: [], Finding: findings}
+
+    def collect(rule: Rule) -> None:
+        """Outputs go where their type says, so any rule may also return findings."""
+        for output in _run(rule, ctx, project, findings):
+            bucket = sorted_outputs.get(type(output))
+            if bucket is None:
+                findings.append(Finding("plugin_error", "error", rule.article,
+                                        f"插件 {rule.plugin} 的规则 {rule.key} 返回了无法识别的结果：{output!r}",
+                                        f"plugin {rule.plugin} rule {rule.key} returned {type(output).__name__}",
+                                        rule.plugin))
+            else:
+                bucket.append(output)
+
+    for rule in registry.rules_for(code, "applicability"):
+        collect(rule)
+    applicability = sorted_outputs[Applicability]
     applicable = all(a.applies for a in applicability)
-    steps: list[Step] = []
-    deadlines: list[Deadline] = []
-    changes: list[ChangeRuling] = []
     if applicable:
         for rule in rules:
-            kind = rule.kind
-            if kind in ("applicability", "gate"):
-                continue
-            for output in _run(rule, ctx, project, findings):
-                if kind == "step":
-                    steps.append(output)
-                elif kind == "deadline":
-                    deadlines.append(output)
-                elif kind == "change":
-                    changes.append(output)
-                else:
-                    findings.append(output)
+            if rule.kind not in ("applicability", "gate"):
+                collect(rule)
         findings.extend(_replayed_gate_findings(project, events, registry, calendar, code))
 
+    steps, deadlines, changes = sorted_outputs[Step], sorted_outputs[Deadline], sorted_outputs[ChangeRuling]
     open_due = [d for d in deadlines if d.kind == "due" and d.date is not None and d.done_on is None]
     next_deadline = min(open_due, key=lambda d: d.date, default=None)
     overdue = any(d.status == "missed" for d in open_due)

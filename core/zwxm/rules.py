@@ -183,7 +183,8 @@ class MissingFact(Exception):
 class Context:
     """One project as of one date, indexed for rules, with helpers that build cited outputs."""
 
-    __slots__ = ("project", "as_of", "district", "calendar", "events", "event", "rule", "_by_type", "category")
+    __slots__ = ("project", "as_of", "district", "calendar", "events", "changes", "event", "rule", "_by_type",
+                 "category")
 
     def __init__(self, project: Project, as_of: dt.date, district: District, calendar: LegalCalendar,
                  events: list[Event], event: Event | None = None):
@@ -192,6 +193,7 @@ class Context:
         self.district = district
         self.calendar = calendar
         self.events = events  # only those on or before as_of, in date order
+        self.changes = [c for c in project.changes if c.date <= as_of]  # like events: only those by as_of
         self.event = event  # the event being recorded, for gates
         self.rule: Rule | None = None
         by_type: dict[str, list[Event]] = {}

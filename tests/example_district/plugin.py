@@ -47,7 +47,7 @@ def warranty(ctx):
 
 
 def change_procedure(ctx):
-    return [ctx.change(c, "reapproval" if c.major else "file_only") for c in ctx.project.changes]
+    return [ctx.change(c, "reapproval" if c.major else "file_only") for c in ctx.changes]
 
 
 def acceptance_gate(ctx):
