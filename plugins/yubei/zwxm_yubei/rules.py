@@ -480,7 +480,7 @@ def archive_contents(ctx: Context):
         documents = required_fact(ctx, "archive_documents")
     project = ctx.project
     needed = {"supervision_report": bool(project.supervisor), "test_report": bool(project.tester),
-              "change_explanation": bool(project.changes)}
+              "change_explanation": bool(ctx.changes)}
     missing = [key for key in ARCHIVE_DOCUMENTS if needed.get(key, True) and key not in documents]
     if missing:
         return ctx.finding("warning", f"存档资料缺少：{'、'.join(ARCHIVE_DOCUMENTS[k][0] for k in missing)}",
@@ -514,9 +514,7 @@ def change_procedure(ctx: Context):
     investment = ctx.project.investment
     ndrc = "；属固定资产投资建设，还须报区发展改革委批准" if optional_fact(ctx, "fixed_asset_investment") else ""
     out = []
-    for change in ctx.project.changes:
-        if change.date > ctx.as_of:
-            continue
+    for change in ctx.changes:  # those dated by as_of
         amount = abs(change.amount)
         within = amount * 100 <= investment * CHANGE_LIMIT_PERCENT
         share = _percent(amount, investment, ROUND_DOWN if within else ROUND_UP)
