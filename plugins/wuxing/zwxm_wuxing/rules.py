@@ -8,6 +8,7 @@ are named after what their article says. Amounts are whole 元. Every date goes 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal, InvalidOperation
 
 from zwxm.errors import ValueProblem
@@ -174,6 +175,13 @@ def tag_keys(tags: list[str]) -> list[str]:
     return [TAG_KEYS.get(tag.strip(), tag.strip()) for tag in tags]
 
 
+@functools.lru_cache(maxsize=16384)
+def calendar_date(calendar, method: str, trigger: dt.date, length: int):
+    """`calendar.<method>(trigger, length)`, remembered: results depend only on these, and across
+    many projects the same trigger dates come back again and again."""
+    return getattr(calendar, method)(trigger, length)
+
+
 def earliest(ctx, *event_types: str) -> dt.date | None:
     dates = [d for d in map(ctx.date_of, event_types) if d is not None]
     return min(dates, default=None)
@@ -194,7 +202,7 @@ KIND_WORDS = {  # 第三条: the measures know construction and operation; a pur
 
 def scope_and_exclusions(ctx):
     """第三条: construction and operation projects, except the purchases its third paragraph excludes."""
-    excluded = [EXCLUDED_TAGS[k] for k in tag_keys(ctx.project.tags) if k in EXCLUDED_TAGS]
+    excluded = [EXCLUDED_TAGS[k] for k in tag_keys(ctx.project.tags) if k in EXCLUDED_TAGS] if ctx.project.tags else ()
     if excluded:
         return ctx.applies(False, f"{'、'.join(zh for zh, _ in excluded)}不纳入本办法管理",
                            f"{'; '.join(en for _, en in excluded)}: outside these measures")
@@ -236,21 +244,27 @@ def declaration_materials(ctx):
                     title_en="declaration form and feasibility study (in lieu of a proposal) via the project system")
 
 
-PRELIMINARY_REVIEW_OPINIONS = (  # 第九条: the opinions the preliminary review gathers: (step, zh, en)
-    ("funds_review", "区财政局：项目资金保障情况意见", "finance bureau: opinion on funding"),
-    ("wuxing:cyberspace_opinion", "区委网信办：网络安全建设内容初审意见", "cyberspace office: opinion on network security"),
-    ("crypto_review", "区委机要局：安全可靠和密码应用初审意见", "confidential bureau: opinion on security and cryptography"),
-    ("wuxing:police_opinion", "区公安分局：公共视频监控建设初审意见", "public security: opinion on public video surveillance"),
-    ("preliminary_review", "区大数据局：组织初审并形成项目初审意见", "big-data bureau: preliminary review opinion"),
+PRELIMINARY_REVIEW_OPINIONS = (  # 第九条: whose opinion the preliminary review asks for, on what
+    ("区委改革办", "多跨协同项目建设必要性", "reform office", "necessity of multi-collab projects"),
+    ("区财政局", "项目资金保障情况", "finance bureau", "funding"),
+    ("区委网信办", "网络安全建设内容", "cyberspace office", "network security"),
+    ("区委机要局", "项目安全可靠和密码应用", "confidential bureau", "security and cryptography"),
+    ("区公安分局", "公共视频监控建设", "public security branch", "public video surveillance"),
 )
+PRELIMINARY_REVIEW_TITLE = ("区大数据局组织初审，征求" + "、".join(o[0] for o in PRELIMINARY_REVIEW_OPINIONS) + "意见，形成初审意见",
+                            "preliminary review by the big-data bureau with the opinions of the "
+                            + ", ".join(o[2] for o in PRELIMINARY_REVIEW_OPINIONS))
+PRELIMINARY_REVIEW_NOTE = "；".join(f"{dept}：{topic}" for dept, topic, _, _ in PRELIMINARY_REVIEW_OPINIONS)
 
 
 def preliminary_review(ctx):
-    """第九条: the big-data bureau's preliminary review, with the opinion of each department it names."""
+    """第九条: the big-data bureau's preliminary review, with the opinion of each department it names
+    (one step: the opinions make up the one preliminary review opinion)."""
     if not district_approves(ctx):
         return None
-    return [ctx.step(step, done_by=("preliminary_review_passed",), title=zh, title_en=en)
-            for step, zh, en in PRELIMINARY_REVIEW_OPINIONS]
+    zh, en = PRELIMINARY_REVIEW_TITLE
+    return ctx.step("preliminary_review", done_by=("preliminary_review_passed",), title=zh, title_en=en,
+                    note=PRELIMINARY_REVIEW_NOTE)
 
 
 def reform_office_necessity_review(ctx):
@@ -352,13 +366,13 @@ def declaration_window(ctx):
 def contract_upload_deadline(ctx):
     """第十五条: procurement documents and contract uploaded within 5 working days of signing."""
     signed = ctx.date_of("contract_signed")
-    due = ctx.calendar.due_in_workdays(signed, CONTRACT_UPLOAD_WORKDAYS) if signed else None
+    due = calendar_date(ctx.calendar, "due_in_workdays", signed, CONTRACT_UPLOAD_WORKDAYS) if signed else None
     return ctx.deadline(due, ctx.date_of("contract_filed"))
 
 
 def _acceptance_and_trial_due(ctx):
     completed = earliest(ctx, "construction_completed", "wuxing:service_ended")
-    return ctx.calendar.due_months_after(completed, ACCEPTANCE_AND_TRIAL_MONTHS) if completed else None
+    return calendar_date(ctx.calendar, "due_months_after", completed, ACCEPTANCE_AND_TRIAL_MONTHS) if completed else None
 
 
 def _acceptance_and_trial_done(ctx) -> dt.date | None:
@@ -375,7 +389,7 @@ def initial_acceptance_and_trial_run_deadline(ctx):
 def trial_run_minimum(ctx):
     """第二十条: the trial run lasts 不少于一个月: its end may not come before one month."""
     started = ctx.date_of("trial_run_started")
-    earliest_end = ctx.calendar.not_before_months(started, TRIAL_RUN_MINIMUM_MONTHS) if started else None
+    earliest_end = calendar_date(ctx.calendar, "not_before_months", started, TRIAL_RUN_MINIMUM_MONTHS) if started else None
     return ctx.deadline(earliest_end, ctx.date_of("trial_run_ended"))
 
 
@@ -384,7 +398,7 @@ def rectification_deadline(ctx):
     deadlines = []
     for failed in ctx.events_of("acceptance_failed"):
         done = ctx.first_on_or_after("rectification_completed", failed.date)
-        deadlines.append(ctx.deadline(ctx.calendar.due_months_after(failed.date, RECTIFICATION_MONTHS),
+        deadlines.append(ctx.deadline(calendar_date(ctx.calendar, "due_months_after", failed.date, RECTIFICATION_MONTHS),
                                       done.date if done else None))
     return deadlines
 
@@ -498,6 +512,8 @@ VENDOR_ROLES = (("designer", "整体设计", "design"), ("supervisor", "监理",
 def one_role_per_vendor(ctx):
     """第十七条第二款: a vendor of design, supervision or testing takes no other procurement of the project."""
     p = ctx.project
+    if sum(1 for field, _, _ in VENDOR_ROLES if getattr(p, field)) < 2:
+        return
     for i, (field, zh, en) in enumerate(VENDOR_ROLES[:3]):
         for other, other_zh, other_en in VENDOR_ROLES[i + 1:]:
             if (field, other) == ("supervisor", "contractor"):
@@ -567,10 +583,10 @@ def warranty_minimum(ctx):
 
 def fact_values(ctx):
     """Facts present but unreadable: name the fact and the value, so the operator can correct it."""
-    for name, (parser, zh, en) in FACTS.items():
-        value = ctx.project.facts.get(name)
-        if value is None or value == "":
+    for name, value in ctx.project.facts.items():
+        if name not in FACTS or value is None or value == "":
             continue
+        parser, zh, en = FACTS[name]
         try:
             parser(value)
         except ValueProblem as problem:
@@ -585,19 +601,19 @@ def estimate_increase_reapproval(ctx):
     """第十九条（一）: any increase of the estimate goes through the approval procedure again."""
     return [ctx.change(c, "reapproval", f"增加投资概算 {format_wan(c.amount)}元：由建设单位提出调整方案及资金来源，按规定程序报批",
                        f"estimate increased by {c.amount:,}: adjustment plan and funding source, approved again")
-            for c in ctx.project.changes if c.amount > 0]
+            for c in ctx.changes if c.amount > 0]
 
 
 def large_change_reapproval(ctx):
     """第十九条（二）: within the estimate, a change of 100万元以上 goes back to the joint review body."""
     return [ctx.change(c, "reapproval", f"调整金额 {format_wan(-c.amount)}元（100万元以上）：报联审机构重新审批",
                        f"change of {-c.amount:,} (1 million or more): re-approval by the joint review body")
-            for c in ctx.project.changes if c.amount <= 0 and -c.amount >= CHANGE_REAPPROVAL_AMOUNT]
+            for c in ctx.changes if c.amount <= 0 and -c.amount >= CHANGE_REAPPROVAL_AMOUNT]
 
 
 def proportional_change_reapproval(ctx):
     """第十九条（二）: within the estimate, a change of 超过 10% of the actual investment goes back too."""
-    small = [c for c in ctx.project.changes if c.amount <= 0 and -c.amount < CHANGE_REAPPROVAL_AMOUNT]
+    small = [c for c in ctx.changes if c.amount <= 0 and -c.amount < CHANGE_REAPPROVAL_AMOUNT]
     if not small:
         return []
     actual = need_fact(ctx, "actual_investment") if any(c.amount for c in small) else 0
@@ -672,7 +688,7 @@ def final_acceptance_after_trial_run(ctx):
         return ctx.refuse("须先自行完成初验", "the initial acceptance comes first")
     if started is None:
         return ctx.refuse("须先经不少于一个月的试运行", "needs a trial run of at least one month first")
-    earliest_day = ctx.calendar.not_before_months(started, TRIAL_RUN_MINIMUM_MONTHS).date
+    earliest_day = calendar_date(ctx.calendar, "not_before_months", started, TRIAL_RUN_MINIMUM_MONTHS).date
     if ctx.event.date < earliest_day:
         return ctx.refuse(f"试运行 {started} 开始，不少于一个月：最早 {earliest_day} 方可申请或组织竣工验收",
                           f"trial run began {started}: final acceptance not before {earliest_day}")
