@@ -178,6 +178,7 @@ async def test_import_shows_progress_then_the_rejects(tmp_path, registry):
         assert isinstance(screen, ImportScreen)
         screen.query_one("#path").value = str(rows)
         screen.query_one("#start").press()
+        await pilot.pause()  # the press is a message: the worker starts when it is handled
         await app.workers.wait_for_complete()
         await pilot.pause()
         result = str(screen.query_one("#result", Static).render())
@@ -216,6 +217,7 @@ async def test_export_writes_the_current_filter(db_path, registry, tmp_path):
         assert isinstance(screen, ExportScreen)
         screen.query_one("#path").value = str(target)
         screen.query_one("#start").press()
+        await pilot.pause()  # the press is a message: the worker starts when it is handled
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert screen.exported == 2
