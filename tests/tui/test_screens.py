@@ -12,7 +12,7 @@ from tests.example_district import plugin as example_plugin
 from zwxm import hookimpl
 from zwxm.plugins import Registry, get_plugin_manager
 from zwxm.rules import District, Rule
-from zwxm.storage import Store
+from zwxm.storage import ProjectQuery, Store
 from zwxm_tui.app import create_app
 from zwxm_tui.screens.article import ArticleScreen
 from zwxm_tui.screens.compare import CompareScreen
@@ -155,11 +155,27 @@ async def test_an_empty_database_offers_demo_or_import(tmp_path, registry):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, EmptyScreen)
-        assert str(tmp_path / "new.db") in str(app.screen.query_one("Static:last-of-type").render()) or True
+        assert str(tmp_path / "new.db") in str(app.screen.query_one("#empty-body", Static).render())
         app.screen.query_one("#import").press()
         await pilot.pause()
         assert isinstance(app.screen, ImportScreen)
     assert (tmp_path / "new.db").exists()
+
+
+async def test_the_demo_button_fills_an_empty_database(tmp_path):
+    from zwxm.plugins import get_registry
+
+    app = create_app(tmp_path / "demo.db", "zh", registry=get_registry())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, EmptyScreen)
+        app.screen.query_one("#demo").press()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ProjectsScreen)
+        shown = app.screen.query_one(LazyTable).total
+    assert shown == Store(tmp_path / "demo.db").count_projects(ProjectQuery()) > 100
 
 
 async def test_import_shows_progress_then_the_rejects(tmp_path, registry):
