@@ -14,7 +14,7 @@ import click
 from . import __version__
 
 # Modules that contribute sub-commands; each exposes COMMANDS, a list of click commands.
-COMMAND_MODULES: tuple[str, ...] = ("zwxm.commands_storage",)
+COMMAND_MODULES = ("zwxm.commands_calendar", "zwxm.commands_storage")
 
 
 def fail(problems: list[Any]) -> None:
@@ -161,12 +161,15 @@ def districts(ctx: click.Context, as_of: str | None, as_json: bool) -> None:
 def rules(ctx: click.Context, district: str, as_json: bool) -> None:
     """List every rule of a district with its article, and the articles no rule covers."""
     from .model import Problem
+    from .vocab import REGULATION_STATUSES, label
 
     registry = _registry()
     if district not in registry.districts:
         fail([Problem("district", district, f"未知地区（已安装：{'、'.join(sorted(registry.districts))}）",
                       "unknown district")])
     coverage = registry.coverage(district)
+    regulation = registry.districts[district].regulation
+    status = regulation.status_on(dt.date.today())
     articles = []
     for number, covered in coverage.items():
         if isinstance(covered, list):
@@ -179,9 +182,11 @@ def rules(ctx: click.Context, district: str, as_json: bool) -> None:
                "explained": sum(1 for a in articles if a.get("not_automatable")),
                "coverage": round(len(counted) / len(articles), 3) if articles else 0.0}
     if as_json:
-        _dump({"district": district, "articles": articles, "summary": summary})
+        _dump({"district": district, "regulation": {"title": regulation.title, "number": regulation.number,
+                                                    "status": status}, "articles": articles, "summary": summary})
         return
     en = ctx.obj["lang"] == "en"
+    click.echo(f"《{regulation.title}》 {regulation.number} [{label(REGULATION_STATUSES, status, ctx.obj['lang'])}]")
     for a in articles:
         if a["rules"]:
             names = "; ".join(f"{r['key']} ({r['kind']}) {r['title_en'] if en and r['title_en'] else r['title']}" for r in a["rules"])
@@ -197,6 +202,7 @@ def rules(ctx: click.Context, district: str, as_json: bool) -> None:
 @click.argument("district", required=False)
 def scenarios(district: str | None) -> None:
     """Run the scenario files of every installed district (or one) and report each result."""
+    from .model import InputError
     from .scenarios import ScenarioFailure, load_scenario, run_scenario, scenario_files
 
     registry = _registry()
@@ -207,7 +213,7 @@ def scenarios(district: str | None) -> None:
         try:
             run_scenario(load_scenario(path), registry)
             passed += 1
-        except ScenarioFailure as exc:
+        except (ScenarioFailure, InputError) as exc:
             failed += 1
             click.echo(f"FAIL {code}/{path.name}: {exc}")
     click.echo(f"{passed} passed, {failed} failed")

@@ -129,3 +129,4 @@ def calendar_command(year: int | None, month: int | None, lang: str,
 
 
 __all__ = ["calendar_command", "render", "render_month"]
+COMMANDS = [calendar_command]

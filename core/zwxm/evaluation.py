@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from .calendar import LegalCalendar, default_calendar
+from .calendar import CalendarError, LegalCalendar, default_calendar
 from .lifecycle import derive_stage
 from .model import Event, InputError, Problem, Project, converter
 from .plugins import Registry, get_registry
@@ -51,12 +51,15 @@ class Evaluation:
         return converter.unstructure(self)
 
 
+_OUTPUT_TYPES = (Applicability, Step, Deadline, Finding, ChangeRuling, Refusal)
+
+
 def _as_list(result: Any) -> Iterable[Any]:
     if result is None:
         return ()
-    if isinstance(result, (list, tuple)):
+    if type(result) in (list, tuple):
         return result
-    if isinstance(result, (Applicability, Step, Deadline, Finding, ChangeRuling, Refusal)):
+    if isinstance(result, _OUTPUT_TYPES):
         return (result,)
     return list(result)
 
@@ -70,6 +73,10 @@ def _run(rule: Rule, ctx: Context, project: Project, findings: list[Finding]) ->
         findings.append(Finding(rule.key, "info", rule.article,
                                 f"缺少“{missing.fact}”，无法检查：{rule.title}",
                                 f"missing fact {missing.fact!r}: cannot check {rule.title_en or rule.key}", rule.plugin))
+    except CalendarError as exc:  # a date outside the calendar's years is the data's problem, not the plugin's
+        findings.append(Finding(rule.key, "warning", rule.article, f"日期超出可计算范围，无法检查：{rule.title}（{exc}）",
+                                f"date outside the calendar's range: cannot check {rule.title_en or rule.key} ({exc})",
+                                rule.plugin))
     except Exception as exc:  # a plugin's bug must not take the whole evaluation down
         findings.append(Finding("plugin_error", "error", rule.article,
                                 f"插件 {rule.plugin} 的规则 {rule.key} 在项目 {project.code} 上出错：{exc!r}",
@@ -100,22 +107,20 @@ def gate_refusals(project: Project, event: Event, registry: Registry, prior: lis
                   calendar: LegalCalendar | None = None, district: str | None = None) -> list[Refusal]:
     """Why `event` may not be recorded after `prior`: the core's order rules, then the district's gates."""
     refusals = []
-    event_type = registry.event_types.get(event.type)
-    prior_types = {e.type: e for e in prior}
     if any(e.type == "shutdown" for e in prior):
         refusals.append(Refusal("lifecycle", None, "项目已关停，不能再记录事件", "the project is shut down"))
-    if event_type is not None:
-        for needed in event_type.requires:
-            before = prior_types.get(needed)
-            if before is None:
-                label = registry.event_types[needed].label
-                refusals.append(Refusal("lifecycle", None, f"须先有“{label}”", f"needs {needed!r} first"))
-            elif before.date > event.date:
-                refusals.append(Refusal("lifecycle", None, f"日期早于“{registry.event_types[needed].label}”（{before.date}）",
-                                        f"dated before {needed!r} ({before.date})"))
+    event_type = registry.event_types.get(event.type)
+    for needed in event_type.requires if event_type is not None else ():
+        before = next((e for e in prior if e.type == needed), None)
+        if before is None:
+            label = registry.event_types[needed].label
+            refusals.append(Refusal("lifecycle", None, f"须先有“{label}”", f"needs {needed!r} first"))
+        elif before.date > event.date:
+            refusals.append(Refusal("lifecycle", None, f"日期早于“{registry.event_types[needed].label}”（{before.date}）",
+                                    f"dated before {needed!r} ({before.date})"))
     code = district or project.district
     if code in registry.districts and event.type in registry.gated_events[code]:
-        gates = [r for r in registry.rules_for(code, "gate") if event.type in r.events]
+        gates = registry.gates_for(code, event.type)
         if gates:
             ctx = Context(project, event.date, registry.districts[code], calendar or default_calendar(), prior, event)
             findings: list[Finding] = []

@@ -86,6 +86,11 @@ class Registry:
             self.rules[code].extend(self._cross_cutting)
         self._by_kind = {code: {kind: [r for r in rules if r.kind == kind] for kind in RULE_KINDS}
                          for code, rules in self.rules.items()}
+        self._gates = {code: {} for code in self.rules}
+        for code, by_kind in self._by_kind.items():
+            for rule in by_kind["gate"]:
+                for event_type in rule.events:
+                    self._gates[code].setdefault(event_type, []).append(rule)
         ordered = {t.key for t in self.event_types.values() if t.requires}
         self.gated_events = {code: ordered | {t for r in self._by_kind[code]["gate"] for t in r.events}
                              for code in self.rules}
@@ -168,6 +173,10 @@ class Registry:
         if kind is None:
             return self.rules.get(code, [])
         return self._by_kind.get(code, {}).get(kind, [])
+
+    def gates_for(self, code: str, event_type: str) -> list[Rule]:
+        """The gate rules of a district that guard one event type."""
+        return self._gates.get(code, {}).get(event_type, [])
 
     def coverage(self, code: str) -> dict[int, list[Rule] | str]:
         """Every article of the district's text -> the rules citing it, or the reason none does."""

@@ -120,6 +120,7 @@ class Step:
     done: bool
     title_en: str = ""
     note: str = ""
+    note_en: str = ""
 
 
 @attrs.frozen(slots=True)
@@ -254,11 +255,11 @@ class Context:
         return Applicability(key, art, applies, message, message_en)
 
     def step(self, step: str, required: bool = True, done_by: Iterable[str] = (), title: str | None = None,
-             title_en: str | None = None, note: str = "", article: int | None = None) -> Step:
+             title_en: str | None = None, note: str = "", note_en: str = "", article: int | None = None) -> Step:
         key, art = self._cite(article)
         labels = STEPS.get(step, (step, step))
         done = any(t in self._by_type for t in done_by)
-        return Step(key, step, title or labels[0], art, required, done, title_en or labels[1], note)
+        return Step(key, step, title or labels[0], art, required, done, title_en or labels[1], note, note_en)
 
     def deadline(self, result: DateResult | None, done_on: dt.date | None, title: str | None = None,
                  title_en: str | None = None, article: int | None = None) -> Deadline:

@@ -37,7 +37,10 @@ class Scenario:
 
 
 def load_scenario(path: Path) -> Scenario:
-    data = read_data_file(path)
+    try:
+        data = read_data_file(path)
+    except InputError as exc:
+        raise ScenarioFailure(f"{path}: {exc}") from None
     missing = [k for k in ("title", "article", "as_of", "project", "expect") if k not in data]
     if missing:
         raise ScenarioFailure(f"{path}: scenario lacks {', '.join(missing)}")
