@@ -36,12 +36,21 @@ def export_projects(projects: Iterable[Project], path: str | Path, fmt: str | No
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
         return _write_xlsx(projects, path)
-    data = [dump_project(p) for p in projects]
+    data = [_without_none(dump_project(p)) for p in projects]
     if fmt == "toml":
         path.write_text(tomli_w.dumps({"projects": data}), encoding="utf-8")
     else:
         path.write_text(json.dumps({"projects": data}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return len(data)
+
+
+def _without_none(value: Any) -> Any:
+    """TOML has no null: leave out unset fields at every level (they load back as unset)."""
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value]
+    return value
 
 
 def _cell(sheet: Any, value: Any) -> Any:

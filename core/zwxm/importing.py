@@ -88,6 +88,7 @@ HEADERS: dict[str, str | tuple[str, int]] = {
     "归档日期": "event:archive_submitted", "关停日期": "event:shutdown",
     "序号": IGNORE,
 }
+FIELD_HEADERS = {t: h for h, t in reversed(HEADERS.items()) if isinstance(t, str) and t in PROJECT_FIELDS}
 MONEY_TARGETS = frozenset({"investment", "facts.funds_central", "facts.funds_city", "facts.funds_district",
                            "facts.funds_own"})
 NESTED = ("events", "changes")  # JSON lists (JSON rows, or JSON text in a cell)
@@ -533,19 +534,26 @@ class RowReader:
         data, mapping_problems, sources = self.data(raw)
         code = _cell_text(data.get("code")) if not isinstance(data.get("code"), (list, dict)) else None
         rejects = [attrs.evolve(r, row=number, code=code) for r in mapping_problems]
+        if NOT_AN_OBJECT in raw:
+            return None, rejects
         try:
             project = load_project(data)
         except InputError as exc:
-            return None, rejects + [self._reject(number, code, p, sources) for p in exc.problems]
-        problems = check_project(project, self.registry)
-        if problems or rejects:
-            return None, rejects + [self._reject(number, code, p, sources) for p in problems]
-        return project, []
+            problems = exc.problems
+        else:
+            problems = check_project(project, self.registry)
+            if not problems and not rejects:
+                return project, []
+        reported = {r.column for r in rejects}  # a value refused while mapping is not also "missing"
+        found = [self._reject(number, code, p, sources) for p in problems]
+        return None, rejects + [r for r in found if r.column not in reported]
 
     def _reject(self, number: int, code: str | None, problem: Problem, sources: dict[str, str]) -> Reject:
         field = problem.field
         head = field.split(".", 1)[0]
-        column = sources.get(field) or sources.get(head) or self.field_column.get(field) or field or "(行 / row)"
+        column = sources.get(field) or sources.get(head) or self.field_column.get(field)
+        if column is None:  # no such column in the input: name the field as a header would
+            column = f"{FIELD_HEADERS[field]}（{field}）" if field in FIELD_HEADERS else field or "(行 / row)"
         return Reject(number, code, column, problem.value, problem.message, problem.message_en)
 
 
