@@ -136,12 +136,12 @@ def test_cli_scenarios_pass():
 def test_cli_evaluate_names_a_bad_fact_and_its_value(tmp_path):
     path = tmp_path / "project.toml"
     path.write_text('code = "YB-BAD"\nname = "取值有误"\ndistrict = "yubei"\nkind = "construction"\n'
-                    'investment = "200万"\n[facts]\nfixed_asset_investment = "也许"\ncontent = "printer"\n', encoding="utf-8")
+                    'investment = "200万"\n[facts]\nfixed_asset_investment = "也许"\ncontent_type = "printer"\n', encoding="utf-8")
     result = _zwxm("evaluate", str(path), "--as-of", "2025-01-06", "--json")
     assert result.returncode == 0, result.stderr
     messages = [f["message"] for f in json.loads(result.stdout)["findings"] if f["rule"] == "fact_values"]
     assert any("facts.fixed_asset_investment" in m and "'也许'" in m for m in messages), messages
-    assert any("facts.content" in m and "'printer'" in m for m in messages), messages
+    assert any("facts.content_type" in m and "'printer'" in m for m in messages), messages
 
 
 def test_cli_evaluate_refuses_a_category_yubei_does_not_have(tmp_path):

@@ -81,20 +81,9 @@ ARCHIVE_DOCUMENTS: dict[str, tuple[str, str]] = {
     "acceptance_opinion": ("验收意见", "acceptance opinion"),
 }
 
-# 附件1 资金预算 columns (万元), read from `project.facts`.
+# 附件1 资金预算 columns, read from `project.facts` in 元 (the importer converts the form's 万元).
 FUND_SOURCES: dict[str, str] = {
     "funds_central": "中央财政资金", "funds_city": "市财政资金", "funds_district": "区财政资金", "funds_own": "自有资金",
-}
-
-# 附件1 declaration form: column -> project field ("facts.x" for an entry of project.facts).
-# Money columns are in 万元; 项目类别 建设类/运维类 -> kind; 采购类别 -> category (CATEGORIES).
-DECLARATION_FORM_FIELDS: dict[str, str] = {
-    "申报单位": "owner_unit", "项目名称": "name", "联系人": "facts.contact", "联系电话": "facts.contact_phone",
-    "项目周期": "facts.period", "项目类别": "kind", "采购类别": "category", "合计（万元）": "investment",
-    **{label: f"facts.{key}" for key, label in FUND_SOURCES.items()},
-    "资金主要构成": "facts.budget_composition", "项目内容及功能": "facts.content_description",
-    "信息资源上云情况": "facts.cloud_status", "信息资源共享情况": "facts.sharing_status",
-    "单位信息化项目现状及整合情况": "facts.integration_status", "备注": "facts.remarks",
 }
 
 # --- Facts the rules read from project.facts ---------------------------------------------------
@@ -153,8 +142,8 @@ def _phase(value: Any) -> int:
     return number
 
 
-def _wan(value: Any) -> int:
-    return parse_money(value, unit=10_000)  # 附件1 columns are in 万元
+def _money(value: Any) -> int:
+    return parse_money(value)  # whole 元, or text with its unit ("450万")
 
 
 @attrs.frozen(slots=True)
@@ -167,7 +156,7 @@ class Fact:
 
 
 FACTS: dict[str, Fact] = {
-    "content": Fact(_keys(SCOPE_CONTENTS | EXCLUDED_PURCHASES, "建设内容", "content"), 2, "建设内容"),
+    "content_type": Fact(_keys(SCOPE_CONTENTS | EXCLUDED_PURCHASES, "建设内容类型", "content type"), 2, "建设内容类型"),
     "special_regulation": Fact(_text, 19, "国家专门规定"),
     "on_government_cloud": Fact(_yes_no, 4, "使用政务云"),
     "on_sharing_platform": Fact(_yes_no, 4, "接入政务数据共享交换平台"),
@@ -179,7 +168,7 @@ FACTS: dict[str, Fact] = {
     "serious_delay": Fact(_yes_no, 13, "工程严重逾期"),
     "major_investment_loss": Fact(_yes_no, 13, "投资重大损失"),
     "archive_documents": Fact(_keys(ARCHIVE_DOCUMENTS, "存档资料", "archive document"), 15, "存档资料"),
-    **{key: Fact(_wan, 6, label) for key, label in FUND_SOURCES.items()},
+    **{key: Fact(_money, 6, label) for key, label in FUND_SOURCES.items()},
 }
 
 
@@ -249,7 +238,7 @@ def _scope_verdict(contents: frozenset[str]) -> tuple[bool, str, str]:
 
 def scope_content(ctx: Context):
     """第二条: information systems of every funding model are in; bare office purchases are out."""
-    return ctx.applies(*_scope_verdict(required_fact(ctx, "content")))
+    return ctx.applies(*_scope_verdict(required_fact(ctx, "content_type")))
 
 
 def scope_classified(ctx: Context):
