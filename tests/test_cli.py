@@ -178,3 +178,16 @@ def test_scenario_command_and_pytest_plugin_run_outside_scenarios(outside_plugin
                           "-k", "contract_filing_holiday", str(tmp_path)],
                          capture_output=True, text=True, env=outside_plugin, cwd=tmp_path, timeout=300)
     assert "1 passed" in run.stdout, run.stdout + run.stderr
+
+
+def test_calendar_override_file_on_the_command_line(outside_plugin, tmp_path):
+    """A locally added 2027 schedule makes a 2027 deadline official and moves it off the new holiday."""
+    override = tmp_path / "calendar.toml"
+    override.write_text('[years.2027]\nsource = "测试通知"\nholidays = ["2027-01-04"]\nworkdays = []\n', encoding="utf-8")
+    path = tmp_path / "p.toml"
+    path.write_text(PROJECT.replace('"2024-09-25"', '"2026-12-25"'), encoding="utf-8")
+    plain = json.loads(zwxm(outside_plugin, "evaluate", str(path), "--as-of", "2026-12-26", "--json").stdout)
+    assert (plain["deadlines"][0]["date"], plain["deadlines"][0]["provisional"]) == ("2027-01-04", True)
+    result = zwxm(outside_plugin, "--calendar-file", str(override), "evaluate", str(path), "--as-of", "2026-12-26", "--json")
+    deadline = json.loads(result.stdout)["deadlines"][0]
+    assert (deadline["date"], deadline["provisional"]) == ("2027-01-05", False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -65,9 +66,14 @@ def _dump(data: Any) -> None:
 @click.option("--db", "db_path", envvar="ZWXM_DB", type=click.Path(dir_okay=False), help="数据库文件 / database file")
 @click.option("--lang", type=click.Choice(["zh", "en"]), envvar="ZWXM_LANG", default="zh", show_default=True,
               help="界面语言 / language")
+@click.option("--calendar-file", "calendar_files", multiple=True, type=click.Path(dir_okay=False),
+              help="节假日覆盖文件（可多次）/ holiday override TOML (repeatable); see docs/calendar.md")
 @click.pass_context
-def cli(ctx: click.Context, db_path: str | None, lang: str) -> None:
+def cli(ctx: click.Context, db_path: str | None, lang: str, calendar_files: tuple[str, ...]) -> None:
     """政务项目 zwxm: where each government IT project stands, what is due, and what is out of line."""
+    if calendar_files:  # the calendar reads ZWXM_CALENDAR when it is first built, in this process and in children
+        existing = os.environ.get("ZWXM_CALENDAR")
+        os.environ["ZWXM_CALENDAR"] = os.pathsep.join([*filter(None, [existing]), *calendar_files])
     ctx.ensure_object(dict)
     ctx.obj["db"] = db_path
     ctx.obj["lang"] = lang
