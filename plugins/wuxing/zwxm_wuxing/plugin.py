@@ -49,7 +49,6 @@ REGULATION = _Regulation(
 UNCOVERED: dict[int, str] = {
     1: "立法目的和依据，无数据可查 / purpose and legal basis",
     4: "建设原则，无数据可查 / principles",
-    12: "区与乡镇街道之间的事权和资金划分，项目数据不含分担比例 / district-township cost sharing, not in project data",
     14: "鼓励探索公共数据授权运营，非义务 / encourages public-data operation, no obligation",
     23: "财政资金保障机制和支持重点，非单个项目义务 / funding policy, not a project duty",
     24: "专款专用和审计监督，属财务核算，项目数据无法显示 / ring-fenced accounting and audit, not in project data",
