@@ -94,6 +94,7 @@ class RecordEventScreen(ZwxmModal):
             event.input.add_class("invalid")
 
     @on(Button.Pressed, "#save")
+    @on(Input.Submitted)
     def save(self) -> None:
         event = self.read_form()
         if event is None:
