@@ -215,3 +215,40 @@ def test_coverage_lists_every_article(example_registry):
 def test_article_text_is_available(example_registry):
     text = example_registry.districts["example"].regulation.articles()[5]
     assert text.startswith("第五条") and "10日内" in text
+
+
+class Hangs:
+    @hookimpl
+    def zwxm_register_rules(self, register):
+        def forever(ctx):
+            while True:
+                pass
+
+        register(Rule("hangs", "example", "finding", 6, "死循环的规则", forever))
+        register(Rule("wrong_type", "example", "finding", 6, "返回错误类型", lambda ctx: 42))
+
+
+def test_a_hanging_rule_or_a_wrong_return_type_is_isolated_and_named():
+    import threading
+    import time
+
+    from tests.example_district import plugin
+    from zwxm import watchdog
+
+    registry = Registry(get_plugin_manager([("example", plugin), ("hanger", Hangs())], entry_points=False))
+    results = {}
+
+    def run(name):
+        started = time.monotonic()
+        results[name] = (evaluate(project(), D(2024, 5, 1), registry=registry), time.monotonic() - started)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in ("a", "b")]  # works off the main thread too
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    for result, elapsed in results.values():
+        errors = {f.message_en.split(" on ")[0] for f in result.findings if f.rule == "plugin_error"}
+        assert errors == {"plugin hanger rule hangs timed out", "plugin hanger rule wrong_type returned int"}
+        assert result.deadlines and elapsed < watchdog.RULE_TIME_LIMIT + 2
+    assert len(results) == 2

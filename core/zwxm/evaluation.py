@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from . import watchdog
 from .calendar import CalendarError, LegalCalendar, default_calendar
 from .lifecycle import derive_stage
 from .model import Event, InputError, Problem, Project, converter
@@ -61,18 +62,35 @@ def _as_list(result: Any) -> Iterable[Any]:
         return result
     if isinstance(result, _OUTPUT_TYPES):
         return (result,)
+    if not hasattr(result, "__iter__") or isinstance(result, (str, bytes, dict)):
+        raise _WrongType(result)
     return list(result)
+
+
+class _WrongType(Exception):
+    """A rule answered with something that is not an output (nor a list of outputs)."""
 
 
 def _run(rule: Rule, ctx: Context, project: Project, findings: list[Finding]) -> Iterable[Any]:
     """Run one rule; a missing fact or a crash becomes a finding instead of an exception."""
     ctx.rule = rule
     try:
-        return _as_list(rule.check(ctx))
+        thread_id = watchdog.arm()
+        try:
+            return _as_list(rule.check(ctx))
+        finally:
+            watchdog.disarm(thread_id)
+    except watchdog.RuleTimeout:
+        findings.append(Finding("plugin_error", "error", rule.article,
+                                f"插件 {rule.plugin} 的规则 {rule.key} 在项目 {project.code} 上超时（{watchdog.RULE_TIME_LIMIT} 秒）",
+                                f"plugin {rule.plugin} rule {rule.key} timed out on project {project.code} "
+                                f"({watchdog.RULE_TIME_LIMIT} s)", rule.plugin))
     except MissingFact as missing:
         findings.append(Finding(rule.key, "info", rule.article,
                                 f"缺少“{missing.fact}”，无法检查：{rule.title}",
                                 f"missing fact {missing.fact!r}: cannot check {rule.title_en or rule.key}", rule.plugin))
+    except _WrongType as wrong:
+        findings.append(_wrong_type_finding(rule, wrong.args[0]))
     except CalendarError as exc:  # a date outside the calendar's years is the data's problem, not the plugin's
         findings.append(Finding(rule.key, "warning", rule.article, f"日期超出可计算范围，无法检查：{rule.title}（{exc}）",
                                 f"date outside the calendar's range: cannot check {rule.title_en or rule.key} ({exc})",
@@ -83,6 +101,12 @@ def _run(rule: Rule, ctx: Context, project: Project, findings: list[Finding]) ->
                                 f"plugin {rule.plugin} rule {rule.key} failed on project {project.code}: {exc!r}",
                                 rule.plugin))
     return ()
+
+
+def _wrong_type_finding(rule: Rule, output: Any) -> Finding:
+    return Finding("plugin_error", "error", rule.article,
+                   f"插件 {rule.plugin} 的规则 {rule.key} 返回了无法识别的结果：{output!r}",
+                   f"plugin {rule.plugin} rule {rule.key} returned {type(output).__name__}", rule.plugin)
 
 
 def check_project(project: Project, registry: Registry, district: str | None = None) -> list[Problem]:
@@ -165,10 +189,7 @@ def evaluate(project: Project, as_of: dt.date | None = None, district: str | Non
         for output in _run(rule, ctx, project, findings):
             bucket = sorted_outputs.get(type(output))
             if bucket is None:
-                findings.append(Finding("plugin_error", "error", rule.article,
-                                        f"插件 {rule.plugin} 的规则 {rule.key} 返回了无法识别的结果：{output!r}",
-                                        f"plugin {rule.plugin} rule {rule.key} returned {type(output).__name__}",
-                                        rule.plugin))
+                findings.append(_wrong_type_finding(rule, output))
             else:
                 bucket.append(output)
 

@@ -1,0 +1,59 @@
+"""A time limit for plugin rules: a rule that hangs is interrupted, named, and the evaluation goes on.
+
+One daemon thread watches the rules that are running (in any thread) and raises `RuleTimeout`
+inside a rule that has run past `RULE_TIME_LIMIT` seconds. Arming costs a clock read and a dict
+write per rule, so the limit is always on. Code blocked inside C (a socket read, `time.sleep`) is
+interrupted when it returns to Python.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import threading
+import time
+
+RULE_TIME_LIMIT = float(os.environ.get("ZWXM_RULE_TIME_LIMIT", "2.0"))
+
+
+class RuleTimeout(Exception):
+    """Raised inside a rule that ran longer than the limit."""
+
+
+_lock = threading.Lock()
+_armed: dict[int, list] = {}  # thread id -> [deadline, fired]
+_watcher: threading.Thread | None = None
+_set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
+_set_async_exc.argtypes = (ctypes.c_ulong, ctypes.py_object)
+
+
+def _watch() -> None:
+    while True:
+        time.sleep(min(0.05, RULE_TIME_LIMIT / 4))
+        now = time.monotonic()
+        with _lock:
+            for thread_id, entry in _armed.items():
+                if not entry[1] and now > entry[0]:
+                    entry[1] = True
+                    _set_async_exc(thread_id, RuleTimeout)
+
+
+def arm() -> int:
+    """Start timing the rule about to run in this thread; returns the thread id for `disarm`."""
+    global _watcher
+    if _watcher is None:
+        with _lock:
+            if _watcher is None:
+                _watcher = threading.Thread(target=_watch, name="zwxm-rule-watchdog", daemon=True)
+                _watcher.start()
+    thread_id = threading.get_ident()
+    _armed[thread_id] = [time.monotonic() + RULE_TIME_LIMIT, False]
+    return thread_id
+
+
+def disarm(thread_id: int) -> None:
+    """Stop timing; a timeout fired too late to land inside the rule is withdrawn."""
+    with _lock:
+        entry = _armed.pop(thread_id, None)
+        if entry is not None and entry[1]:
+            _set_async_exc(thread_id, ctypes.py_object())  # NULL: clear a still-pending RuleTimeout
