@@ -31,8 +31,8 @@ def _watch() -> None:
     while True:
         time.sleep(min(0.05, RULE_TIME_LIMIT / 4))
         now = time.monotonic()
-        with _lock:
-            for thread_id, entry in _armed.items():
+        with _lock:  # disarm takes the lock too, so an entry cannot be withdrawn between check and raise
+            for thread_id, entry in list(_armed.items()):
                 if not entry[1] and now > entry[0]:
                     entry[1] = True
                     _set_async_exc(thread_id, RuleTimeout)

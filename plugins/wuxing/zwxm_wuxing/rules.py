@@ -296,7 +296,7 @@ def revised_plan_filing(ctx):
 
 def city_review(ctx):
     """第十条: multi-collab projects of 500万元以上 are declared to the city big-data bureau."""
-    if not is_construction(ctx) or ctx.project.investment < CITY_REVIEW_MINIMUM:
+    if not is_construction(ctx) or not district_approves(ctx) or ctx.project.investment < CITY_REVIEW_MINIMUM:
         return None
     if ctx.require("category") != "multi_collab":
         return None
@@ -433,6 +433,8 @@ def must_not_be_declared(ctx):
 
 def late_declaration_without_supplement(ctx):
     """第七条: a late declaration gets no budget unless added through the supplement procedure."""
+    if not district_approves(ctx):
+        return None
     declared, last_day = ctx.date_of("declared"), read_fact(ctx, "declaration_deadline")
     if declared is None or last_day is None or declared <= last_day or read_fact(ctx, "supplement_procedure"):
         return None
@@ -444,6 +446,8 @@ def late_declaration_without_supplement(ctx):
 
 def estimate_includes_support_costs(ctx):
     """第七条 (and 第十七条 for supervision): the estimate includes security and supervision costs."""
+    if not district_approves(ctx):
+        return None
     missing = []
     if need_fact(ctx, "estimate_includes_security") is False:
         missing.append(("安全", "security"))
@@ -659,8 +663,8 @@ def procurement_after_approval(ctx):
 
 def city_review_before_implementation(ctx):
     """第十条: a multi-collab project of 500万元以上 is implemented only after the city review."""
-    if (is_construction(ctx) and ctx.project.investment >= CITY_REVIEW_MINIMUM and ctx.category == "multi_collab"
-            and not ctx.has("wuxing:city_review_passed")):
+    if (is_construction(ctx) and district_approves(ctx) and ctx.project.investment >= CITY_REVIEW_MINIMUM
+            and ctx.category == "multi_collab" and not ctx.has("wuxing:city_review_passed")):
         return ctx.refuse("总投资500万元以上的多跨协同项目须经市大数据局申报、联审机构审核后方可组织建设实施",
                           "a multi-collab project of 5 million or more needs the city review before implementation")
     return None
