@@ -169,3 +169,14 @@ def test_cli_evaluate_gives_the_holiday_deadline(tmp_path):
     deadlines = {d["rule"]: d for d in json.loads(out.stdout)["deadlines"]}
     assert (deadlines["contract_upload_deadline"]["date"], deadlines["contract_upload_deadline"]["status"]) \
         == ("2024-10-10", "open")
+
+
+def test_missing_actual_investment_hides_no_other_change_ruling(registry):
+    """第十九条: the 100万 ruling needs no actual investment; the 10% ones do, and say so once."""
+    project = load_project({"code": "WX-C", "name": "示例", "district": "wuxing", "kind": "construction",
+                            "investment": "3000万", "funding": "government_investment",
+                            "changes": [{"date": "2025-03-01", "amount": "-20万"}, {"date": "2025-04-01", "amount": "-150万"},
+                                        {"date": "2025-05-01", "amount": "-10万"}, {"date": "2025-12-01", "amount": "50万"}]})
+    result = evaluate(project, dt.date(2025, 6, 1), registry=registry)
+    assert [(c.date.isoformat(), c.procedure) for c in result.changes] == [("2025-04-01", "reapproval")]
+    assert [(f.rule, f.severity) for f in result.findings if "actual_investment" in f.message] == [("change_procedure", "info")]

@@ -153,6 +153,13 @@ def need_fact(ctx, name: str):
     return value
 
 
+def missing_fact(ctx, name: str):
+    """The info finding `ctx.require` gives, for a rule that still has other answers to give."""
+    rule = ctx.rule
+    return ctx.finding("info", f"缺少“{name}”，无法检查：{rule.title}",
+                       f"missing fact {name!r}: cannot check {rule.title_en or rule.key}")
+
+
 # --- Small readings of the project ------------------------------------------------------------
 
 
@@ -201,21 +208,17 @@ KIND_WORDS = {  # 第三条: the measures know construction and operation; a pur
 
 
 def scope_and_exclusions(ctx):
-    """第三条: construction and operation projects, except the purchases its third paragraph excludes."""
+    """第三条: construction and operation projects, except the purchases its third paragraph excludes
+    and classified projects, which follow the secrecy rules under the confidential bureau (第六条)."""
+    if ctx.project.classified:
+        return ctx.applies(False, "涉密信息化项目按照保密有关规定执行，由区委机要局负责论证和监管",
+                           "classified project: secrecy rules apply, reviewed and supervised by the confidential bureau")
     excluded = [EXCLUDED_TAGS[k] for k in tag_keys(ctx.project.tags) if k in EXCLUDED_TAGS] if ctx.project.tags else ()
     if excluded:
         return ctx.applies(False, f"{'、'.join(zh for zh, _ in excluded)}不纳入本办法管理",
                            f"{'; '.join(en for _, en in excluded)}: outside these measures")
     zh, en = KIND_WORDS[ctx.project.kind]
     return ctx.applies(True, f"属于信息化{zh}，纳入本办法管理", f"{en}: within these measures")
-
-
-def classified_projects_out(ctx):
-    """第三条第四款, 第六条: classified projects follow the secrecy rules under the confidential bureau."""
-    if ctx.project.classified:
-        return ctx.applies(False, "涉密信息化项目按照保密有关规定执行，由区委机要局负责论证和监管",
-                           "classified project: secrecy rules apply, reviewed and supervised by the confidential bureau")
-    return None
 
 
 def funding_scope(ctx):
@@ -258,51 +261,41 @@ PRELIMINARY_REVIEW_NOTE = "；".join(f"{dept}：{topic}" for dept, topic, _, _ i
 
 
 def preliminary_review(ctx):
-    """第九条: the big-data bureau's preliminary review, with the opinion of each department it names
-    (one step: the opinions make up the one preliminary review opinion)."""
+    """第九条: the big-data bureau's preliminary review with the opinion of each department it names
+    (one step: the opinions make up one preliminary review opinion); for multi-collab projects the
+    reform office's necessity opinion is a step of its own (第六条)."""
     if not district_approves(ctx):
-        return None
+        return
     zh, en = PRELIMINARY_REVIEW_TITLE
-    return ctx.step("preliminary_review", done_by=("preliminary_review_passed",), title=zh, title_en=en,
-                    note=PRELIMINARY_REVIEW_NOTE)
+    yield ctx.step("preliminary_review", done_by=("preliminary_review_passed",), title=zh, title_en=en,
+                   note=PRELIMINARY_REVIEW_NOTE)
+    if not is_construction(ctx):
+        return
+    if ctx.category is None:
+        yield missing_fact(ctx, "category")
+    elif ctx.category == "multi_collab":
+        yield ctx.step("wuxing:necessity_review", done_by=("preliminary_review_passed",),
+                       title="区委改革办：多跨协同项目建设必要性初审意见",
+                       title_en="reform office: necessity opinion on a multi-collab project")
 
 
-def reform_office_necessity_review(ctx):
-    """第六条, 第九条: the reform office reviews the necessity of multi-collab projects."""
-    if not district_approves(ctx) or not is_construction(ctx):
-        return None
-    if ctx.require("category") != "multi_collab":
-        return None
-    return ctx.step("wuxing:necessity_review", done_by=("preliminary_review_passed",),
-                    title="区委改革办：多跨协同项目建设必要性初审意见",
-                    title_en="reform office: necessity opinion on a multi-collab project")
-
-
-def joint_expert_review(ctx):
-    """第十条: after the preliminary review, the joint review body has experts review the plan."""
+def joint_review(ctx):
+    """第十条: the joint review body's expert review, the revised plan filed, and for multi-collab
+    projects of 500万元以上 the city big-data bureau."""
     if not district_approves(ctx):
-        return None
-    return ctx.step("expert_review", done_by=("expert_review_passed",), title="联审机构组织专家集中评审",
-                    title_en="expert review organised by the joint review body")
-
-
-def revised_plan_filing(ctx):
-    """第十条: the plan, revised after the review, is filed in the project system."""
-    if not district_approves(ctx):
-        return None
-    return ctx.step("filing", done_by=("wuxing:revised_plan_filed",), title="按评审意见修改方案，报项目管理系统存档、备案",
-                    title_en="plan revised after review, filed in the project system")
-
-
-def city_review(ctx):
-    """第十条: multi-collab projects of 500万元以上 are declared to the city big-data bureau."""
-    if not is_construction(ctx) or not district_approves(ctx) or ctx.project.investment < CITY_REVIEW_MINIMUM:
-        return None
-    if ctx.require("category") != "multi_collab":
-        return None
-    return ctx.step("city_review", done_by=("wuxing:city_review_passed",),
-                    title="总投资500万元以上多跨协同项目：向市大数据局申报，经联审机构审核后实施",
-                    title_en="multi-collab of 5 million or more: declared to the city big-data bureau")
+        return
+    yield ctx.step("expert_review", done_by=("expert_review_passed",), title="联审机构组织专家集中评审",
+                   title_en="expert review organised by the joint review body")
+    yield ctx.step("filing", done_by=("wuxing:revised_plan_filed",), title="按评审意见修改方案，报项目管理系统存档、备案",
+                   title_en="plan revised after review, filed in the project system")
+    if not is_construction(ctx) or ctx.project.investment < CITY_REVIEW_MINIMUM:
+        return
+    if ctx.category is None:
+        yield missing_fact(ctx, "category")
+    elif ctx.category == "multi_collab":
+        yield ctx.step("city_review", done_by=("wuxing:city_review_passed",),
+                       title="总投资500万元以上多跨协同项目：向市大数据局申报，经联审机构审核后实施",
+                       title_en="multi-collab of 5 million or more: declared to the city big-data bureau")
 
 
 def annual_plan(ctx):
@@ -332,8 +325,16 @@ def approval_documents_by_amount(ctx):
     return steps
 
 
-def acceptance_organiser(ctx):
-    """第二十条: budgets of 50万元以下 are accepted by the unit's own experts and reported; above, by the bureau."""
+def acceptance_path(ctx):
+    """第二十条: budgets of 50万元以下 are accepted by the unit's own experts and reported, above by the
+    bureau; 第二十一条–第二十二条: the acceptance report is issued and uploaded to the project system."""
+    yield _acceptance_organiser(ctx)
+    yield ctx.step("wuxing:acceptance_report_upload", done_by=("wuxing:acceptance_report_uploaded",),
+                   title="验收报告等材料上传吴兴区信息化项目管理系统",
+                   title_en="acceptance report uploaded to the project system")
+
+
+def _acceptance_organiser(ctx):
     if ctx.project.investment <= SELF_ACCEPTANCE_MAXIMUM:
         return ctx.step("wuxing:self_organised_acceptance", done_by=("final_acceptance_passed",),
                         title="预算50万元以下：建设单位自行组织专家验收，验收情况通过系统向区大数据局报备",
@@ -343,24 +344,24 @@ def acceptance_organiser(ctx):
                     title_en="final acceptance applied for and organised by the big-data bureau")
 
 
-def acceptance_report_upload(ctx):
-    """第二十一条–第二十二条: the acceptance report is issued and uploaded to the project system."""
-    return ctx.step("wuxing:acceptance_report_upload", done_by=("wuxing:acceptance_report_uploaded",),
-                    title="验收报告等材料上传吴兴区信息化项目管理系统",
-                    title_en="acceptance report uploaded to the project system")
-
-
 # --- Deadlines --------------------------------------------------------------------------------
 
 
 def declaration_window(ctx):
-    """第七条: declared within the window the big-data bureau announces (a fixed date, never moved)."""
+    """第七条: declared within the window the big-data bureau announces (a fixed date, never moved);
+    a late declaration gets no budget unless added through the supplement procedure."""
     if not district_approves(ctx):
-        return None
+        return
     if ctx.fact("declaration_deadline") is None and (ctx.has("approved") or ctx.has("wuxing:annual_plan_approved")):
-        return None  # planned already: the window no longer decides anything
+        return  # planned already: the window no longer decides anything
     last_day = need_fact(ctx, "declaration_deadline")
-    return ctx.deadline(ctx.calendar.fixed_date(last_day.year, last_day.month, last_day.day), ctx.date_of("declared"))
+    declared = ctx.date_of("declared")
+    yield ctx.deadline(ctx.calendar.fixed_date(last_day.year, last_day.month, last_day.day), declared)
+    if declared is not None and declared > last_day and not read_fact(ctx, "supplement_procedure"):
+        yield ctx.finding("warning", f"{declared} 申报，晚于申报截止日 {last_day}：原则上不予安排预算资金，"
+                                     "确需新增且资金已落实的须经增补程序纳入当年计划",
+                          f"declared {declared}, after the deadline {last_day}: no budget unless added "
+                          "through the supplement procedure")
 
 
 def contract_upload_deadline(ctx):
@@ -370,20 +371,17 @@ def contract_upload_deadline(ctx):
     return ctx.deadline(due, ctx.date_of("contract_filed"))
 
 
-def _acceptance_and_trial_due(ctx):
-    completed = earliest(ctx, "construction_completed", "wuxing:service_ended")
-    return calendar_date(ctx.calendar, "due_months_after", completed, ACCEPTANCE_AND_TRIAL_MONTHS) if completed else None
-
-
-def _acceptance_and_trial_done(ctx) -> dt.date | None:
-    accepted, trial_ended = ctx.date_of("preliminary_acceptance_passed"), ctx.date_of("trial_run_ended")
-    return max(accepted, trial_ended) if accepted and trial_ended else None
-
-
 def initial_acceptance_and_trial_run_deadline(ctx):
-    """第二十条: initial acceptance and trial run done within 3 months of basic completion
-    (or of the end of a phase of operation or service)."""
-    return ctx.deadline(_acceptance_and_trial_due(ctx), _acceptance_and_trial_done(ctx))
+    """第二十条: initial acceptance and trial run done within 3 months of basic completion (or of the
+    end of a phase of operation or service); a unit that is late explains why to the big-data bureau."""
+    completed = earliest(ctx, "construction_completed", "wuxing:service_ended")
+    due = calendar_date(ctx.calendar, "due_months_after", completed, ACCEPTANCE_AND_TRIAL_MONTHS) if completed else None
+    accepted, trial_ended = ctx.date_of("preliminary_acceptance_passed"), ctx.date_of("trial_run_ended")
+    done = max(accepted, trial_ended) if accepted and trial_ended else None
+    yield ctx.deadline(due, done)
+    if due is not None and (done > due.date if done else ctx.as_of > due.date) and not ctx.has("wuxing:delay_explained"):
+        yield ctx.finding("warning", f"未在 {due.date} 前完成初验和试运行：须向区大数据局提交说明材料",
+                          f"initial acceptance and trial run not done by {due.date}: explain to the big-data bureau")
 
 
 def trial_run_minimum(ctx):
@@ -429,19 +427,6 @@ def must_not_be_declared(ctx):
             item, zh, en = MUST_NOT_DECLARE_TAGS[key]
             yield ctx.finding("error", f"第八条第（{item}）项：{zh}的项目原则上不得申报",
                               f"article 8 item {item}: a project that {en} may not be declared")
-
-
-def late_declaration_without_supplement(ctx):
-    """第七条: a late declaration gets no budget unless added through the supplement procedure."""
-    if not district_approves(ctx):
-        return None
-    declared, last_day = ctx.date_of("declared"), read_fact(ctx, "declaration_deadline")
-    if declared is None or last_day is None or declared <= last_day or read_fact(ctx, "supplement_procedure"):
-        return None
-    return ctx.finding("warning", f"{declared} 申报，晚于申报截止日 {last_day}：原则上不予安排预算资金，"
-                                  "确需新增且资金已落实的须经增补程序纳入当年计划",
-                       f"declared {declared}, after the deadline {last_day}: no budget unless added "
-                       "through the supplement procedure")
 
 
 def estimate_includes_support_costs(ctx):
@@ -500,28 +485,23 @@ def supervision_required(ctx):
     return None
 
 
-def supervisor_independent(ctx):
-    """第十七条: supervisor and contractor are independent of each other."""
-    p = ctx.project
-    if _same_party(p.supervisor, p.contractor) or read_fact(ctx, "supervisor_affiliated"):
-        return ctx.finding("error", f"监理单位与承建单位应当相互独立：监理 {p.supervisor or '—'}，承建 {p.contractor or '—'}",
-                           f"supervisor and contractor must be independent: {p.supervisor or '-'} / {p.contractor or '-'}")
-    return None
-
-
 VENDOR_ROLES = (("designer", "整体设计", "design"), ("supervisor", "监理", "supervision"),
                 ("tester", "检测", "testing"), ("contractor", "承建", "construction"))
 
 
-def one_role_per_vendor(ctx):
-    """第十七条第二款: a vendor of design, supervision or testing takes no other procurement of the project."""
+def vendor_independence(ctx):
+    """第十七条: supervisor and contractor are independent of each other, and a vendor of design,
+    supervision or testing takes no other procurement of the project."""
     p = ctx.project
+    if _same_party(p.supervisor, p.contractor) or read_fact(ctx, "supervisor_affiliated"):
+        yield ctx.finding("error", f"监理单位与承建单位应当相互独立：监理 {p.supervisor or '—'}，承建 {p.contractor or '—'}",
+                          f"supervisor and contractor must be independent: {p.supervisor or '-'} / {p.contractor or '-'}")
     if sum(1 for field, _, _ in VENDOR_ROLES if getattr(p, field)) < 2:
         return
     for i, (field, zh, en) in enumerate(VENDOR_ROLES[:3]):
         for other, other_zh, other_en in VENDOR_ROLES[i + 1:]:
             if (field, other) == ("supervisor", "contractor"):
-                continue  # supervisor_independent says it
+                continue  # said above
             name = getattr(p, field)
             if _same_party(name, getattr(p, other)):
                 yield ctx.finding("error", f"为项目提供{zh}服务的供应商 {name} 不得再参加该项目的{other_zh}采购",
@@ -550,19 +530,6 @@ def actual_within_estimate(ctx):
         return ctx.finding("error", f"实际投资 {format_wan(actual)}元超过投资概算 {format_wan(ctx.project.investment)}元："
                                     "须由建设单位提出调整方案及资金来源，按规定程序报批",
                            f"actual investment {actual:,} exceeds the estimate {ctx.project.investment:,}: re-approval needed")
-    return None
-
-
-def late_acceptance_explained(ctx):
-    """第二十条: a unit that cannot finish acceptance on time explains why to the big-data bureau."""
-    due = _acceptance_and_trial_due(ctx)
-    if due is None or ctx.has("wuxing:delay_explained"):
-        return None
-    done = _acceptance_and_trial_done(ctx)
-    late = done > due.date if done else ctx.as_of > due.date
-    if late:
-        return ctx.finding("warning", f"未在 {due.date} 前完成初验和试运行：须向区大数据局提交说明材料",
-                           f"initial acceptance and trial run not done by {due.date}: explain to the big-data bureau")
     return None
 
 
@@ -601,38 +568,33 @@ def fact_values(ctx):
 # --- Changes (第十九条) --------------------------------------------------------------------------
 
 
-def estimate_increase_reapproval(ctx):
-    """第十九条（一）: any increase of the estimate goes through the approval procedure again."""
-    return [ctx.change(c, "reapproval", f"增加投资概算 {format_wan(c.amount)}元：由建设单位提出调整方案及资金来源，按规定程序报批",
-                       f"estimate increased by {c.amount:,}: adjustment plan and funding source, approved again")
-            for c in ctx.changes if c.amount > 0]
-
-
-def large_change_reapproval(ctx):
-    """第十九条（二）: within the estimate, a change of 100万元以上 goes back to the joint review body."""
-    return [ctx.change(c, "reapproval", f"调整金额 {format_wan(-c.amount)}元（100万元以上）：报联审机构重新审批",
-                       f"change of {-c.amount:,} (1 million or more): re-approval by the joint review body")
-            for c in ctx.changes if c.amount <= 0 and -c.amount >= CHANGE_REAPPROVAL_AMOUNT]
-
-
-def proportional_change_reapproval(ctx):
-    """第十九条（二）: within the estimate, a change of 超过 10% of the actual investment goes back too."""
-    small = [c for c in ctx.changes if c.amount <= 0 and -c.amount < CHANGE_REAPPROVAL_AMOUNT]
-    if not small:
-        return []
-    actual = need_fact(ctx, "actual_investment") if any(c.amount for c in small) else 0
-    rulings = []
-    for c in small:
-        involved = -c.amount
-        if involved * 100 > actual * CHANGE_REAPPROVAL_SHARE_PERCENT:
-            rulings.append(ctx.change(c, "reapproval", f"调整金额 {format_wan(involved)}元超过实际投资 {format_wan(actual)}元的10%："
-                                                       "报联审机构重新审批",
-                                      f"change of {involved:,} exceeds 10% of the actual investment {actual:,}: "
-                                      "re-approval by the joint review body"))
+def change_procedure(ctx):
+    """第十九条: (一) any increase of the estimate is approved again; (二) within the estimate, a change
+    of 100万元以上, or of 超过 10% of the actual investment, goes back to the joint review body."""
+    actual = read_fact(ctx, "actual_investment")
+    missing_said = False
+    for c in ctx.changes:
+        involved = -c.amount  # within the estimate: the amount the changed content involves
+        if c.amount > 0:
+            yield ctx.change(c, "reapproval", f"增加投资概算 {format_wan(c.amount)}元：由建设单位提出调整方案及资金来源，按规定程序报批",
+                             f"estimate increased by {c.amount:,}: adjustment plan and funding source, approved again")
+        elif involved >= CHANGE_REAPPROVAL_AMOUNT:
+            yield ctx.change(c, "reapproval", f"调整金额 {format_wan(involved)}元（100万元以上）：报联审机构重新审批",
+                             f"change of {involved:,} (1 million or more): re-approval by the joint review body")
+        elif involved == 0:
+            yield ctx.change(c, "none", "调整未涉及金额，本办法不要求重新审批", "no amount involved: no re-approval")
+        elif actual is None:
+            if not missing_said:
+                missing_said = True
+                yield missing_fact(ctx, "actual_investment")
+        elif involved * 100 > actual * CHANGE_REAPPROVAL_SHARE_PERCENT:
+            yield ctx.change(c, "reapproval", f"调整金额 {format_wan(involved)}元超过实际投资 {format_wan(actual)}元的10%："
+                                              "报联审机构重新审批",
+                             f"change of {involved:,} exceeds 10% of the actual investment {actual:,}: "
+                             "re-approval by the joint review body")
         else:
-            rulings.append(ctx.change(c, "none", "未超过实际投资10%且不足100万元，本办法不要求重新审批",
-                                      "within 10% of the actual investment and under 1 million: no re-approval"))
-    return rulings
+            yield ctx.change(c, "none", "未超过实际投资10%且不足100万元，本办法不要求重新审批",
+                             "within 10% of the actual investment and under 1 million: no re-approval")
 
 
 # --- Gates between stages ---------------------------------------------------------------------
