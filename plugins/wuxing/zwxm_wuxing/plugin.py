@@ -143,14 +143,8 @@ RULES = (
           "scope and exclusions (classified projects out)", cites=(6,)),
     _rule("funding_scope", "applicability", 2, "资金来源与适用", r.funding_scope, "funding and scope", cites=(12, 32)),
     # approval path and acceptance
-    _rule("declaration_materials", "step", 7, "申报材料", r.declaration_materials, "declaration materials", cites=(5,)),
-    _rule("preliminary_review", "step", 9, "初审及各部门意见（多跨协同项目含必要性审核）", r.preliminary_review,
-          "preliminary review and opinions (necessity review of multi-collab projects)", cites=(6,)),
-    _rule("joint_review", "step", 10, "联审机构专家评审、方案备案、市级审核", r.joint_review,
-          "expert review, revised plan filed, city review", cites=(6,)),
-    _rule("annual_plan", "step", 11, "年度计划", r.annual_plan, "annual plan"),
-    _rule("approval_documents_by_amount", "step", 13, "按总投资批复（联系单/可研/初设）", r.approval_documents_by_amount,
-          "approval documents by amount"),
+    _rule("approval_path", "step", 13, "审批路径：申报、初审、专家评审、年度计划、按总投资批复", r.approval_path,
+          "approval path: declaration, reviews, annual plan, approvals by amount", cites=(5, 6, 7, 9, 10, 11)),
     _rule("acceptance_path", "step", 20, "竣工验收组织方及验收报告上传", r.acceptance_path,
           "who organises acceptance; report uploaded", cites=(21, 22)),
     # deadlines

@@ -153,11 +153,11 @@ def need_fact(ctx, name: str):
     return value
 
 
-def missing_fact(ctx, name: str):
+def missing_fact(ctx, name: str, article: int | None = None):
     """The info finding `ctx.require` gives, for a rule that still has other answers to give."""
     rule = ctx.rule
     return ctx.finding("info", f"缺少“{name}”，无法检查：{rule.title}",
-                       f"missing fact {name!r}: cannot check {rule.title_en or rule.key}")
+                       f"missing fact {name!r}: cannot check {rule.title_en or rule.key}", article=article)
 
 
 # --- Small readings of the project ------------------------------------------------------------
@@ -238,11 +238,22 @@ def funding_scope(ctx):
 # --- Approval path (第七条、第九条–第十三条) and acceptance (第二十条–第二十二条) -----------------
 
 
+def approval_path(ctx):
+    """第七条、第九条–第十三条: from declaration to approval, each step citing its own article.
+    Projects the state, province or city fund are approved above (第二条第二款): no path here."""
+    if not district_approves(ctx):
+        return
+    yield declaration_materials(ctx)
+    yield from preliminary_review(ctx)
+    yield from joint_review(ctx)
+    yield annual_plan(ctx)
+    if is_construction(ctx):
+        yield from approval_documents_by_amount(ctx)
+
+
 def declaration_materials(ctx):
     """第七条: declared through the project system with the form and the feasibility study (in lieu of a proposal)."""
-    if not district_approves(ctx):
-        return None
-    return ctx.step("wuxing:declaration", done_by=("declared",),
+    return ctx.step("wuxing:declaration", done_by=("declared",), article=7,
                     title="通过项目管理系统提交申报表和可行性研究报告（代项目建议书）",
                     title_en="declaration form and feasibility study (in lieu of a proposal) via the project system")
 
@@ -264,17 +275,15 @@ def preliminary_review(ctx):
     """第九条: the big-data bureau's preliminary review with the opinion of each department it names
     (one step: the opinions make up one preliminary review opinion); for multi-collab projects the
     reform office's necessity opinion is a step of its own (第六条)."""
-    if not district_approves(ctx):
-        return
     zh, en = PRELIMINARY_REVIEW_TITLE
     yield ctx.step("preliminary_review", done_by=("preliminary_review_passed",), title=zh, title_en=en,
-                   note=PRELIMINARY_REVIEW_NOTE)
+                   note=PRELIMINARY_REVIEW_NOTE, article=9)
     if not is_construction(ctx):
         return
     if ctx.category is None:
-        yield missing_fact(ctx, "category")
+        yield missing_fact(ctx, "category", article=9)
     elif ctx.category == "multi_collab":
-        yield ctx.step("wuxing:necessity_review", done_by=("preliminary_review_passed",),
+        yield ctx.step("wuxing:necessity_review", done_by=("preliminary_review_passed",), article=9,
                        title="区委改革办：多跨协同项目建设必要性初审意见",
                        title_en="reform office: necessity opinion on a multi-collab project")
 
@@ -282,47 +291,40 @@ def preliminary_review(ctx):
 def joint_review(ctx):
     """第十条: the joint review body's expert review, the revised plan filed, and for multi-collab
     projects of 500万元以上 the city big-data bureau."""
-    if not district_approves(ctx):
-        return
     yield ctx.step("expert_review", done_by=("expert_review_passed",), title="联审机构组织专家集中评审",
-                   title_en="expert review organised by the joint review body")
+                   title_en="expert review organised by the joint review body", article=10)
     yield ctx.step("filing", done_by=("wuxing:revised_plan_filed",), title="按评审意见修改方案，报项目管理系统存档、备案",
-                   title_en="plan revised after review, filed in the project system")
+                   title_en="plan revised after review, filed in the project system", article=10)
     if not is_construction(ctx) or ctx.project.investment < CITY_REVIEW_MINIMUM:
         return
     if ctx.category is None:
-        yield missing_fact(ctx, "category")
+        yield missing_fact(ctx, "category", article=10)
     elif ctx.category == "multi_collab":
-        yield ctx.step("city_review", done_by=("wuxing:city_review_passed",),
+        yield ctx.step("city_review", done_by=("wuxing:city_review_passed",), article=10,
                        title="总投资500万元以上多跨协同项目：向市大数据局申报，经联审机构审核后实施",
                        title_en="multi-collab of 5 million or more: declared to the city big-data bureau")
 
 
 def annual_plan(ctx):
     """第十一条: the annual plan is approved by the district government, then listed by 发改经信局."""
-    if not district_approves(ctx):
-        return None
-    return ctx.step("annual_plan", done_by=("wuxing:annual_plan_approved", "approved"),
+    return ctx.step("annual_plan", done_by=("wuxing:annual_plan_approved", "approved"), article=11,
                     title="列入年度信息化项目计划（区政府审批），报区发改经信局列入年度政府投资项目计划",
                     title_en="annual plan approved by the district government, listed in the investment plan")
 
 
 def approval_documents_by_amount(ctx):
     """第十三条: under 500万 a contact sheet; 500万以上 feasibility approval; 2000万以上 also the design."""
-    if not is_construction(ctx) or not district_approves(ctx):
-        return None
     total = ctx.project.investment
     if total < FEASIBILITY_MINIMUM:
-        return ctx.step("project_contact_sheet", done_by=("approved",),
-                        title="总投资低于500万元：区发改经信局出具项目联系单（代项目建议书）",
-                        title_en="under 5 million: project contact sheet (in lieu of a proposal)")
-    steps = [ctx.step("feasibility_study", done_by=("wuxing:feasibility_study_approved", "approved"),
-                      title="总投资500万元以上：批复项目可行性研究报告",
-                      title_en="5 million or more: feasibility study approval")]
+        yield ctx.step("project_contact_sheet", done_by=("approved",), article=13,
+                       title="总投资低于500万元：区发改经信局出具项目联系单（代项目建议书）",
+                       title_en="under 5 million: project contact sheet (in lieu of a proposal)")
+        return
+    yield ctx.step("feasibility_study", done_by=("wuxing:feasibility_study_approved", "approved"), article=13,
+                   title="总投资500万元以上：批复项目可行性研究报告", title_en="5 million or more: feasibility study approval")
     if total >= PRELIMINARY_DESIGN_MINIMUM:
-        steps.append(ctx.step("preliminary_design", done_by=("approved",), title="总投资2000万元以上：批复初步设计",
-                              title_en="20 million or more: preliminary design approval"))
-    return steps
+        yield ctx.step("preliminary_design", done_by=("approved",), article=13, title="总投资2000万元以上：批复初步设计",
+                       title_en="20 million or more: preliminary design approval")
 
 
 def acceptance_path(ctx):
