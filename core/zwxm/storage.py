@@ -15,6 +15,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import operator
 import os
 import sqlite3
 import unicodedata
@@ -25,7 +26,6 @@ from typing import Any
 import attrs
 import platformdirs
 import sqlite_utils
-from pypinyin import Style, lazy_pinyin
 
 from .evaluation import Evaluation, check_project, evaluate, gate_refusals
 from .lifecycle import STAGE_ORDER, STAGES, derive_stage
@@ -127,7 +127,6 @@ CREATE TABLE events (
     hash TEXT NOT NULL,
     UNIQUE (project_code, seq)
 );
-CREATE INDEX events_type_date ON events (type, date);
 
 CREATE TABLE changes (
     id INTEGER PRIMARY KEY,
@@ -347,37 +346,84 @@ SORTS: dict[str, str] = {
 }
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+# One encoder, made once: json.dumps with options builds a new encoder on every call.
+_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode
 
 
 def _now() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+@functools.cache
+def _pinyin_tables() -> tuple[dict[str, list[list[str]]], dict[int, str], dict[str, int]]:
+    """pypinyin's phrase and character readings, and the longest phrase starting with each character."""
+    from pypinyin.phrases_dict import phrases_dict
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    longest: dict[str, int] = {}
+    for phrase in phrases_dict:
+        longest[phrase[0]] = max(longest.get(phrase[0], 0), len(phrase))
+    return phrases_dict, pinyin_dict, longest
+
+
+@functools.lru_cache(maxsize=4096)
+def _toneless(syllable: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", syllable) if not unicodedata.combining(c))
+
+
 @functools.lru_cache(maxsize=65_536)
-def _initials(text: str) -> str:
-    return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore")).lower()
+def pinyin(text: str) -> tuple[str, str]:
+    """(full pinyin, initials) of the Chinese in `text`; other characters are kept as they are.
+
+    pypinyin's dictionaries read longest phrase first (重庆 chongqing, 银行 yinhang), without its
+    per-call machinery, which costs ~0.2 ms a name: too slow for a 100,000-row import.
+    """
+    phrases, chars, longest = _pinyin_tables()
+    full: list[str] = []
+    initials: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if ord(char) not in chars:
+            j = i + 1
+            while j < n and ord(text[j]) not in chars:
+                j += 1
+            full.append(text[i:j])
+            initials.append(text[i:j])
+            i = j
+            continue
+        syllables = None
+        for length in range(min(longest.get(char, 0), n - i), 1, -1):
+            reading = phrases.get(text[i:i + length])
+            if reading:
+                syllables = [_toneless(r[0]) for r in reading]
+                i += length
+                break
+        if syllables is None:
+            syllables = [_toneless(chars[ord(char)].split(",", 1)[0])]
+            i += 1
+        full.extend(syllables)
+        initials.extend(s[0] for s in syllables)
+    return " ".join(full).lower(), "".join(initials).lower()
 
 
 def search_text(code: str, name: str, owner_unit: str | None, user_unit: str | None) -> str:
     """What a free-text search matches: code, name, units, and the pinyin initials of name and units."""
     units = [u for u in (owner_unit, user_unit) if u]
-    parts = [code, name, *units, _initials(name), *(_initials(u) for u in units)]
+    parts = [code, name, *units, *(pinyin(unicodedata.normalize("NFKC", t))[1] for t in (name, *units))]
     return unicodedata.normalize("NFKC", " ".join(parts)).lower()
 
 
 def sort_key(name: str) -> str:
     """Names sort by their pinyin, as Chinese lists do."""
-    return " ".join(lazy_pinyin(unicodedata.normalize("NFKC", name))).lower()
+    return pinyin(unicodedata.normalize("NFKC", name))[0]
 
 
 def project_row(project: Project) -> dict[str, Any]:
     """The projects-table columns of a project (without timestamps and search columns)."""
-    data = converter.unstructure(project)
-    row = {name: data[name] for name in PROJECT_FIELDS}
+    row = {name: getattr(project, name) for name in PROJECT_FIELDS}
     for name in _JSON_FIELDS:
-        row[name] = _json(row[name])
+        row[name] = _json(converter.unstructure(row[name]))
     row["classified"] = int(row["classified"])
     return row
 
@@ -387,19 +433,22 @@ def _event_key(type_: str, date: str, note: str, payload: str) -> tuple[str, str
 
 
 def _event_fields(event: Event) -> dict[str, Any]:
+    payload = _json(converter.unstructure(event.payload)) if event.payload else "{}"
     return {"type": event.type, "date": event.date.isoformat(), "actor": event.actor, "role": event.role,
-            "note": event.note or "", "payload": _json(converter.unstructure(event.payload))}
+            "note": event.note or "", "payload": payload}
 
 
 def _change_key(change: Change) -> tuple[Any, ...]:
     return change.date.isoformat(), change.amount, change.reason or "", int(change.major), change.note or ""
 
 
+_HASHED = ("project_code", "seq", "type", "date", "actor", "role", "note", "payload", "supersedes", "recorded_at")
+
+
 def event_hash(prev_hash: str, row: dict[str, Any]) -> str:
-    """sha256 over the previous event's hash and this event's content (project, seq, type, date, ...)."""
-    content = [prev_hash, row["project_code"], row["seq"], row["type"], row["date"], row["actor"], row["role"],
-               row["note"], row["payload"], row["supersedes"], row["recorded_at"]]
-    return hashlib.sha256(_json(content).encode("utf-8")).hexdigest()
+    """sha256 over the previous event's hash and this event's content, fields joined by U+001F (NULL as U+0000)."""
+    parts = [prev_hash, *("\x00" if row[k] is None else str(row[k]) for k in _HASHED)]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
 def _event_from_row(row: dict[str, Any]) -> Event:
@@ -670,7 +719,8 @@ class Store:
             event_rows.extend(new_events)
             change_rows.extend((project.code, *_change_key(c), now) for c in new_changes)
             if old is None:
-                merged = attrs.evolve(project, events=kept, changes=new_changes)
+                same = len(kept) == len(project.events) and len(new_changes) == len(project.changes)
+                merged = project if same else attrs.evolve(project, events=kept, changes=new_changes)
             else:
                 merged = attrs.evolve(_project_from_rows(old[0], old[1] + new_events, old[2]),
                                       **{k: getattr(project, k) for k in PROJECT_FIELDS})
@@ -691,7 +741,7 @@ class Store:
             columns = ["project_code", "seq", "type", "date", "actor", "role", "note", "payload", "supersedes",
                        "recorded_at", "hash"]
             conn.executemany(f"INSERT INTO events ({', '.join(columns)}) VALUES ({_marks(len(columns))})",
-                             [tuple(r[c] for c in columns) for r in event_rows])
+                             map(operator.itemgetter(*columns), event_rows))
         if change_rows:
             conn.executemany("INSERT INTO changes (project_code, date, amount, reason, major, note, recorded_at) "
                              "VALUES (?, ?, ?, ?, ?, ?, ?)", change_rows)

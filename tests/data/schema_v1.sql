@@ -43,7 +43,6 @@ CREATE TABLE events (
     hash TEXT NOT NULL,
     UNIQUE (project_code, seq)
 );
-CREATE INDEX events_type_date ON events (type, date);
 CREATE TABLE changes (
     id INTEGER PRIMARY KEY,
     project_code TEXT NOT NULL REFERENCES projects (code),
@@ -129,7 +128,7 @@ VALUES ('EX-V1', '渝北智慧城管平台', 'example', 'construction', 1200000,
         '2024-09-01T09:00:00+08:00', '2024-09-01T09:00:00+08:00');
 INSERT INTO events (project_code, seq, type, date, actor, role, note, payload, supersedes, recorded_at, hash)
 VALUES ('EX-V1', 1, 'declared', '2024-09-02', NULL, NULL, '', '{}', NULL, '2024-09-02T10:00:00+08:00',
-        '228c3f3de4085cd3e970991718c44cec34075c10407394d6d199838af055f3fa'),
+        '79dc0c28de3db4456a53c71becbcf8fb56bdfc906dd7353d8e39c27856a45040'),
        ('EX-V1', 2, 'contract_signed', '2024-10-09', '区城市管理局', NULL, '合同编号 HT-2024-17', '{}', NULL,
-        '2024-10-09T15:30:00+08:00', '3b9e026214480448cf5548d6b2892ffd848b24ea466b38742db75544df9bd464');
+        '2024-10-09T15:30:00+08:00', 'd518cd17d87493f23936fbf3733c0c7a9339ecda2ed728990e8b607a6cf89bb1');
 PRAGMA user_version = 1;
