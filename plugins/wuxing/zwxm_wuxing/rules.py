@@ -331,12 +331,13 @@ def acceptance_path(ctx):
     """第二十条: budgets of 50万元以下 are accepted by the unit's own experts and reported, above by the
     bureau; 第二十一条–第二十二条: the acceptance report is issued and uploaded to the project system."""
     yield _acceptance_organiser(ctx)
-    yield ctx.step("wuxing:acceptance_report_upload", done_by=("wuxing:acceptance_report_uploaded",),
+    yield ctx.step("wuxing:acceptance_report_upload", done_by=("wuxing:acceptance_report_uploaded",), article=22,
                    title="验收报告等材料上传吴兴区信息化项目管理系统",
                    title_en="acceptance report uploaded to the project system")
 
 
 def _acceptance_organiser(ctx):
+    """第二十条: 50万元以下 (the number included) the unit itself, above it the big-data bureau."""
     if ctx.project.investment <= SELF_ACCEPTANCE_MAXIMUM:
         return ctx.step("wuxing:self_organised_acceptance", done_by=("final_acceptance_passed",),
                         title="预算50万元以下：建设单位自行组织专家验收，验收情况通过系统向区大数据局报备",
