@@ -325,17 +325,23 @@ def chinese_number(text: str) -> int:
     return total + current
 
 
-_ARTICLE = re.compile(r"^\s*第([零〇一二两三四五六七八九十百]+)条", re.M)
+# An article heading: 第N条 then a space, at the start of a line or right after a sentence ends (some
+# published texts run articles on); a reference inside a sentence ("依照第十一条规定") has no space.
+_ARTICLE = re.compile(r"(?:^|(?<=。))[ \t\u3000]*第([零〇一二两三四五六七八九十百]+)条(?=[ \t\u3000])", re.M)
+_CHAPTER = re.compile(r"\n[ \t#]*第[零〇一二三四五六七八九十]+章")
+_END_MATTER = re.compile(r"\n\s*(?:抄送|附件\s*[0-9１-９]|附件：)")
 
 
 def parse_articles(text: str) -> dict[int, str]:
-    """Split a regulation text into its articles (第N条 at the start of a line) -> full text of each."""
+    """Split a regulation text into its articles -> full text of each (chapter headings and the
+    distribution list after the last article are left out)."""
+    end = _END_MATTER.search(text)
+    if end:
+        text = text[: end.start()]
     matches = list(_ARTICLE.finditer(text))
     articles: dict[int, str] = {}
     for index, match in enumerate(matches):
-        end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
-        body = text[match.start():end]
-        body = re.split(r"\n\s*第[一二三四五六七八九十]+章", body)[0]  # drop a following chapter heading
-        number = chinese_number(match.group(1))
-        articles.setdefault(number, body.strip())
+        stop = matches[index + 1].start() if index + 1 < len(matches) else len(text)
+        body = _CHAPTER.split(text[match.start():stop])[0]
+        articles.setdefault(chinese_number(match.group(1)), body.strip())
     return articles

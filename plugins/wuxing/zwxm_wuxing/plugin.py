@@ -7,35 +7,18 @@ article. The rules themselves are in `rules.py`.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 from zwxm import hookimpl
 from zwxm.lifecycle import EventType
-from zwxm.rules import District, Regulation, Role, Rule, parse_articles
+from zwxm.rules import District, Regulation, Role, Rule
 
 from . import rules as r
 
 HERE = Path(__file__).parent
 CODE = "wuxing"
 
-# The published text runs 第五条 and 第十五条 on after the previous article's last sentence, marks
-# chapter headings with "#", and ends with the distribution list (抄送). The core splits articles only
-# at the start of a line and drops only bare headings, so the text is tidied before splitting.
-_ARTICLE_AFTER_SENTENCE = re.compile(r"(?<=。)[ \t\u3000]*(?=第[一二三四五六七八九十]+条[ \u3000])")
-_CHAPTER_HEADING = re.compile(r"^#+\s*第[一二三四五六七八九十]+章.*$", re.M)
-
-
-class _Regulation(Regulation):
-    __slots__ = ()
-
-    def articles(self) -> dict[int, str]:
-        text = Path(self.source).read_text(encoding="utf-8").split("\n抄送")[0]
-        text = _CHAPTER_HEADING.sub("", _ARTICLE_AFTER_SENTENCE.sub("\n", text))
-        return parse_articles(text)
-
-
-REGULATION = _Regulation(
+REGULATION = Regulation(
     title="吴兴区信息化项目管理办法",
     number="吴政办发〔2023〕43号",
     effective_from=dt.date(2023, 11, 25),  # 第三十三条
