@@ -48,8 +48,7 @@ async def test_record_an_event_stores_it(db_path, registry):
         await fill(pilot, form, {"date": f"{today.year}/{today.month}/{today.day}", "note": "补办备案"})
         await press_button(pilot, form, "save")
         assert isinstance(app.screen, DetailScreen)
-        timeline = app.screen.query_one("#timeline")
-        assert timeline.row_count == 4
+        assert len(app.screen.sections["timeline"].rows) == 4
     events = Store(db_path, registry).project("EX-2025-003").events
     assert (events[-1].type, events[-1].date, events[-1].note) == ("contract_filed", dt.date.today(), "补办备案")
 
@@ -182,7 +181,7 @@ async def test_change_request_shows_the_procedure_before_saving(db_path, registr
         assert Store(db_path, registry).project("EX-2025-004").changes == []
         await press_button(pilot, form, "save")
         assert isinstance(app.screen, DetailScreen)
-        assert app.screen.query_one("#changes").row_count == 1
+        assert len(app.screen.sections["changes"].rows) == 1
     change = Store(db_path, registry).project("EX-2025-004").changes[0]
     assert (change.date, change.amount, change.major, change.reason) == (dt.date(2026, 3, 2), -200_000, True, "需求调整")
 

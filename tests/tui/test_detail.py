@@ -3,7 +3,7 @@ whose rule raises shows an error notice naming it and the UI stays up."""
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Static, TabbedContent
+from textual.widgets import DataTable, Static
 
 from tests.example_district import plugin as example_plugin
 from zwxm import hookimpl
@@ -17,8 +17,9 @@ from zwxm_tui.screens.detail import DetailScreen
 SIZE = (140, 40)
 
 
-def cells(app, table_id: str) -> list[list[str]]:
-    table = app.screen.query_one(f"#{table_id}", DataTable)
+def cells(app, tab: str) -> list[list[str]]:
+    """The rows of one tab of the detail screen, as shown in its table."""
+    table = app.screen.show(tab)
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
@@ -66,9 +67,9 @@ async def test_selecting_a_deadline_shows_the_article_text(db_path, registry):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         screen = await open_detail(app, pilot, "EX-2025-003")
-        screen.query_one(TabbedContent).active = "tab-deadlines"
-        await pilot.pause()
-        screen.query_one("#deadlines", DataTable).focus()
+        await pilot.press("4")  # the deadlines tab
+        assert screen.tab == "deadlines"
+        screen.query_one("#section", DataTable).focus()
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ArticleScreen)
@@ -92,8 +93,10 @@ async def test_a_finding_row_opens_its_article(db_path, registry):
         screen = await open_detail(app, pilot, "EX-2025-005")
         findings = cells(app, "findings")
         assert ["违规", "保修期 1 年，低于 2 年", "第6条"] in findings
-        screen.query_one(TabbedContent).active = "tab-findings"
-        table = screen.query_one("#findings", DataTable)
+        start = next(start for start, _end, key in screen.query_one("#tabs")._spans if key == "findings")
+        await pilot.click("#tabs", offset=(start + 2, 0))  # a mouse click on the findings tab
+        assert screen.tab == "findings"
+        table = screen.query_one("#section", DataTable)
         table.focus()
         table.move_cursor(row=[r[1] for r in findings].index("保修期 1 年，低于 2 年"))
         await pilot.press("a")

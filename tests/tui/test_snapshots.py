@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, TabbedContent
+from textual.widgets import DataTable, Input
 
 from zwxm.model import Event, Project
 from zwxm.storage import Store
@@ -62,8 +62,8 @@ def test_project_detail(snap_compare, snapshot_db, registry, lang):
     async def open_deadlines(pilot):
         pilot.app.open_project("SN-2025-002")
         await pilot.pause()
-        pilot.app.screen.query_one(TabbedContent).active = "tab-deadlines"
-        pilot.app.screen.query_one("#deadlines", DataTable).focus()
+        pilot.app.screen.show("deadlines")
+        pilot.app.screen.query_one("#section", DataTable).focus()
         await no_blink(pilot)
 
     app = create_app(snapshot_db, lang, registry=registry, as_of=AS_OF)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
@@ -51,6 +52,7 @@ class ZwxmApp(App):
         self.as_of = as_of  # evaluate "as of" this day instead of today (like `zwxm evaluate --as-of`)
         self.painted_hook: Callable[[str], None] | None = None  # the benchmark's latency probe
         self._ready_file = os.environ.get(READY_FILE_ENV)
+        self._warmed = False
         self.title = tr("app_title", lang)
         self.sub_title = store.path.name
         from .screens.base import localize
@@ -75,6 +77,17 @@ class ZwxmApp(App):
         if self._ready_file and what == "list":
             Path(self._ready_file).write_text(f"{time.time():.6f}\n", encoding="utf-8")
             self._ready_file = None
+        if what == "list" and not self._warmed:
+            self._warmed = True
+            self.warm_up()
+
+    @work(thread=True, exclusive=True, group="warm-up")
+    def warm_up(self) -> None:
+        """Build the legal calendar (holiday tables) off the UI thread after the first paint, so the
+        first project opened is as quick as the others."""
+        from zwxm.calendar import default_calendar
+
+        default_calendar()
 
     # language -------------------------------------------------------------------------------
     def action_toggle_language(self) -> None:

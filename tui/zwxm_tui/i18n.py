@@ -171,6 +171,7 @@ UI: dict[str, Label] = {
     "k_quit": ("退出", "Quit"),
     "k_article": ("条文", "Article"),
     "k_jump": ("转到项目", "Go to project"),
+    "k_next_tab": ("下一页签", "Next tab"),
     "k_palette": ("命令面板", "Command palette"),
     "col_screen": ("界面", "Screen"),
     "col_key": ("按键", "Key"),

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from zwxm.compare import compare_project
 from zwxm.evaluation import Evaluation
@@ -15,6 +15,7 @@ from zwxm.vocab import DEADLINE_STATUSES, REGULATION_STATUSES, SEVERITIES, label
 
 from ..format import article_ref, iso
 from ..i18n import pick
+from ..widgets import KeyBar
 from .base import ZwxmScreen
 from .detail import SEVERITY_STYLE, STATUS_STYLE
 
@@ -38,7 +39,7 @@ class CompareScreen(ZwxmScreen):
             for code, evaluation in results.items():
                 with VerticalScroll(classes="district-column", id=f"compare-{code}"):
                     yield Static(self.render_column(code, evaluation))
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = f"{self.t('compare')} · {self.code}"

@@ -10,13 +10,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from zwxm.vocab import DEADLINE_STATUSES, label
 
 from ..format import article_ref, deadline_style
 from ..i18n import pick
-from ..widgets import Column, LazyTable
+from ..widgets import Column, KeyBar, LazyTable
 from .base import ZwxmScreen
 
 HORIZON_DAYS = 30  # issue 9: overdue and the next 30 days
@@ -43,7 +43,7 @@ class DeadlinesScreen(ZwxmScreen):
                          Column("title", self.t("col_title"), 0), Column("status", self.t("col_status"), 10),
                          Column("article", self.t("col_article"), 10)],
                         lambda offset, limit: self.rows[offset:offset + limit], self._cell, id="deadline-table")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         today = self.zapp.today

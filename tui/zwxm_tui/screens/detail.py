@@ -3,11 +3,13 @@ core's evaluation. Selecting a row that cites an article opens the article's tex
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static
 
 from zwxm.model import InputError
 from zwxm.vocab import (DEADLINE_KINDS, DEADLINE_STATUSES, FUNDINGS, PROCEDURES, REGULATION_STATUSES, SEVERITIES,
@@ -15,10 +17,21 @@ from zwxm.vocab import (DEADLINE_KINDS, DEADLINE_STATUSES, FUNDINGS, PROCEDURES,
 
 from ..format import article_ref, iso, kind_label, stage_label, wan_yuan
 from ..i18n import pick
+from ..widgets import KeyBar, TabBar
 from .base import ZwxmScreen
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 STATUS_STYLE = {"missed": "bold red", "open": "bold yellow", "met": "green", "pending": "dim"}
+@dataclass
+class Section:
+    """One tab's table: column titles, rows, and the article and explanation behind each row."""
+
+    columns: list[str]
+    rows: list[tuple] = field(default_factory=list)
+    articles: list[int | None] = field(default_factory=list)
+    explanations: list[str] = field(default_factory=list)
+
+
 TABS = ("facts", "timeline", "path", "deadlines", "findings", "changes", "roles")
 
 
@@ -30,6 +43,9 @@ class DetailScreen(ZwxmScreen):
         Binding("m", "edit", "k_edit"),
         Binding("p", "compare", "k_compare"),
         Binding("a", "article", "k_article"),
+        Binding("tab", "step_tab(1)", "k_next_tab", show=False),
+        Binding("shift+tab", "step_tab(-1)", show=False),
+        *(Binding(str(n + 1), f"tab({n})", show=False) for n in range(len(TABS))),
     ]
 
     def __init__(self, code: str):
@@ -37,17 +53,15 @@ class DetailScreen(ZwxmScreen):
         self.code = code
         self.project = None
         self.evaluation = None
-        self.citations: dict[str, list[int | None]] = {}  # table id -> article of each row
-        self.explanations: dict[str, list[str]] = {}
+        self.sections: dict[str, Section] = {}  # tab -> its columns and rows
+        self.tab = "facts"
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="summary")
-        with TabbedContent(id="tabs"):
-            for tab in TABS:
-                with TabPane(self.t(f"tab_{tab}"), id=f"tab-{tab}"):
-                    yield DataTable(id=tab, cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield TabBar([(tab, self.t(f"tab_{tab}")) for tab in TABS], id="tabs")
+        yield DataTable(id="section", cursor_type="row", zebra_stripes=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.load()
@@ -70,6 +84,7 @@ class DetailScreen(ZwxmScreen):
                                for p in exc.problems), style="bold red"))
             self._fill_facts()
             self._fill_timeline()
+            self.show(self.tab)
             return
         self._fill_summary()
         self._fill_facts()
@@ -79,6 +94,7 @@ class DetailScreen(ZwxmScreen):
         self._fill_findings()
         self._fill_changes()
         self._fill_roles()
+        self.show(self.tab)
         for finding in self.evaluation.findings:
             if finding.rule == "plugin_error":
                 self.notify(self.t("plugin_error", plugin=finding.plugin,
@@ -86,19 +102,36 @@ class DetailScreen(ZwxmScreen):
                             severity="error", timeout=15)
         self.call_after_refresh(self.zapp.painted, "detail")
 
-    def _table(self, table_id: str, *columns: str) -> DataTable:
-        table = self.query_one(f"#{table_id}", DataTable)
+    def _table(self, tab: str, *columns: str) -> Section:
+        self.sections[tab] = section = Section([self.t(c) for c in columns])
+        return section
+
+    def _row(self, section: Section, article: int | None, *cells: object, explanation: str = "") -> None:
+        section.rows.append(cells)
+        section.articles.append(article)
+        section.explanations.append(explanation)
+
+    def show(self, tab: str) -> DataTable:
+        """Fill the one table with a tab's rows (tables are small: a project's own outputs)."""
+        self.tab = tab
+        section = self.sections.get(tab) or Section([])
+        table = self.query_one("#section", DataTable)
         table.clear(columns=True)
-        for column in columns:
-            table.add_column(self.t(column), key=column)
-        self.citations[table_id] = []
-        self.explanations[table_id] = []
+        table.add_columns(*section.columns)
+        table.add_rows(section.rows)
+        self.query_one(TabBar).active = tab
         return table
 
-    def _row(self, table: DataTable, article: int | None, *cells: object, explanation: str = "") -> None:
-        table.add_row(*cells)
-        self.citations[table.id].append(article)
-        self.explanations[table.id].append(explanation)
+    @on(TabBar.Changed)
+    def tab_changed(self, event: TabBar.Changed) -> None:
+        if event.tab != self.tab:
+            self.show(event.tab)
+
+    def action_tab(self, index: int) -> None:
+        self.show(TABS[index])
+
+    def action_step_tab(self, delta: int) -> None:
+        self.query_one(TabBar).step(delta)
 
     @property
     def district_name(self) -> str:
@@ -194,21 +227,21 @@ class DetailScreen(ZwxmScreen):
     # actions --------------------------------------------------------------------------------
     @on(DataTable.RowSelected)
     def row_selected(self, event: DataTable.RowSelected) -> None:
-        self.open_article(event.data_table.id, event.cursor_row)
+        self.open_article(event.cursor_row)
 
-    def open_article(self, table_id: str | None, row: int) -> None:
+    def open_article(self, row: int) -> None:
+        """The article cited by a row of the current tab, with the row's explanation (if any)."""
         from .article import ArticleScreen
 
-        articles = self.citations.get(table_id or "", [])
-        if self.evaluation is None or not 0 <= row < len(articles) or articles[row] is None:
+        section = self.sections.get(self.tab)
+        if self.evaluation is None or section is None or not 0 <= row < len(section.articles) \
+                or section.articles[row] is None:
             return
-        self.app.push_screen(ArticleScreen(self.evaluation.district, articles[row],
-                                           self.explanations[table_id][row]))
+        self.app.push_screen(ArticleScreen(self.evaluation.district, section.articles[row],
+                                           section.explanations[row]))
 
     def action_article(self) -> None:
-        table = self.focused if isinstance(self.focused, DataTable) else None
-        if table is not None:
-            self.open_article(table.id, table.cursor_row)
+        self.open_article(self.query_one("#section", DataTable).cursor_row)
 
     def _reload_after(self, _: object = None) -> None:
         self.load()

@@ -6,8 +6,9 @@ from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
+from ..widgets import KeyBar
 from .base import ZwxmScreen
 
 KEYS = (  # (screen key, key, description key)
@@ -16,7 +17,7 @@ KEYS = (  # (screen key, key, description key)
     ("projects", "s", "k_sort"), ("projects", "v", "k_reverse"), ("projects", "d", "k_deadlines"),
     ("projects", "r", "k_rules"), ("projects", "i", "k_import"), ("projects", "x", "k_export"),
     ("detail", "e", "k_record"), ("detail", "c", "k_change"), ("detail", "m", "k_edit"),
-    ("detail", "p", "k_compare"), ("detail", "Enter / a", "k_article"), ("detail", "Esc", "k_back"),
+    ("detail", "p", "k_compare"), ("detail", "Enter / a", "k_article"), ("detail", "Tab / 1–7", "k_next_tab"), ("detail", "Esc", "k_back"),
     ("deadlines", "Enter", "k_jump"), ("rules", "Enter", "k_article"),
     ("app_title", "F1 / ?", "k_help"), ("app_title", "F2", "k_lang"), ("app_title", "Ctrl+P", "k_palette"),
     ("app_title", "Ctrl+D", "k_deadlines"), ("app_title", "Ctrl+R", "k_rules"), ("app_title", "Ctrl+Q", "k_quit"),
@@ -34,4 +35,4 @@ class HelpScreen(ZwxmScreen):
         with VerticalScroll():
             yield Static(table, id="help-keys")
             yield Static(self.t("mouse_help"))
-        yield Footer()
+        yield KeyBar()

@@ -8,14 +8,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Checkbox, Footer, Header, Input, Select, Static
+from textual.widgets import Checkbox, Header, Input, Select, Static
 
 from zwxm.lifecycle import STAGES
 from zwxm.storage import ProjectQuery
 from zwxm.vocab import KINDS, label
 
 from ..format import deadline_cell, kind_label, stage_label, wan_yuan
-from ..widgets import Column, LazyTable
+from ..widgets import Column, KeyBar, LazyTable
 from .base import ZwxmScreen
 
 SORTS = ("code", "name", "district", "owner_unit", "kind", "stage", "investment", "next_deadline")
@@ -59,7 +59,7 @@ class ProjectsScreen(ZwxmScreen):
             yield Checkbox(self.t("overdue_only"), id="overdue")
         yield Static(id="counts")
         yield LazyTable(self._columns(), self._fetch, self._cell, sort_key="code", id="projects")
-        yield Footer()
+        yield KeyBar()
 
     def _columns(self) -> list[Column]:
         t = self.t

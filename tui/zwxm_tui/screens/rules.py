@@ -8,11 +8,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from zwxm.vocab import REGULATION_STATUSES, label
 
 from ..i18n import pick
+from ..widgets import KeyBar
 from .base import ZwxmScreen
 
 
@@ -35,7 +36,7 @@ class RulesScreen(ZwxmScreen):
             with Vertical(id="articles-pane"):
                 yield Static(id="coverage")
                 yield DataTable(id="articles", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#districts", DataTable)

@@ -1,0 +1,202 @@
+"""TUI speed and memory with 1,000 and 100,000 projects (10 events each): issue 9's targets.
+
+    .venv/bin/python bench/bench_tui.py                 # both sizes
+    .venv/bin/python bench/bench_tui.py --sizes 1000    # one size
+
+Measures, for each size:
+- first paint: a real `zwxm --db FILE` process in tmux, from spawn until the app writes the
+  time of its first painted list (ZWXM_TUI_READY_FILE, written from a call_after_refresh callback);
+- search keystroke: in-process (headless) app, from the key press to the call_after_refresh
+  callback that follows the list's refresh (median and p95) — not Pilot round trips;
+- open a project: from Enter on a row to the detail screen's call_after_refresh callback;
+- resident memory: VmRSS / VmHWM of the real process after first paint and after a search and
+  opening a project.
+The databases are generated once (written through Store.save_projects, derived rows included) and
+kept in the temp directory for the next run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from zwxm.model import Event, Project
+from zwxm.plugins import get_registry
+from zwxm.storage import ProjectQuery, Store
+
+EVENTS = ("declared", "technical_review_passed", "approved", "procurement_started", "contract_signed",
+          "contract_filed", "progress_reported", "progress_reported", "progress_reported", "construction_completed")
+SUBJECTS = ("智慧城管综合指挥", "政务服务一网通办", "基层治理网格化", "城市运行管理", "智慧教育云", "校园安全监控",
+            "全民健康信息", "公共卫生应急指挥", "社会救助信息", "不动产登记信息", "市场主体信用监管", "电子证照")
+SYSTEMS = ("平台", "系统", "信息系统", "综合应用", "管理平台", "数据库")
+UNITS = ("区城市管理和综合执法局", "区教育局", "区卫生健康局", "区公安分局", "区市场监督管理局", "区应急管理局",
+         "区民政局", "区财政局", "区档案馆", "区司法局", "东门街道办事处", "南湖街道办事处")
+SEARCHES = ("zhcg", "LH-2024-01", "区教育", "平台")  # pinyin initials, a code prefix, a unit, a word
+BATCH = 2_000
+
+
+def generate(count: int, seed: int = 9) -> list[Project]:
+    """`count` projects across the installed districts, 10 events each, ending in the last year."""
+    rng = random.Random(seed)
+    districts = sorted(get_registry().districts)
+    today = dt.date.today()
+    projects = []
+    for n in range(count):
+        district = districts[n % len(districts)]
+        start = today - dt.timedelta(days=rng.randint(40, 900))
+        day = start
+        events = []
+        for event_type in EVENTS[:rng.randint(1, len(EVENTS))]:
+            day += dt.timedelta(days=rng.randint(1, 20))
+            events.append(Event(event_type, min(day, today)))
+        while len(events) < len(EVENTS):  # top up to 10 events with monthly reports
+            events.append(Event("progress_reported", min(day, today), note=f"月报 {len(events)}"))
+        projects.append(Project(
+            code=f"{district[:2].upper()}-{start.year}-{n:06d}", district=district,
+            name=f"{SUBJECTS[rng.randrange(len(SUBJECTS))]}{SYSTEMS[rng.randrange(len(SYSTEMS))]}",
+            kind=rng.choice(("construction", "construction", "operation")), investment=rng.randint(30, 6000) * 10_000,
+            funding=rng.choice(("department_budget", "government_investment")), owner_unit=rng.choice(UNITS),
+            budget_year=start.year, events=events))
+    return projects
+
+
+def database(count: int) -> Path:
+    path = Path(tempfile.gettempdir()) / f"zwxm-bench-tui-{count}.db"
+    if path.exists():
+        with Store(path) as store:
+            if store.count_projects(ProjectQuery()) == count:
+                return path
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    started = time.perf_counter()
+    projects = generate(count)
+    with Store(path) as store:
+        for offset in range(0, count, BATCH):
+            store.save_projects(projects[offset:offset + BATCH])
+            print(f"  generated {offset + BATCH:,}/{count:,}", end="\r", file=sys.stderr)
+    print(f"  database of {count:,} projects written in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return path
+
+
+def zwxm_command() -> str:
+    beside = Path(sys.executable).parent / "zwxm"
+    return str(beside) if beside.exists() else shutil.which("zwxm") or "zwxm"
+
+
+def proc_memory(pid: int) -> tuple[float, float]:
+    """(VmRSS, VmHWM) of a process in MB."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(("VmRSS:", "VmHWM:")):
+            key, amount, _unit = line.split()
+            values[key[:-1]] = int(amount) / 1024
+    return values["VmRSS"], values["VmHWM"]
+
+
+def first_paint(path: Path, runs: int = 3) -> dict[str, float]:
+    """Spawn the real app in tmux; time until its first painted list; then its memory."""
+    times, rss, peak = [], 0.0, 0.0
+    for run in range(runs):
+        ready = Path(tempfile.mkdtemp()) / "ready"
+        session = f"zwxm-bench-{os.getpid()}-{run}"
+        env = dict(os.environ, ZWXM_TUI_READY_FILE=str(ready))
+        env.pop("TMUX", None)
+        started = time.time()
+        subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "45",
+                        f"exec {zwxm_command()} --db {path}"], check=True, env=env)
+        try:
+            deadline = time.monotonic() + 30
+            while not ready.exists() or not ready.read_text().strip():
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the app did not paint within 30 s")
+                time.sleep(0.005)
+            times.append(float(ready.read_text()) - started)
+            pid = int(subprocess.run(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"],
+                                     capture_output=True, text=True).stdout.split()[0])
+            if run == runs - 1:  # memory: after first paint, then after a search and opening a project
+                time.sleep(0.5)
+                rss, _ = proc_memory(pid)
+                for key in ("slash", *"zhcg", "Enter", "Enter"):
+                    subprocess.run(["tmux", "send-keys", "-t", session, key], check=True)
+                    time.sleep(0.3)
+                time.sleep(1.5)
+                _, peak = proc_memory(pid)
+        finally:
+            subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    return {"first_paint_s": statistics.median(times), "rss_mb": rss, "peak_rss_mb": peak}
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+async def latencies(path: Path) -> dict[str, float]:
+    """Search keystrokes and project opening, from the action to the call_after_refresh callback."""
+    from zwxm_tui.app import create_app
+    from zwxm_tui.widgets import LazyTable
+
+    app = create_app(path, "zh")
+    painted: dict[str, float] = {}
+    app.painted_hook = lambda what: painted.__setitem__(what, time.perf_counter())
+    search, opening = [], []
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash")
+        for text in SEARCHES:
+            for key in text:
+                painted.pop("list", None)
+                started = time.perf_counter()
+                await pilot.press(key)
+                while "list" not in painted:
+                    await asyncio.sleep(0.001)
+                search.append(painted["list"] - started)
+            await pilot.press(*["backspace"] * len(text))
+        await pilot.press("enter")  # back to the table
+        table = app.screen.query_one(LazyTable)
+        table.focus()
+        for _ in range(20):
+            painted.pop("detail", None)
+            started = time.perf_counter()
+            await pilot.press("enter")
+            while "detail" not in painted:
+                await asyncio.sleep(0.001)
+            opening.append(painted["detail"] - started)
+            await pilot.press("escape", "down", "down", "down")
+    return {"search_median_ms": statistics.median(search) * 1000, "search_p95_ms": percentile(search, 0.95) * 1000,
+            "open_median_ms": statistics.median(opening) * 1000, "open_p95_ms": percentile(opening, 0.95) * 1000}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 100_000])
+    args = parser.parse_args()
+    rows = []
+    for count in args.sizes:
+        path = database(count)
+        with Store(path) as store:
+            events = store.db.execute("SELECT count(*) FROM events").fetchone()[0]
+        result = {"projects": count, "events": events, **first_paint(path), **asyncio.run(latencies(path))}
+        rows.append(result)
+        print(result, file=sys.stderr)
+    print("| projects | events | first paint | search median / p95 | open median / p95 | RSS after paint / peak |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['projects']:,} | {r['events']:,} | {r['first_paint_s']:.2f} s | "
+              f"{r['search_median_ms']:.0f} / {r['search_p95_ms']:.0f} ms | "
+              f"{r['open_median_ms']:.0f} / {r['open_p95_ms']:.0f} ms | "
+              f"{r['rss_mb']:.0f} / {r['peak_rss_mb']:.0f} MB |")
+
+
+if __name__ == "__main__":
+    main()
