@@ -12,7 +12,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import io
 import json
 import re
 import tomllib
@@ -199,29 +198,47 @@ RawRow = tuple[int, dict[str, Any]]  # (row number as the person sees it, header
 NOT_AN_OBJECT = "\x00not an object"  # the key under which a JSON row that is no object is passed on
 
 
-def decode(raw: bytes, where: str, encoding: str | None = None) -> tuple[str, str]:
-    """Text and the encoding used: UTF-8 (with or without BOM), UTF-16 with BOM, else GBK/GB18030."""
+def _decodes(path: Path, encoding: str) -> bool:
+    """Whether the whole file decodes with `encoding`, read in chunks so a large file is never held twice."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def detect_encoding(path: Path, encoding: str | None = None) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else GBK/GB18030 if it reads as Chinese; or refuse."""
+    where = str(path)
     if encoding:
         try:
-            return raw.decode(encoding), encoding
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise InputError([Problem("encoding", encoding, f"{where} 不能按此编码读取：{exc}",
-                                      f"{where} cannot be read with this encoding: {exc}")]) from None
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return raw.decode("utf-16"), "utf-16"
-    try:
-        return raw.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = raw.decode("gb18030")
-    except UnicodeDecodeError:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InputError([Problem("encoding", encoding, "未知的编码", "unknown encoding")]) from None
+        if not _decodes(path, encoding):
+            raise InputError([Problem("encoding", encoding, f"{where} 不能按此编码读取", f"{where} cannot be read as {encoding}")])
+        return encoding
+    with path.open("rb") as f:
+        head = f.read(1 << 16)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if _decodes(path, "utf-8-sig"):
+        return "utf-8-sig"
+    if not _decodes(path, "gb18030"):
         raise InputError([Problem("encoding", where, "无法识别文件编码（不是 UTF-8，也不是 GBK）：请用 --encoding 指定或另存为 UTF-8",
-                                  "unknown file encoding (neither UTF-8 nor GBK): give --encoding or save as UTF-8")]) from None
-    if not re.search(r"[\u4e00-\u9fff]", text):
+                                  "unknown file encoding (neither UTF-8 nor GBK): give --encoding or save as UTF-8")])
+    if not re.search(r"[\u4e00-\u9fff]", head.decode("gb18030", errors="ignore")):
         raise InputError([Problem("encoding", where, "文件不是 UTF-8，按 GBK 读出的内容也不像中文：请用 --encoding 指定",
                                   "not UTF-8, and read as GBK it holds no Chinese: give --encoding")])
-    return text, "gbk"
+    return "gb18030"  # the superset of GBK, so every GBK file reads the same
+
+
+def _encoding_name(codec: str) -> str:
+    return {"utf-8-sig": "utf-8", "gb18030": "gbk"}.get(codec, codec)
 
 
 class Source:
@@ -236,33 +253,38 @@ class Source:
 
 
 class TextTable(Source):
+    """CSV or TSV, streamed from the file on each pass."""
+
     def __init__(self, path: Path, delimiter: str, encoding: str | None):
-        self.label = str(path)
-        text, self.encoding = decode(path.read_bytes(), str(path), encoding)
-        self._text = text
-        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-        self._delimiter = delimiter
-        self.headers = next(reader, [])
+        self.label, self._path, self._delimiter = str(path), path, delimiter
+        self._codec = detect_encoding(path, encoding)
+        self.encoding = _encoding_name(self._codec)
+        with self._open() as f:
+            self.headers = next(csv.reader(f, delimiter=delimiter), [])
+
+    def _open(self) -> Any:
+        return self._path.open(encoding=self._codec, newline="")
 
     def rows(self) -> Iterator[RawRow]:
-        reader = csv.reader(io.StringIO(self._text), delimiter=self._delimiter)
-        next(reader, None)
-        for number, values in enumerate(reader, start=2):
-            if not any(v.strip() for v in values):
-                continue
-            yield number, _zip(self.headers, values)
+        with self._open() as f:
+            reader = csv.reader(f, delimiter=self._delimiter)
+            next(reader, None)
+            for number, values in enumerate(reader, start=2):
+                if not any(v.strip() for v in values):
+                    continue
+                yield number, _zip(self.headers, values)
 
 
 class JsonRows(Source):
     """Projects as data: a JSON array, {"projects": [...]} in JSON or TOML, one project, or JSON lines."""
 
     def __init__(self, path: Path, fmt: str, encoding: str | None):
-        self.label = str(path)
+        self.label, self._path = str(path), path
         self._lines = fmt == "jsonl"
-        text, self.encoding = decode(path.read_bytes(), str(path), encoding)
-        if self._lines:
-            self._text = text
-        else:
+        self._codec = detect_encoding(path, encoding)
+        self.encoding = _encoding_name(self._codec)
+        if not self._lines:
+            text = path.read_text(encoding=self._codec)
             try:
                 data = tomllib.loads(text) if fmt == "toml" else json.loads(text)
             except json.JSONDecodeError as exc:
@@ -282,13 +304,18 @@ class JsonRows(Source):
             for number, item in enumerate(self._items, start=1):
                 yield number, item if isinstance(item, dict) else {NOT_AN_OBJECT: item}
             return
-        for number, line in enumerate(self._text.splitlines(), start=1):
+        with self._path.open(encoding=self._codec) as f:
+            yield from self._lines_of(f)
+
+    @staticmethod
+    def _lines_of(f: Any) -> Iterator[RawRow]:
+        for number, line in enumerate(f, start=1):
             if not line.strip():
                 continue
             try:
                 item = json.loads(line)
             except json.JSONDecodeError as exc:
-                item = f"{line[:60]} ({exc.msg})"
+                item = f"{line.strip()[:60]} ({exc.msg})"
             yield number, item if isinstance(item, dict) else {NOT_AN_OBJECT: item}
 
 
