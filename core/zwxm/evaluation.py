@@ -8,7 +8,7 @@ becomes an error finding naming its plugin and the project, and the evaluation g
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import attrs
@@ -156,8 +156,12 @@ def gate_refusals(project: Project, event: Event, registry: Registry, prior: lis
 
 
 def evaluate(project: Project, as_of: dt.date | None = None, district: str | None = None,
-             registry: Registry | None = None, calendar: LegalCalendar | None = None) -> Evaluation:
-    """Evaluate `project` under `district` (default: its own) as of `as_of` (default: today)."""
+             registry: Registry | None = None, calendar: LegalCalendar | None = None,
+             peers: Sequence[Project] = ()) -> Evaluation:
+    """Evaluate `project` under `district` (default: its own) as of `as_of` (default: today).
+
+    `peers` are the other projects of the same owner unit, for rules that look across projects
+    (e.g. splitting a project to evade a threshold); a single project file has none."""
     registry = registry or get_registry()
     calendar = calendar or default_calendar()
     as_of = as_of or dt.date.today()
@@ -167,7 +171,7 @@ def evaluate(project: Project, as_of: dt.date | None = None, district: str | Non
     code = district or project.district
     dist = registry.districts[code]
     events = sorted((e for e in project.events if e.date <= as_of), key=lambda e: e.date)
-    ctx = Context(project, as_of, dist, calendar, events)
+    ctx = Context(project, as_of, dist, calendar, events, peers=peers)
     regulation = dist.regulation
     status = regulation.status_on(as_of)
     info = RegulationInfo(regulation.title, regulation.number, status, regulation.effective_from,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -185,10 +185,10 @@ class Context:
     """One project as of one date, indexed for rules, with helpers that build cited outputs."""
 
     __slots__ = ("project", "as_of", "district", "calendar", "events", "changes", "event", "rule", "_by_type",
-                 "category")
+                 "category", "peers")
 
     def __init__(self, project: Project, as_of: dt.date, district: District, calendar: LegalCalendar,
-                 events: list[Event], event: Event | None = None):
+                 events: list[Event], event: Event | None = None, peers: Sequence[Project] = ()):
         self.project = project
         self.as_of = as_of
         self.district = district
@@ -196,6 +196,7 @@ class Context:
         self.events = events  # only those on or before as_of, in date order
         self.changes = [c for c in project.changes if c.date <= as_of]  # like events: only those by as_of
         self.event = event  # the event being recorded, for gates
+        self.peers = peers  # other projects of the same owner unit, when the caller has them (a database does)
         self.rule: Rule | None = None
         by_type: dict[str, list[Event]] = {}
         for e in events:
@@ -262,14 +263,16 @@ class Context:
         return Step(key, step, title or labels[0], art, required, done, title_en or labels[1], note, note_en)
 
     def deadline(self, result: DateResult | None, done_on: dt.date | None, title: str | None = None,
-                 title_en: str | None = None, article: int | None = None) -> Deadline:
-        """A deadline with its status: pending (no trigger yet), open, met or missed."""
+                 title_en: str | None = None, article: int | None = None, kind: str = "due") -> Deadline:
+        """A deadline with its status: pending (no trigger yet), open, met or missed.
+
+        `kind` only matters while pending (no DateResult yet); otherwise the result's kind counts."""
         key, art = self._cite(article)
         rule = self.rule
         title = title or rule.title
         title_en = title_en or rule.title_en
         if result is None:
-            return Deadline(key, title, "due", None, art, "pending", False, done_on, title_en=title_en)
+            return Deadline(key, title, kind, None, art, "pending", False, done_on, title_en=title_en)
         if result.kind == "due":
             if done_on is not None:
                 status = "met" if done_on <= result.date else "missed"

@@ -4,7 +4,8 @@ A scenario file (TOML) holds `title`, `article` (the article it tests), `as_of`,
 `district`, a `[project]` table, optionally a `[record]` event to try after the history, and an
 `[expect]` table. Each expected list item must match some actual item on every key it gives;
 `absent_findings` / `absent_steps` / `absent_deadlines` name rule keys that must not appear, and
-`refused_by` / `allowed` check the gates for the `[record]` event. See docs/plugins.md.
+`refused_by` / `allowed` check the gates for the `[record]` event. Optional `[[peers]]` tables are
+other projects of the same owner unit, for rules that look across projects. See docs/plugins.md.
 """
 
 from __future__ import annotations
@@ -75,8 +76,9 @@ def run_scenario(scenario: Scenario, registry: Registry | None = None) -> None:
     where = f"{scenario.path.name} ({scenario.title}, 第{scenario.article}条)"
     try:
         project = load_project(data["project"])
+        peers = [load_project(peer) for peer in data.get("peers", [])]
         as_of = parse_date(data["as_of"])
-        result = evaluate(project, as_of, data.get("district"), registry).to_dict()
+        result = evaluate(project, as_of, data.get("district"), registry, peers=peers).to_dict()
     except InputError as exc:
         raise ScenarioFailure(f"{where}: bad scenario input: {exc}") from None
     expect = dict(data["expect"])

@@ -14,6 +14,7 @@ from zwxm.lifecycle import EventType
 from zwxm.rules import District, Regulation, Role, Rule
 
 from . import rules as r
+from .splitting import split_to_evade_oversight
 
 HERE = Path(__file__).parent
 CODE = "wuxing"
@@ -143,6 +144,8 @@ RULES = (
     # findings
     _rule("category_matches_kind", "finding", 3, "类别与项目类型一致", r.category_matches_kind, "category matches kind"),
     _rule("must_not_be_declared", "finding", 8, "不得申报的项目", r.must_not_be_declared, "projects that may not be declared"),
+    _rule("split_to_evade_oversight", "finding", 8, "化整为零规避监管", split_to_evade_oversight,
+          "split into parts to evade oversight"),
     _rule("estimate_includes_support_costs", "finding", 7, "概算含安全、监理配套经费", r.estimate_includes_support_costs,
           "estimate includes security and supervision costs", cites=(17,)),
     _rule("operation_needs_managed_system", "finding", 7, "未纳入系统管理不安排运维经费", r.operation_needs_managed_system,

@@ -90,3 +90,15 @@ def find_split_projects(projects: Iterable[Project]) -> list[SplitSuspect]:
                 if len(similar) >= 2 and reaches:
                     suspects.append(SplitSuspect(unit, year, threshold, tuple(sorted(similar, key=lambda p: p.code))))
     return suspects
+
+
+def split_to_evade_oversight(ctx):
+    """第八条第（六）项 as a rule: a warning on each project of a suspect group, naming all of them.
+
+    Sees across projects through `ctx.peers` (the other projects of the same owner unit, which the
+    database supplies); evaluating a single project file, there is nothing to compare with."""
+    if not ctx.peers:
+        return None
+    for suspect in find_split_projects([ctx.project, *ctx.peers]):
+        if any(p.code == ctx.project.code for p in suspect.projects):
+            yield ctx.finding("warning", suspect.message, suspect.message_en)
