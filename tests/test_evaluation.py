@@ -252,3 +252,23 @@ def test_a_hanging_rule_or_a_wrong_return_type_is_isolated_and_named():
         assert errors == {"plugin hanger rule hangs timed out", "plugin hanger rule wrong_type returned int"}
         assert result.deadlines and elapsed < watchdog.RULE_TIME_LIMIT + 2
     assert len(results) == 2
+
+
+class UnreadableFact:
+    @hookimpl
+    def zwxm_register_rules(self, register):
+        def reads_years(ctx):
+            from zwxm.rules import MissingFact
+
+            raise MissingFact("warranty_years", ctx.fact("warranty_years"))
+
+        register(Rule("reads_years", "example", "finding", 6, "读取保修年限", reads_years))
+
+
+def test_an_unreadable_fact_is_named_with_its_value():
+    from tests.example_district import plugin
+
+    registry = Registry(get_plugin_manager([("example", plugin), ("reader", UnreadableFact())], entry_points=False))
+    result = evaluate(project(facts={"warranty_years": "两年半"}), D(2024, 5, 1), registry=registry)
+    finding = next(f for f in result.findings if f.rule == "reads_years")
+    assert finding.severity == "info" and "'两年半'" in finding.message and "warranty_years" in finding.message_en

@@ -86,9 +86,12 @@ def _run(rule: Rule, ctx: Context, project: Project, findings: list[Finding]) ->
                                 f"plugin {rule.plugin} rule {rule.key} timed out on project {project.code} "
                                 f"({watchdog.RULE_TIME_LIMIT} s)", rule.plugin))
     except MissingFact as missing:
-        findings.append(Finding(rule.key, "info", rule.article,
-                                f"缺少“{missing.fact}”，无法检查：{rule.title}",
-                                f"missing fact {missing.fact!r}: cannot check {rule.title_en or rule.key}", rule.plugin))
+        if missing.value is None:
+            zh, en = f"缺少“{missing.fact}”", f"missing fact {missing.fact!r}"
+        else:
+            zh, en = f"“{missing.fact}”的值 {missing.value!r} 无法识别", f"fact {missing.fact!r} has unreadable value {missing.value!r}"
+        findings.append(Finding(rule.key, "info", rule.article, f"{zh}，无法检查：{rule.title}",
+                                f"{en}: cannot check {rule.title_en or rule.key}", rule.plugin))
     except _WrongType as wrong:
         findings.append(_wrong_type_finding(rule, wrong.args[0]))
     except CalendarError as exc:  # a date outside the calendar's years is the data's problem, not the plugin's

@@ -171,10 +171,12 @@ class Refusal:
 
 
 class MissingFact(Exception):
-    """Raised by `Context.require` when a rule needs a fact the project does not have."""
+    """Raised by `Context.require` (or a rule) when a fact it needs is missing, or present but
+    unreadable (`value` given): the evaluation turns it into an info finding, never a guess."""
 
-    def __init__(self, fact: str):
+    def __init__(self, fact: str, value: Any = None):
         self.fact = fact
+        self.value = value
         super().__init__(fact)
 
 
