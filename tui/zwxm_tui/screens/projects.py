@@ -48,14 +48,13 @@ class ProjectsScreen(ZwxmScreen):
 
     # layout ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        facets = self.zapp.store.facets()
         yield Header()
         with Horizontal(id="filters"):
             yield Input(placeholder=self.t("search"), id="search")
-            yield Select(self._options("district", facets), prompt=self.t("all_districts"), id="district")
-            yield Select(self._options("stage", facets), prompt=self.t("all_stages"), id="stage")
-            yield Select(self._options("kind", facets), prompt=self.t("all_kinds"), id="kind")
-            yield Select(self._options("year", facets), prompt=self.t("all_years"), id="year")
+            yield Select([], prompt=self.t("all_districts"), id="district")
+            yield Select([], prompt=self.t("all_stages"), id="stage")
+            yield Select([], prompt=self.t("all_kinds"), id="kind")
+            yield Select([], prompt=self.t("all_years"), id="year")
             yield Checkbox(self.t("overdue_only"), id="overdue")
         yield Static(id="counts")
         yield LazyTable(self._columns(), self._fetch, self._cell, sort_key="code", id="projects")
@@ -70,6 +69,17 @@ class ProjectsScreen(ZwxmScreen):
             Column("investment", t("col_investment"), 14, "right"),
             Column("next_deadline", t("col_deadline"), 18), Column("issues", t("col_findings"), 7, sortable=False),
         ]
+
+    def fill_filters(self) -> None:
+        """The filter menus with their counts (GROUP BY over every project: after the first paint)."""
+        facets = self.zapp.store.facets()
+        for facet in FILTERS:
+            select = self.query_one(f"#{facet}", Select)
+            value, options = select.value, self._options(facet, facets)
+            with select.prevent(Select.Changed):  # refreshed counts are not a new filter
+                select.set_options(options)
+                if value is not Select.NULL and value in {key for _, key in options}:
+                    select.value = value
 
     def _options(self, facet: str, facets: dict[str, list[tuple[str, int]]]) -> list[tuple[str, object]]:
         options = []
@@ -125,18 +135,21 @@ class ProjectsScreen(ZwxmScreen):
     def on_mount(self) -> None:
         self.reload(recount_all=True)
         self.query_one(LazyTable).focus()
+        self.call_after_refresh(self.fill_filters)
 
     def on_screen_resume(self) -> None:
         """Back from a detail or form: the data may have changed."""
         if self.is_mounted and self._loaded:
             self.reload(recount_all=True, keep_cursor=True)
+            self.fill_filters()
 
     def reload(self, recount_all: bool = False, keep_cursor: bool = False) -> None:
         store = self.zapp.store
         q = self.query_state
-        if recount_all:
-            self.total_all = store.count_projects(ProjectQuery())
         shown = store.count_projects(q)
+        if recount_all:
+            self.total_all = shown if q == ProjectQuery(sort=q.sort, descending=q.descending) \
+                else store.count_projects(ProjectQuery())
         overdue = shown if q.overdue_only else store.count_projects(attrs.evolve(q, overdue_only=True))
         table = self.query_one(LazyTable)
         table.sort_key, table.descending = q.sort, q.descending
@@ -169,6 +182,8 @@ class ProjectsScreen(ZwxmScreen):
     def filter_changed(self, event: Select.Changed) -> None:
         if event.select.id in FILTERS:
             value = None if event.value is Select.NULL else event.value
+            if event.select.id == "year" and value is not None:
+                value = int(value)
             self.set_query(**{event.select.id: value})
 
     @on(Checkbox.Changed, "#overdue")

@@ -11,6 +11,8 @@ from rich.text import Text
 from textual import events
 from textual.widget import Widget
 
+from ..i18n import tr
+
 
 class KeyBar(Widget):
     DEFAULT_CSS = """
@@ -52,7 +54,7 @@ class KeyBar(Widget):
             node, binding = palette
             start = text.cell_len
             text.append(f" {self.app.get_key_display(binding)} ", "bold reverse")
-            text.append(f" {binding.description or 'palette'} ")
+            text.append(f" {tr('k_palette', getattr(self.app, 'lang', 'zh'))} ")
             self._spans.append((start, text.cell_len, node, binding.action))
         return text
 
