@@ -1,0 +1,400 @@
+"""The reliability runs shared by the tests (short) and bench/bench_reliability.py (long).
+
+Everything here drives the real program: real SQLite files, `Store` in separate processes, and
+the `zwxm` command as a subprocess. Workers run as `python -m tests.reliability.harness ROLE ...`
+from the repository root; each writes one JSON line per acknowledged write, so the checker can
+count afterwards that nothing acknowledged was lost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import random
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+ZWXM = str(Path(sys.executable).parent / "zwxm")
+DISTRICTS = ("luohu", "wuxing", "yubei", "potou")
+# A history every district accepts (no gate guards these), ending in implementation, where
+# operators record monthly progress reports (progress_reported) again and again.
+HISTORY = (("declared", "2025-01-06"), ("procurement_started", "2025-04-01"), ("contract_signed", "2025-05-06"))
+PROGRESS_DAY = dt.date(2025, 6, 25)
+
+
+def env() -> dict[str, str]:
+    """The environment of every subprocess: no database or language from the caller's shell."""
+    clean = {k: v for k, v in os.environ.items() if k not in ("ZWXM_DB", "ZWXM_LANG")}
+    clean["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), clean.get("PYTHONPATH")]))
+    return clean
+
+
+def zwxm(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """The real `zwxm` command."""
+    return subprocess.run([ZWXM, *args], capture_output=True, text=True, stdin=subprocess.DEVNULL, env=env(),
+                          cwd=cwd, timeout=timeout)
+
+
+def integrity(db: Path) -> str:
+    """PRAGMA integrity_check through a plain sqlite3 connection (no zwxm code)."""
+    conn = sqlite3.connect(db)
+    try:
+        return "; ".join(row[0] for row in conn.execute("PRAGMA integrity_check"))
+    finally:
+        conn.close()
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def read_log(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+# --- Projects and files --------------------------------------------------------------------
+
+
+def ledger_rows(prefix: str, count: int, rng: random.Random) -> list[dict[str, Any]]:
+    """Rows of a ledger as a bureau keeps it: Chinese headers, amounts in 万元, two event dates each."""
+    rows = []
+    for n in range(count):
+        rows.append({"项目编号": f"{prefix}-{n:05d}", "项目名称": f"{prefix} 智慧政务平台（{n}期）",
+                     "所属区": rng.choice(DISTRICTS), "项目类别": "新建", "总投资（万元）": rng.randint(10, 3000),
+                     "建设单位": rng.choice(("区教育局", "区卫生健康局", "区公安分局", "区民政局")),
+                     "申报日期": "2025-01-06", "采购日期": "2025-04-01"})
+    return rows
+
+
+def write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def write_jsonl(path: Path, prefix: str, count: int) -> Path:
+    """Projects with nested events, as `zwxm export` or a script would write them."""
+    with path.open("w", encoding="utf-8") as f:
+        for n in range(count):
+            f.write(json.dumps({"code": f"{prefix}-{n:05d}", "name": f"坡头区测试项目{n}", "district": DISTRICTS[n % 4],
+                                "kind": "construction", "investment": 1_000_000 + n,
+                                "events": [{"type": t, "date": d} for t, d in HISTORY[:2]]},
+                               ensure_ascii=False) + "\n")
+    return path
+
+
+def seed_operator_projects(db: Path, count: int) -> list[str]:
+    """Projects in implementation, across every district, for the operators to record on."""
+    from zwxm.model import Event, Project
+    from zwxm.storage import Store
+
+    projects = [Project(code=f"OP-{n:04d}", name=f"运维监管平台{n}", district=DISTRICTS[n % 4], kind="construction",
+                        investment=1_000_000 + 10_000 * n, funding="department_budget", owner_unit="区政务服务数据管理局",
+                        events=[Event(t, dt.date.fromisoformat(d)) for t, d in HISTORY]) for n in range(count)]
+    with Store(db) as store:
+        store.save_projects(projects)
+    return [p.code for p in projects]
+
+
+# --- Workers (separate processes) ----------------------------------------------------------
+
+
+def _wait_until(start_at: float) -> None:
+    """Start together: process start-up (imports, plugins) takes a second or so."""
+    delay = start_at - time.time()
+    if delay > 0:
+        time.sleep(delay)
+
+
+def operator(db: Path, seconds: float, name: str, log: Path, start_at: float, seed: int) -> None:
+    """Record monthly progress reports on random projects, as an operator does, through Store.record_event."""
+    from zwxm.model import Event
+    from zwxm.storage import Store
+
+    rng = random.Random(seed)
+    store = Store(db)
+    codes = [row[0] for row in store.db.execute("SELECT code FROM projects WHERE code LIKE 'OP-%'")]
+    _wait_until(start_at)
+    end = time.monotonic() + seconds
+    n = 0
+    with log.open("w", encoding="utf-8") as out:
+        while time.monotonic() < end:
+            code, note = rng.choice(codes), f"{name}-{n:06d}"
+            n += 1
+            started = time.perf_counter()
+            try:
+                store.record_event(code, Event("progress_reported", PROGRESS_DAY, actor=name, note=note))
+            except Exception as exc:  # counted by the checker: nothing may reach a caller
+                out.write(json.dumps({"error": repr(exc), "code": code, "note": note}, ensure_ascii=False) + "\n")
+            else:
+                out.write(json.dumps({"code": code, "note": note, "wait": time.perf_counter() - started}) + "\n")
+            out.flush()
+    store.close()
+
+
+def importer(db: Path, seconds: float, workdir: Path, log: Path, start_at: float, seed: int, rows: int,
+             batch_size: int) -> None:
+    """Import ledger files one after another through the real importer until the time is up."""
+    from zwxm.importing import import_file
+    from zwxm.storage import Store
+
+    rng = random.Random(seed)
+    store = Store(db)
+    _wait_until(start_at)
+    end = time.monotonic() + seconds
+    number = 0
+    with log.open("w", encoding="utf-8") as out:
+        while time.monotonic() < end:
+            prefix = f"IM{number:04d}"
+            path = write_csv(workdir / f"{prefix}.csv", ledger_rows(prefix, rows, rng))
+            number += 1
+            started = time.perf_counter()
+            try:
+                summary = import_file(store, path, batch_size=batch_size, rejects_path=workdir / f"{prefix}.rejects.csv")
+            except Exception as exc:
+                out.write(json.dumps({"error": repr(exc), "prefix": prefix}, ensure_ascii=False) + "\n")
+            else:
+                out.write(json.dumps({"prefix": prefix, "rows": rows, "inserted": summary.inserted,
+                                      "rejected": summary.rejected, "wait": time.perf_counter() - started}) + "\n")
+            out.flush()
+    store.close()
+
+
+# --- Concurrency: two operators and an importer on one file --------------------------------
+
+
+def run_concurrency(workdir: Path, seconds: float, projects: int = 200, import_rows: int = 100,
+                    batch_size: int = 50) -> dict[str, Any]:
+    """Three processes on one database for `seconds`; returns the counts and figures."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    db = workdir / "concurrency.db"
+    seed_operator_projects(db, projects)
+    start_at = time.time() + 3.0
+    python = [sys.executable, "-m", "tests.reliability.harness"]
+    common = ["--db", str(db), "--seconds", str(seconds), "--start-at", str(start_at)]
+    workers = [
+        subprocess.Popen([*python, "operator", *common, "--name", name, "--log", str(workdir / f"{name}.jsonl"),
+                          "--seed", str(seed)], cwd=ROOT, env=env())
+        for seed, name in enumerate(("operator-a", "operator-b"))
+    ]
+    imports = workdir / "imports"
+    imports.mkdir(exist_ok=True)
+    workers.append(subprocess.Popen([*python, "importer", *common, "--workdir", str(imports), "--log",
+                                     str(workdir / "importer.jsonl"), "--rows", str(import_rows), "--batch-size",
+                                     str(batch_size), "--seed", "7"], cwd=ROOT, env=env()))
+    codes = [w.wait(timeout=seconds + 120) for w in workers]
+    return check_concurrency(db, workdir, seconds) | {"exit_codes": codes}
+
+
+def check_concurrency(db: Path, workdir: Path, seconds: float) -> dict[str, Any]:
+    """Count what was acknowledged against what the file holds."""
+    from zwxm.storage import Store
+
+    operator_log = read_log(workdir / "operator-a.jsonl") + read_log(workdir / "operator-b.jsonl")
+    import_log = read_log(workdir / "importer.jsonl")
+    errors = [r["error"] for r in operator_log + import_log if "error" in r]
+    acked_notes = {r["note"] for r in operator_log if "error" not in r}
+    acked_imports = [r for r in import_log if "error" not in r]
+    with Store(db) as store:
+        stored_notes = {row[0] for row in store.db.execute("SELECT note FROM events WHERE type = 'progress_reported'")}
+        stored_codes = {row[0]: row[1] for row in store.db.execute(
+            "SELECT p.code, count(e.id) FROM projects p LEFT JOIN events e ON e.project_code = p.code "
+            "WHERE p.code LIKE 'IM%' GROUP BY p.code")}
+        verify = store.verify()
+        status_rows = store.db.execute("SELECT count(*) FROM project_status").fetchone()[0]
+        project_rows = store.db.execute("SELECT count(*) FROM projects").fetchone()[0]
+    expected_codes = {f"{r['prefix']}-{n:05d}" for r in acked_imports for n in range(r["rows"])}
+    operator_waits = [r["wait"] for r in operator_log if "wait" in r]
+    import_waits = [r["wait"] for r in acked_imports]
+    imported_rows = sum(r["inserted"] for r in acked_imports)
+    return {
+        "seconds": seconds,
+        "errors": errors,
+        "locked_errors": [e for e in errors if "locked" in e or "busy" in e.lower()],
+        "operator_writes": len(acked_notes),
+        "lost_operator_writes": sorted(acked_notes - stored_notes),
+        "unacknowledged_but_stored": sorted(stored_notes - acked_notes),
+        "imports": len(acked_imports),
+        "imported_rows": imported_rows,
+        "rejected_rows": sum(r["rejected"] for r in acked_imports),
+        "lost_import_rows": sorted(expected_codes - set(stored_codes)),
+        "import_rows_with_wrong_events": sorted(c for c in expected_codes & set(stored_codes) if stored_codes[c] != 2),
+        "verify": verify,
+        "integrity": integrity(db),
+        "derived_rows_missing": project_rows - status_rows,
+        "operator_writes_per_s": len(acked_notes) / seconds,
+        "import_rows_per_s": imported_rows / seconds,
+        "operator_wait_p50_ms": 1000 * statistics.median(operator_waits) if operator_waits else 0.0,
+        "operator_wait_p99_ms": 1000 * percentile(operator_waits, 0.99),
+        "operator_wait_max_ms": 1000 * max(operator_waits, default=0.0),
+        "import_file_max_s": max(import_waits, default=0.0),
+    }
+
+
+# --- Crash: kill -9 a real `zwxm import` --------------------------------------------------
+
+
+def _import_command(db: Path, name: str, batch_size: int) -> list[str]:
+    return [ZWXM, "--db", str(db), "import", name, "--batch-size", str(batch_size)]
+
+
+def time_full_import(workdir: Path, rows: int, batch_size: int) -> float:
+    """How long an uninterrupted import of such a file takes here (kill points are drawn inside it)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    write_jsonl(workdir / "calibrate.jsonl", "CAL", rows)
+    started = time.monotonic()
+    result = subprocess.run(_import_command(workdir / "calibrate.db", "calibrate.jsonl", batch_size), cwd=workdir,
+                            env=env(), capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr)
+    return time.monotonic() - started
+
+
+def crash_round(db: Path, workdir: Path, number: int, rows: int, batch_size: int, kill_after: float,
+                before: int) -> dict[str, Any]:
+    """Import a new file, kill -9 it after `kill_after` s, check the file, import again, check again.
+
+    `before` is how many projects the database held before this round."""
+    prefix = f"CR{number:03d}"
+    name = f"{prefix}.jsonl"
+    write_jsonl(workdir / name, prefix, rows)
+    command = _import_command(db, name, batch_size)
+    process = subprocess.Popen(command, cwd=workdir, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               stdin=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(kill_after)
+    finished_first = process.poll() is not None
+    if not finished_first:
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    result: dict[str, Any] = {"round": number, "kill_after_s": round(kill_after, 3), "finished_before_kill": finished_first,
+                              "integrity": integrity(db)}
+    verify = zwxm("--db", str(db), "verify")
+    result["verify_after_kill"] = verify.returncode
+    conn = sqlite3.connect(db)
+    try:
+        present = {r[0]: r[1] for r in conn.execute(
+            "SELECT p.code, (SELECT count(*) FROM events e WHERE e.project_code = p.code) FROM projects p "
+            "WHERE p.code LIKE ?", [f"{prefix}-%"])}
+        counted = conn.execute("SELECT coalesce(sum(inserted), 0) FROM imports WHERE source = ?", [name]).fetchone()[0]
+    finally:
+        conn.close()
+    batches = [[f"{prefix}-{n:05d}" for n in range(start, min(start + batch_size, rows))]
+               for start in range(0, rows, batch_size)]
+    whole = [sum(code in present for code in batch) for batch in batches]
+    result["rows_in_after_kill"] = len(present)
+    result["partial_batches"] = [i for i, n in enumerate(whole) if n not in (0, len(batches[i]))]
+    result["batches_not_a_prefix"] = any(whole[i] == 0 and whole[i + 1] > 0 for i in range(len(whole) - 1))
+    result["wrong_event_counts"] = sorted(code for code, n in present.items() if n != 2)
+    result["import_counter_matches"] = counted == len(present)
+    rerun = subprocess.run(command, cwd=workdir, env=env(), capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                           timeout=600)
+    result["rerun_exit"] = rerun.returncode
+    result["rerun_summary"] = rerun.stdout.strip().splitlines()[-1] if rerun.stdout.strip() else rerun.stderr[-300:]
+    result["rerun_expected_summary"] = f"新增 {rows - len(present)}，更新 0，未变 {len(present)}，拒绝 0"
+    conn = sqlite3.connect(db)
+    try:
+        result["projects_after_rerun"] = conn.execute("SELECT count(*) FROM projects").fetchone()[0]
+        result["events_after_rerun"] = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    finally:
+        conn.close()
+    result["expected_projects"] = before + rows
+    result["expected_events"] = 2 * (before + rows)
+    result["verify_after_rerun"] = zwxm("--db", str(db), "verify").returncode
+    result["integrity_after_rerun"] = integrity(db)
+    return result
+
+
+def run_crashes(workdir: Path, kills: int, rows: int, batch_size: int, seed: int = 20241001) -> dict[str, Any]:
+    """`kills` rounds on one database; kill points uniform over the measured length of an import."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    full = time_full_import(workdir, rows, batch_size)
+    rng = random.Random(seed)
+    db = workdir / "crash.db"
+    rounds = []
+    for number in range(kills):
+        kill_after = rng.uniform(0.05 * full, 0.95 * full)
+        rounds.append(crash_round(db, workdir, number, rows, batch_size, kill_after, before=number * rows))
+    return {"full_import_s": full, "rows": rows, "batch_size": batch_size, "rounds": rounds}
+
+
+# --- Backup while a writer runs ------------------------------------------------------------
+
+
+def run_backups(workdir: Path, seconds: float, copies: int, projects: int = 100) -> dict[str, Any]:
+    """One operator writes for `seconds`; meanwhile `zwxm backup` copies the file `copies` times."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    db = workdir / "live.db"
+    seed_operator_projects(db, projects)
+    log = workdir / "writer.jsonl"
+    start_at = time.time() + 2.0
+    writer = subprocess.Popen([sys.executable, "-m", "tests.reliability.harness", "operator", "--db", str(db),
+                               "--seconds", str(seconds), "--start-at", str(start_at), "--name", "writer",
+                               "--log", str(log), "--seed", "3"], cwd=ROOT, env=env())
+    _wait_until(start_at + 0.5)
+    results = []
+    gap = seconds / (copies + 1)
+    for number in range(copies):
+        acked_before = len([r for r in read_log(log) if "wait" in r])
+        target = workdir / f"backup-{number}.db"
+        started = time.monotonic()
+        made = zwxm("--db", str(db), "backup", str(target))
+        took = time.monotonic() - started
+        writer_running = writer.poll() is None
+        restored = workdir / f"restored-{number}.db"
+        restored.write_bytes(target.read_bytes()) if target.exists() else None  # restore = copy the file back
+        conn = sqlite3.connect(restored) if restored.exists() else None
+        events = conn.execute("SELECT count(*) FROM events WHERE type = 'progress_reported'").fetchone()[0] if conn else -1
+        if conn:
+            conn.close()
+        results.append({"copy": number, "exit": made.returncode, "stderr": made.stderr[-300:], "seconds": took,
+                        "writer_running": writer_running, "acked_before": acked_before, "events_in_copy": events,
+                        "integrity": integrity(restored) if restored.exists() else "missing",
+                        "verify": zwxm("--db", str(restored), "verify").returncode if restored.exists() else -1})
+        time.sleep(gap)
+    writer.wait(timeout=seconds + 60)
+    final = read_log(log)
+    return {"copies": results, "writer_errors": [r["error"] for r in final if "error" in r],
+            "writer_writes": len([r for r in final if "wait" in r]), "verify_live": zwxm("--db", str(db), "verify").returncode}
+
+
+# --- Worker entry point --------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m tests.reliability.harness")
+    parser.add_argument("role", choices=("operator", "importer"))
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--seconds", type=float, required=True)
+    parser.add_argument("--start-at", type=float, required=True)
+    parser.add_argument("--log", type=Path, required=True)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--name", default="operator")
+    parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--rows", type=int, default=100)
+    parser.add_argument("--batch-size", type=int, default=50)
+    args = parser.parse_args(argv)
+    if args.role == "operator":
+        operator(args.db, args.seconds, args.name, args.log, args.start_at, args.seed)
+    else:
+        importer(args.db, args.seconds, args.workdir, args.log, args.start_at, args.seed, args.rows, args.batch_size)
+
+
+if __name__ == "__main__":
+    main()
