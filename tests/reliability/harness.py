@@ -255,16 +255,32 @@ def _import_command(db: Path, name: str, batch_size: int) -> list[str]:
     return [ZWXM, "--db", str(db), "import", name, "--batch-size", str(batch_size)]
 
 
-def time_full_import(workdir: Path, rows: int, batch_size: int) -> float:
-    """How long an uninterrupted import of such a file takes here (kill points are drawn inside it)."""
+def time_full_import(workdir: Path, rows: int, batch_size: int) -> tuple[float, float]:
+    """(seconds until the import starts writing, seconds it takes in all) for such a file here.
+
+    Kill points are drawn between the two: before the first write there is nothing to damage."""
     workdir.mkdir(parents=True, exist_ok=True)
     write_jsonl(workdir / "calibrate.jsonl", "CAL", rows)
+    db = workdir / "calibrate.db"
     started = time.monotonic()
-    result = subprocess.run(_import_command(workdir / "calibrate.db", "calibrate.jsonl", batch_size), cwd=workdir,
-                            env=env(), capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600)
-    if result.returncode != 0:
-        raise RuntimeError(result.stderr)
-    return time.monotonic() - started
+    process = subprocess.Popen(_import_command(db, "calibrate.jsonl", batch_size), cwd=workdir, env=env(),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    writing = None
+    while process.poll() is None:
+        if writing is None and db.exists():
+            try:
+                conn = sqlite3.connect(db, timeout=0.1)
+                if conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'imports'").fetchone()[0] and \
+                        conn.execute("SELECT count(*) FROM imports").fetchone()[0]:
+                    writing = time.monotonic() - started
+                conn.close()
+            except sqlite3.Error:
+                pass
+        time.sleep(0.005)
+    total = time.monotonic() - started
+    if process.returncode != 0:
+        raise RuntimeError(process.stderr.read())
+    return (writing if writing is not None else 0.0), total
 
 
 def crash_round(db: Path, workdir: Path, number: int, rows: int, batch_size: int, kill_after: float,
@@ -322,16 +338,16 @@ def crash_round(db: Path, workdir: Path, number: int, rows: int, batch_size: int
 
 
 def run_crashes(workdir: Path, kills: int, rows: int, batch_size: int, seed: int = 20241001) -> dict[str, Any]:
-    """`kills` rounds on one database; kill points uniform over the measured length of an import."""
+    """`kills` rounds on one database; kill points uniform over the writing phase of such an import."""
     workdir.mkdir(parents=True, exist_ok=True)
-    full = time_full_import(workdir, rows, batch_size)
+    writing, full = time_full_import(workdir, rows, batch_size)
     rng = random.Random(seed)
     db = workdir / "crash.db"
     rounds = []
     for number in range(kills):
-        kill_after = rng.uniform(0.05 * full, 0.95 * full)
+        kill_after = rng.uniform(writing, full)
         rounds.append(crash_round(db, workdir, number, rows, batch_size, kill_after, before=number * rows))
-    return {"full_import_s": full, "rows": rows, "batch_size": batch_size, "rounds": rounds}
+    return {"writing_starts_s": writing, "full_import_s": full, "rows": rows, "batch_size": batch_size, "rounds": rounds}
 
 
 # --- Backup while a writer runs ------------------------------------------------------------
