@@ -50,6 +50,18 @@ def test_demo_from_a_script_only_creates_the_database(db):
         assert forced == 0
     again = zwxm(db, "demo")
     assert again.returncode == 2 and "--replace" in again.stderr
+    replaced = zwxm(db, "demo", "--count", "8", "--replace")
+    assert replaced.returncode == 0, replaced.stderr
+    with Store(db) as store:
+        assert store.count_projects(ProjectQuery()) == 8
+
+
+def test_demo_never_replaces_real_data(db):
+    assert zwxm(db, "import", str(DATA / "ledger_gbk.csv")).returncode == 0
+    refused = zwxm(db, "demo", "--replace")
+    assert refused.returncode == 2 and "not a demo database" in refused.stderr
+    with Store(db) as store:
+        assert store.project("YB-G-001") is not None
 
 
 def test_import_summary_rejects_and_exit_status(db, tmp_path):

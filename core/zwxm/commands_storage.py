@@ -246,14 +246,19 @@ def backup(ctx: click.Context, target: str | None) -> None:
 @click.pass_context
 def demo(ctx: click.Context, count: int, seed: int, replace: bool) -> None:
     """Create a realistic demo database; in a terminal, open the TUI on it afterwards."""
-    from .demo import create_demo
+    from .demo import create_demo, is_demo
     from .storage import resolve_db_path
 
     path = resolve_db_path(ctx.obj.get("db") if ctx.obj else None)
     if path.exists() and not replace:
         _fail([Problem("db", str(path), "文件已存在：请用 --db 指定新文件，或加 --replace 覆盖",
                        "file exists: name a new file with --db, or add --replace")])
-    if replace:
+    if path.exists():
+        with _store(ctx) as store:
+            demo_file = is_demo(store)
+        if not demo_file:  # never delete real data
+            _fail([Problem("db", str(path), "这不是演示数据库，不会删除：请用 --db 指定新文件",
+                           "not a demo database, not deleting it: name a new file with --db")])
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     with _store(ctx) as store:

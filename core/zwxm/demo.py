@@ -17,10 +17,12 @@ from collections.abc import Iterator
 from .evaluation import gate_refusals
 from .lifecycle import STAGE_ORDER, STAGES
 from .model import Change, Event, Project
-from .storage import Store
+from .storage import Store, timestamp
 from .vocab import FUNDINGS
 
-__all__ = ["create_demo"]
+__all__ = ["create_demo", "is_demo", "DEMO_SOURCE"]
+
+DEMO_SOURCE = "zwxm demo"
 
 # The generic lifecycle in order, with the usual gap in days before each step (min, max).
 PATH: tuple[tuple[str, int, int], ...] = (
@@ -84,7 +86,15 @@ def create_demo(store: Store, count: int = 300, seed: int = 2024) -> int:
     projects = [_project(rng, registry, districts[n % len(districts)], n, today) for n in range(count)]
     for start in range(0, len(projects), 100):
         store.save_projects(projects[start:start + 100])
+    with store.transaction():  # marks the file as a demo database (`zwxm demo --replace` checks it)
+        store.db.execute("INSERT INTO imports (source, started_at, finished_at, inserted) VALUES (?, ?, ?, ?)",
+                         [f"{DEMO_SOURCE} (seed {seed})", timestamp(), timestamp(), len(projects)])
     return len(projects)
+
+
+def is_demo(store: Store) -> bool:
+    """Whether the file was made by create_demo (and so may be replaced without losing real data)."""
+    return store.db.execute("SELECT count(*) FROM imports WHERE source LIKE ?", [f"{DEMO_SOURCE}%"]).fetchone()[0] > 0
 
 
 def _project(rng: random.Random, registry, district: str, n: int, today: dt.date) -> Project:

@@ -27,7 +27,7 @@ from .evaluation import check_project
 from .model import InputError, Problem, Project, load_project
 from .money import parse_money
 from .projectfile import read_data_file
-from .storage import PROJECT_FIELDS, Store, _now
+from .storage import PROJECT_FIELDS, Store, timestamp
 from .vocab import FUNDINGS, KINDS
 
 __all__ = ["FORMATS", "HEADERS", "ImportSummary", "Reject", "Column", "import_file", "import_table",
@@ -666,7 +666,7 @@ def run_import(store: Store, source: Source, *, mapping: dict[str, Column] | Non
 
     with store.transaction():
         import_id = store.db.execute("INSERT INTO imports (source, started_at) VALUES (?, ?)",
-                                     [source.label, _now()]).lastrowid
+                                     [source.label, timestamp()]).lastrowid
     summary = ImportSummary(import_id, source.label, rows=total, encoding=source.encoding)
     rejects_file = None
     writer = None
@@ -736,7 +736,7 @@ def run_import(store: Store, source: Source, *, mapping: dict[str, Column] | Non
         if rejects_file is not None:
             rejects_file.close()
     with store.transaction():
-        store.db.execute("UPDATE imports SET finished_at = ? WHERE id = ?", [_now(), import_id])
+        store.db.execute("UPDATE imports SET finished_at = ? WHERE id = ?", [timestamp(), import_id])
     return summary
 
 

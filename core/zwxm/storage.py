@@ -259,8 +259,8 @@ def connect(path: str | Path) -> sqlite_utils.Database:
         _ensure_schema(db, path)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise SchemaError(f"{path} 不是 SQLite 数据库或已损坏（{exc}）/ {path} is not an SQLite database "
-                          f"or is damaged ({exc})") from exc
+        raise SchemaError(f"{path} 无法打开，或不是 SQLite 数据库、已损坏（{exc}）/ {path} cannot be opened, or is "
+                          f"not an SQLite database or is damaged ({exc})") from exc
     except SchemaError:
         conn.close()
         raise
@@ -350,7 +350,8 @@ SORTS: dict[str, str] = {
 _json = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode
 
 
-def _now() -> str:
+def timestamp() -> str:
+    """Now, local time with its offset: how zwxm stamps created_at, recorded_at and import runs."""
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
@@ -675,7 +676,7 @@ class Store:
 
     def write_validated(self, projects: list[Project], derive: bool = True) -> list[str]:
         """save_projects without the checks, inside the caller's transaction: for importers that validated."""
-        now = _now()
+        now = timestamp()
         stored = self._load([p.code for p in projects])
         outcomes: list[str] = []
         project_rows: list[dict[str, Any]] = []
@@ -772,7 +773,7 @@ class Store:
                                    [code]).fetchone()
             fields = _event_fields(event)
             fields.update(project_code=code, seq=(last[0] if last else 0) + 1, supersedes=supersedes,
-                          recorded_at=_now())
+                          recorded_at=timestamp())
             fields["hash"] = event_hash(last[1] if last else "", fields)
             self._insert_rows([], [fields], [])
             self._refresh_derived([self._require(code)])
@@ -781,7 +782,7 @@ class Store:
     def add_change(self, code: str, change: Change) -> None:
         with self.transaction():
             self._require(code)
-            self._insert_rows([], [], [(code, *_change_key(change), _now())])
+            self._insert_rows([], [], [(code, *_change_key(change), timestamp())])
             self._refresh_derived([self._require(code)])
 
     # derived rows -----------------------------------------------------------------------------
