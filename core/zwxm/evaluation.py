@@ -18,7 +18,7 @@ from .calendar import CalendarError, LegalCalendar, default_calendar
 from .lifecycle import derive_stage
 from .model import Event, InputError, Problem, Project, converter
 from .plugins import Registry, get_registry
-from .rules import (Applicability, ChangeRuling, Context, Deadline, Finding, MissingFact, Refusal, Role, Rule,
+from .rules import (Applicability, Regulation, ChangeRuling, Context, Deadline, Finding, MissingFact, Refusal, Role, Rule,
                     Step)
 
 
@@ -182,7 +182,7 @@ def evaluate(project: Project, as_of: dt.date | None = None, district: str | Non
 
     findings: list[Finding] = []
     if status != "in_force":
-        findings.append(_status_finding(dist.code, regulation.validity_article, status, regulation.title, as_of))
+        findings.append(_status_finding(dist.code, regulation, status, as_of))
     if project.category is not None and ctx.category is None and district is not None:
         findings.append(Finding("category", "info", None,
                                 f"类别“{project.category}”不是{dist.name}的类别，依赖类别的规则按缺少类别处理",
@@ -219,14 +219,18 @@ def evaluate(project: Project, as_of: dt.date | None = None, district: str | Non
                       registry.roles.get(code, []), next_deadline, overdue)
 
 
-def _status_finding(code: str, article: int | None, status: str, title: str, as_of: dt.date) -> Finding:
+def _status_finding(code: str, regulation: Regulation, status: str, as_of: dt.date) -> Finding:
+    title, until, since = regulation.title, regulation.effective_until, regulation.effective_from
     messages = {
-        "expired": (f"《{title}》已于 {as_of} 前失效：以下结果仅供参考", f"the regulation had expired by {as_of}: results for reference only"),
-        "not_yet_effective": (f"《{title}》在 {as_of} 尚未施行", f"the regulation was not yet in effect on {as_of}"),
-        "draft": (f"《{title}》为征求意见稿，尚未正式发布：以下结果为模拟", "the regulation is a draft for comment: results are what-if only"),
+        "expired": (f"《{title}》有效期至 {until}，{as_of} 已失效：以下结果仅供参考",
+                    f"the regulation was in force until {until} and had expired on {as_of}: results for reference only"),
+        "not_yet_effective": (f"《{title}》自 {since} 起施行，{as_of} 尚未施行",
+                              f"the regulation takes effect on {since}, not yet on {as_of}"),
+        "draft": (f"《{title}》为征求意见稿，尚未正式发布：以下结果为模拟",
+                  "the regulation is a draft for comment: results are what-if only"),
     }
     zh, en = messages[status]
-    return Finding("regulation_status", "info" if status == "draft" else "warning", article, zh, en)
+    return Finding("regulation_status", "info" if status == "draft" else "warning", regulation.validity_article, zh, en)
 
 
 def _replayed_gate_findings(project: Project, events: list[Event], registry: Registry, calendar: LegalCalendar,
