@@ -1,0 +1,23 @@
+"""Starting the TUI through the real `zwxm` command: a file that is no database gets one clear
+line naming it and exit status 2, not a traceback and not a broken terminal."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def zwxm_command() -> str:
+    beside = Path(sys.executable).parent / "zwxm"
+    return str(beside) if beside.exists() else "zwxm"
+
+
+def test_a_file_that_is_not_a_database_is_named_and_refused(tmp_path):
+    bad = tmp_path / "ledger.db"
+    bad.write_text("项目编号,项目名称\nLH-1,测试\n", encoding="utf-8")
+    result = subprocess.run([zwxm_command(), "--db", str(bad)], capture_output=True, text=True, timeout=60,
+                            stdin=subprocess.DEVNULL)
+    assert result.returncode == 2
+    assert str(bad) in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""
