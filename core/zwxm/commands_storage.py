@@ -63,6 +63,19 @@ def _day(value: str, field: str) -> dt.date:
         _fail([Problem(field, value, f"{exc.message}，应为 YYYY-MM-DD", f"{exc.message_en}, expected YYYY-MM-DD")])
 
 
+def _fail_outside_cwd(**paths: str | None) -> None:
+    """Refuse input files outside the current directory (symbolic links followed) unless asked for.
+
+    A path pasted from elsewhere (a script, a shared ledger of another unit) must not quietly read
+    any file this user can read; `--allow-outside` says it is meant."""
+    here = Path.cwd().resolve()
+    outside = [Problem(field, path, f"文件在当前目录 {here} 之外：如确需导入，请加 --allow-outside",
+                       f"file is outside the current directory {here}: add --allow-outside to read it")
+               for field, path in paths.items() if path is not None and not Path(path).resolve().is_relative_to(here)]
+    if outside:
+        _fail(outside)
+
+
 def _progress(label: str, length: int) -> Any:
     """A progress bar on a terminal (stderr), nothing in a pipe or a log."""
     return click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True)
@@ -81,15 +94,19 @@ def _progress(label: str, length: int) -> Any:
               help="每个事务的行数 / rows per transaction")
 @click.option("--defer-derived", is_flag=True,
               help="暂不计算期限与问题，之后运行 zwxm rebuild / skip evaluation now, run `zwxm rebuild` later")
+@click.option("--allow-outside", is_flag=True,
+              help="允许读取当前目录之外的文件 / allow FILE or --mapping outside the current directory")
 @click.pass_context
 def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | None, encoding: str | None,
             mapping: str | None, district: str | None, rejects: str | None, batch_size: int,
-            defer_derived: bool) -> None:
+            defer_derived: bool, allow_outside: bool) -> None:
     """Import projects from FILE (CSV, TSV, JSON, JSON lines, TOML, XLSX) or from a staging table."""
     from .importing import import_file, import_table
 
     if (file is None) == (table is None):
         _fail([Problem("file", None, "请给出文件或 --from-table 二者之一", "give either FILE or --from-table")])
+    if not allow_outside:
+        _fail_outside_cwd(file=file, mapping=mapping)
     with _store(ctx) as store:
         bar = None
 

@@ -331,7 +331,9 @@ class Workbook(Source):
 
         self.label = str(path)
         try:
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            # data_only=False: a formula cell is read as its text (=HYPERLINK(...)), never as the value
+            # a spreadsheet cached for it, nor lost when it cached none; in a money column it is refused.
+            book = openpyxl.load_workbook(path, read_only=True, data_only=False)
         except Exception as exc:  # openpyxl raises many kinds for a broken or non-XLSX file
             raise InputError([Problem("file", str(path), f"无法读取 XLSX：{exc}", f"cannot read XLSX: {exc}")]) from None
         names = {name.lower(): name for name in book.sheetnames}

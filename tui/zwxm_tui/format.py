@@ -16,6 +16,26 @@ from .i18n import tr
 SOON_DAYS = 7  # a due date this close is shown as "due soon" (issue 9: due within 7 days)
 
 
+# Control characters in stored text (C0, DEL, C1) are shown as visible symbols (ESC as ␛) and never
+# reach the terminal: an escape sequence typed into a spreadsheet cell must not clear the screen,
+# retitle the window or fake other rows. One symbol per character, so Rich spans stay aligned.
+_VISIBLE = {**{c: 0x2400 + c for c in range(0x20)}, 0x7F: 0x2421, **{c: 0xFFFD for c in range(0x80, 0xA0)}}
+
+
+def visible(text: str) -> str:
+    """`text` with each control character replaced by a visible symbol of the same length."""
+    return text.translate(_VISIBLE)
+
+
+def shown(value: Text | str) -> Text:
+    """Data for the screen: as a Text (never parsed as markup), control characters made visible."""
+    if isinstance(value, str):
+        return Text(visible(value))
+    copy = value.copy()
+    copy.plain = visible(copy.plain)
+    return copy
+
+
 def wan_yuan(yuan: int | None) -> str:
     """Whole 元 as a number of 万元, exact (the core's format, without the unit the header carries)."""
     return "" if yuan is None else format_wan(yuan).removesuffix("万")

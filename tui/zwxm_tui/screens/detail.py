@@ -15,7 +15,7 @@ from zwxm.model import InputError
 from zwxm.vocab import (DEADLINE_KINDS, DEADLINE_STATUSES, FUNDINGS, PROCEDURES, REGULATION_STATUSES, SEVERITIES,
                         label)
 
-from ..format import article_ref, iso, kind_label, stage_label, wan_yuan
+from ..format import article_ref, iso, kind_label, shown, stage_label, visible, wan_yuan
 from ..i18n import pick
 from ..widgets import KeyBar, TabBar
 from .base import ZwxmScreen
@@ -74,7 +74,7 @@ class DetailScreen(ZwxmScreen):
             self.notify(f"{self.t('col_code')}: {self.code!r}: 未找到 / not found", severity="error")
             self.app.pop_screen()
             return
-        self.sub_title = f"{self.project.code} {self.project.name}"
+        self.sub_title = visible(f"{self.project.code} {self.project.name}")
         try:
             self.evaluation = store.evaluation(self.code, self.zapp.today)
         except InputError as exc:
@@ -107,7 +107,7 @@ class DetailScreen(ZwxmScreen):
         return section
 
     def _row(self, section: Section, article: int | None, *cells: object, explanation: str = "") -> None:
-        section.rows.append(cells)
+        section.rows.append(tuple(shown(c) if isinstance(c, (str, Text)) else c for c in cells))
         section.articles.append(article)
         section.explanations.append(explanation)
 
@@ -145,7 +145,7 @@ class DetailScreen(ZwxmScreen):
         reg = ev.regulation
         status_style = "green" if reg.status == "in_force" else "bold magenta"
         text = Text()
-        text.append(f"{p.code}  {p.name}\n", "bold")
+        text.append(visible(f"{p.code}  {p.name}") + "\n", "bold")
         text.append(f"{self.district_name} · {self.t('col_stage')}：{stage_label(ev.stage, self.lang)} · "
                     f"{self.t('as_of')} {ev.as_of}\n")
         text.append(f"{self.t('regulation')}：《{reg.title}》 {reg.number} ")

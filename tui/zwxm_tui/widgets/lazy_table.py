@@ -23,6 +23,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ..format import shown
+
 Row = dict[str, Any]
 Fetch = Callable[[int, int], list[Row]]
 RenderCell = Callable[[str, Row], "Text | str"]
@@ -42,8 +44,9 @@ class Column:
 
 
 def fit(text: Text | str, width: int, justify: str = "left") -> Text:
-    """`text` cut or padded to exactly `width` cells (a CJK character takes two)."""
-    text = Text(text) if isinstance(text, str) else text.copy()
+    """`text` cut or padded to exactly `width` cells (a CJK character takes two); never markup, and
+    control characters shown as symbols (see format.shown)."""
+    text = shown(text)
     text.no_wrap = True
     if text.cell_len > width:
         text.truncate(width, overflow="ellipsis")
