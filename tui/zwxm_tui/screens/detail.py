@@ -181,7 +181,7 @@ class DetailScreen(ZwxmScreen):
         for event in sorted(self.project.events, key=lambda e: e.date):
             event_type = types.get(event.type)
             name = pick(self.lang, event_type.label, event_type.label_en) if event_type else event.type
-            note = Text(event.note)
+            note = Text(visible(event.note))  # before Text(), which silently drops BEL, BS, CR…
             if event.payload.get("forced"):
                 note = Text("⚠ " + ("forced" if self.lang == "en" else "强制记录") + " ", "bold red") + note
             self._row(table, None, event.date.isoformat(), name, note)
