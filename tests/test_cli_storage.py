@@ -48,8 +48,10 @@ def test_demo_from_a_script_only_creates_the_database(db):
         # histories respect the gates: no event was recorded against a refusal
         forced = store.db.execute("SELECT count(*) FROM events WHERE payload LIKE '%forced%'").fetchone()[0]
         assert forced == 0
-    again = zwxm(db, "demo")
-    assert again.returncode == 2 and "--replace" in again.stderr
+    again = zwxm(db, "demo")  # the README's run command works again: the existing demo is reused
+    assert again.returncode == 0 and "--replace" in again.stdout
+    with Store(db) as store:
+        assert store.count_projects(ProjectQuery()) == 60
     replaced = zwxm(db, "demo", "--count", "8", "--replace")
     assert replaced.returncode == 0, replaced.stderr
     with Store(db) as store:
@@ -58,8 +60,9 @@ def test_demo_from_a_script_only_creates_the_database(db):
 
 def test_demo_never_replaces_real_data(db):
     assert zwxm(db, "import", str(DATA / "ledger_gbk.csv")).returncode == 0
-    refused = zwxm(db, "demo", "--replace")
-    assert refused.returncode == 2 and "not a demo database" in refused.stderr
+    for args in (("demo",), ("demo", "--replace")):
+        refused = zwxm(db, *args)
+        assert refused.returncode == 2 and "not a demo database" in refused.stderr
     with Store(db) as store:
         assert store.project("YB-G-001") is not None
 
@@ -192,3 +195,12 @@ def test_db_path_from_environment(tmp_path):
                             env=env, stdin=subprocess.DEVNULL)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "env.db").exists()
+
+
+def test_demo_without_a_path_uses_its_own_file_beside_the_default_database(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "ZWXM_DB"}
+    env["XDG_DATA_HOME"] = str(tmp_path)
+    result = subprocess.run([ZWXM, "demo", "--count", "5"], capture_output=True, text=True, env=env,
+                            stdin=subprocess.DEVNULL, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "zwxm" / "demo.db").exists() and not (tmp_path / "zwxm" / "zwxm.db").exists()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -264,23 +265,32 @@ def backup(ctx: click.Context, target: str | None) -> None:
 def demo(ctx: click.Context, count: int, seed: int, replace: bool) -> None:
     """Create a realistic demo database; in a terminal, open the TUI on it afterwards."""
     from .demo import create_demo, is_demo
-    from .storage import resolve_db_path
+    from .storage import default_db_path, resolve_db_path
 
-    path = resolve_db_path(ctx.obj.get("db") if ctx.obj else None)
-    if path.exists() and not replace:
-        _fail([Problem("db", str(path), "文件已存在：请用 --db 指定新文件，或加 --replace 覆盖",
-                       "file exists: name a new file with --db, or add --replace")])
+    # Without --db or ZWXM_DB the demo lives in its own file beside the default database, never in it.
+    explicit = (ctx.obj.get("db") if ctx.obj else None) or os.environ.get("ZWXM_DB")
+    path = resolve_db_path(explicit) if explicit else default_db_path().with_name("demo.db")
+    ctx.obj["db"] = str(path)
     if path.exists():
         with _store(ctx) as store:
             demo_file = is_demo(store)
-        if not demo_file:  # never delete real data
-            _fail([Problem("db", str(path), "这不是演示数据库，不会删除：请用 --db 指定新文件",
-                           "not a demo database, not deleting it: name a new file with --db")])
+        if not demo_file:  # never delete or mix into real data
+            _fail([Problem("db", str(path), "这不是演示数据库，不会改动：请用 --db 指定新文件",
+                           "not a demo database, leaving it alone: name a new file with --db")])
+        if not replace:  # the demo is already there: open it again
+            _say(ctx, f"演示数据库已存在：{path}（--replace 重新生成）", f"demo database exists: {path} (--replace to recreate)")
+            _open_tui(ctx, path)
+            return
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     with _store(ctx) as store:
         created = create_demo(store, count=count, seed=seed)
     _say(ctx, f"已创建演示数据库 {path}：{created} 个项目", f"demo database {path}: {created} projects")
+    _open_tui(ctx, path)
+
+
+def _open_tui(ctx: click.Context, path: Path) -> None:
+    """Open the TUI when a person is at a terminal; from a script, creating the file is all."""
     if sys.stdin.isatty() and sys.stdout.isatty():
         from zwxm_tui.app import run
 
