@@ -242,3 +242,23 @@ def test_resolve_db_path_precedence(tmp_path, monkeypatch):
     monkeypatch.delenv("ZWXM_DB")
     assert resolve_db_path(None) == default_db_path()
     assert default_db_path().name == "zwxm.db"
+
+
+def test_evaluations_see_the_other_projects_of_the_unit(tmp_path):
+    """Wuxing 第八条: a project split under the 500万 threshold shows only across a unit's projects."""
+    from zwxm.model import load_project
+
+    def wuxing(code, name, amount):
+        return load_project({"code": code, "name": name, "district": "wuxing", "kind": "construction",
+                             "investment": amount, "owner_unit": "区综合执法局", "budget_year": 2025,
+                             "funding": "department_budget", "category": "general_app"})
+
+    with Store(tmp_path / "split.db") as store:
+        store.save_project(wuxing("WX-S1", "智慧城管平台一期", "480万"))
+        assert not [f for f in store.evaluation("WX-S1").findings if f.rule == "split_to_evade_oversight"]
+        store.save_project(wuxing("WX-S2", "智慧城管平台二期", "460万"))
+        split = [f for f in store.evaluation("WX-S1").findings if f.rule == "split_to_evade_oversight"]
+        assert split and "WX-S2" in split[0].message
+        stored = store.db.execute("SELECT count(*) FROM project_findings WHERE project_code = 'WX-S2' "
+                                  "AND rule = 'split_to_evade_oversight'").fetchone()[0]
+        assert stored == 1  # the derived rows of the project just saved see its peer too

@@ -606,7 +606,20 @@ class Store:
         return project
 
     def evaluation(self, code: str, as_of: dt.date | None = None) -> Evaluation:
-        return evaluate(self._require(code), as_of, registry=self.registry)
+        project = self._require(code)
+        return evaluate(project, as_of, registry=self.registry, peers=self.peers([project]).get(code, ()))
+
+    def peers(self, projects: list[Project]) -> dict[str, list[Project]]:
+        """For each project, the other projects of its owner unit and district (their facts, without
+        events), for rules that look across projects such as splitting to evade a threshold."""
+        units = sorted({p.owner_unit for p in projects if p.owner_unit})
+        by_unit: dict[tuple[str, str | None], list[Project]] = {}
+        for chunk in _chunks(units):
+            for row in self._rows(f"SELECT * FROM projects WHERE owner_unit IN ({_marks(len(chunk))})", chunk):
+                peer = _project_from_rows(row, [], [])
+                by_unit.setdefault((peer.district, peer.owner_unit), []).append(peer)
+        return {p.code: [q for q in by_unit.get((p.district, p.owner_unit), ()) if q.code != p.code]
+                for p in projects if p.owner_unit}
 
     def query_projects(self, q: ProjectQuery, offset: int = 0, limit: int = 50) -> list[dict[str, Any]]:
         """One page of the project list: SQL only, on indexed columns of projects and project_status."""
@@ -795,6 +808,7 @@ class Store:
             return
         today = dt.date.today()
         status, deadlines, findings = [], [], []
+        peers = self.peers(projects) if evaluate_rules else {}
         for project in projects:
             if not evaluate_rules:
                 stage = derive_stage((e.type for e in project.events if e.date <= today), self.registry.event_types)
@@ -802,7 +816,7 @@ class Store:
                                None))
                 continue
             try:
-                ev = evaluate(project, today, registry=self.registry)
+                ev = evaluate(project, today, registry=self.registry, peers=peers.get(project.code, ()))
             except InputError as exc:  # e.g. its district plugin is no longer installed
                 stage = derive_stage((e.type for e in project.events), self.registry.event_types)
                 status.append((project.code, stage, STAGE_ORDER[stage], None, None, None, None, None, None, 0, 0, 1, 0,
