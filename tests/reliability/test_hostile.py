@@ -1,0 +1,231 @@
+"""Hostile input: SQL fragments, control characters, terminal escape sequences, Rich markup and
+100,000-character strings in text fields are stored and shown verbatim (escaped on screen), never
+executed; files outside the working directory are read only when asked for; a spreadsheet formula
+is imported as text and exported so that spreadsheet programs show it as text."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from zwxm.model import Event, Project
+from zwxm.storage import ProjectQuery, Store
+from zwxm_tui.app import create_app
+from zwxm_tui.screens.detail import DetailScreen
+from zwxm_tui.widgets import LazyTable
+
+from .harness import ZWXM, env, integrity, zwxm
+
+SQL = ["'; DROP TABLE projects; --", "Robert'); DELETE FROM events WHERE ('1'='1", "%' OR 1=1 --", "_%\\"]
+CONTROL = ["\x00NUL\x01\x07\x08\x0b\x0c\r\n\t\x7f\x9b", "\x1b[2J\x1b[H\x1b]2;PWNED\x07\x1b[31m红\x1b[0m\x1bP+q\x1b\\"]
+MARKUP = ["[bold red]红[/] [@click=app.quit]退出[/] [link=file:///etc/passwd]链接[/link]", "\u202e右到左\u200b零宽"]
+FORMULAS = ['=HYPERLINK("http://evil.example/","点我")', "+1+1", "-2+3", "@SUM(1)"]
+LONG = "长" * 100_000
+HOSTILE = SQL + CONTROL + MARKUP + FORMULAS + [LONG]
+TITLE = "\x1b]2;PWNED\x07"  # sets the terminal's window title if it ever reaches the terminal
+
+
+def hostile_project(n: int, text: str) -> Project:
+    return Project(code=f"H-{n:02d}", name=f"名{text}", district="luohu", kind="construction", investment=1_200_000,
+                   owner_unit=f"单位{text}", contractor=text, facts={"remarks": text, text[:50] or "k": "值"},
+                   tags=[text], events=[Event("declared", dt.date(2025, 1, 6), actor=text, note=text)])
+
+
+@pytest.fixture(scope="module")
+def hostile_db(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("hostile") / "hostile.db"
+    with Store(db) as store:
+        store.save_projects([hostile_project(n, text) for n, text in enumerate(HOSTILE)])
+    return db
+
+
+def test_stored_verbatim_and_never_executed(hostile_db):
+    with Store(hostile_db) as store:
+        assert set(store.db.table_names()) >= {"projects", "events", "project_status"}
+        for n, text in enumerate(HOSTILE):
+            assert store.project(f"H-{n:02d}") == hostile_project(n, text)  # every field, byte for byte
+        assert store.count_projects(ProjectQuery()) == len(HOSTILE)
+        # a search text is data: it finds the one project whose name holds it, nothing more
+        for n, text in enumerate(SQL):
+            codes = {r["code"] for r in store.query_projects(ProjectQuery(text=text), 0, 100)}
+            assert codes == {f"H-{n:02d}"}, text
+        assert store.query_projects(ProjectQuery(text="' OR '1'='1"), 0, 100) == []
+        assert store.verify() == []
+    assert integrity(hostile_db) == "ok"
+
+
+def test_cli_records_exports_and_imports_hostile_text_unchanged(hostile_db, tmp_path):
+    db = tmp_path / "copy.db"
+    shutil.copy(hostile_db, db)
+    note = SQL[0] + CONTROL[1] + MARKUP[0] + FORMULAS[0]  # argv cannot hold NUL; everything else goes
+    recorded = zwxm("--db", str(db), "record", "H-00", "progress_reported", "--date", "2025-06-25", "--note", note)
+    assert recorded.returncode == 0, recorded.stderr
+    exported = zwxm("--db", str(db), "export", "all.json", cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    data = json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))
+    names = {p["code"]: p["name"] for p in data["projects"]}
+    assert names == {f"H-{n:02d}": f"名{text}" for n, text in enumerate(HOSTILE)}
+    back = zwxm("--db", str(tmp_path / "back.db"), "import", "all.json", cwd=tmp_path)
+    assert back.returncode == 0, back.stderr
+    with Store(db) as original, Store(tmp_path / "back.db") as copy:
+        for n in range(len(HOSTILE)):
+            assert copy.project(f"H-{n:02d}") == original.project(f"H-{n:02d}")
+        assert copy.project("H-00").events[-1].note == note
+    assert zwxm("--db", str(tmp_path / "back.db"), "verify").returncode == 0
+
+
+# --- the TUI ---------------------------------------------------------------------------------
+
+
+def test_tui_shows_markup_and_escapes_as_text(hostile_db):
+    asyncio.run(_tui_shows_markup_and_escapes_as_text(hostile_db))
+
+
+async def _tui_shows_markup_and_escapes_as_text(hostile_db: Path) -> None:
+    app = create_app(hostile_db, "zh")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(LazyTable)
+        lines = [table.render_line(y).text for y in range(1, len(HOSTILE) + 1)]
+        assert not any(ch in line for line in lines for ch in "\x1b\x07\x00\x9b")
+        assert any("␛[2J␛[H␛]2;PWNED␇" in line for line in lines)
+        assert any("名[bold red]红[/]" in line for line in lines)  # markup shown, not applied
+        for n in (HOSTILE.index(CONTROL[1]), HOSTILE.index(MARKUP[0]), HOSTILE.index(LONG)):
+            app.open_project(f"H-{n:02d}")
+            await pilot.pause()
+            assert isinstance(app.screen, DetailScreen)
+            for tab, column in (("facts", 1), ("timeline", 2)):
+                section = app.screen.show(tab)
+                cells = [str(section.get_row_at(i)[column]) for i in range(section.row_count)]
+                shown = "\n".join(cells)
+                assert "\x1b" not in shown and "\x07" not in shown
+                assert any(HOSTILE[n][:200].translate({0x1b: "␛", 0x07: "␇"}) in c for c in cells), (tab, cells)
+            assert "\x1b" not in app.screen.sub_title
+            app.pop_screen()
+            await pilot.pause()
+
+
+TMUX = shutil.which("tmux")
+
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt-get install tmux)")
+def test_a_real_terminal_never_interprets_stored_escapes(hostile_db, tmp_path):
+    """The real `zwxm` in tmux: the window title stays, the screen is not cleared, markup is text."""
+    environment = {k: v for k, v in env().items() if k != "TMUX"}
+    environment.update(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"), TERM="xterm-256color",
+                       TMUX_TMPDIR=str(tmp_path), LANG="C.UTF-8")
+    name = f"zwxm-hostile-{os.getpid()}"
+
+    def tmux(*args: str) -> str:
+        return subprocess.run([TMUX, *args], capture_output=True, text=True, env=environment).stdout
+
+    def wait_for(text: str) -> str:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            screen = tmux("capture-pane", "-p", "-t", name)
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} did not appear:\n{screen}")
+
+    subprocess.run([TMUX, "new-session", "-d", "-s", name, "-x", "160", "-y", "50", ZWXM, "--db", str(hostile_db)],
+                   check=True, env=environment)
+    try:
+        before = tmux("display", "-p", "-t", name, "#{pane_title}")
+        screen = wait_for("H-05")
+        assert "␛]2;PWNED␇" in screen and "H-00" in screen  # shown as symbols; the list was not wiped
+        tmux("send-keys", "-t", name, "Down", "Down", "Down", "Down", "Down", "Enter")
+        screen = wait_for("项目名称")
+        assert "名␛[2J␛[H␛]2;PWNED␇" in screen
+        tmux("send-keys", "-t", name, "Escape")
+        wait_for("排序")  # back on the list
+        time.sleep(0.5)  # let the list take focus again before the next keys
+        tmux("send-keys", "-t", name, "Down", "Enter")
+        screen = wait_for("H-06  名[bold red]红[/]")
+        assert "[@click=app.quit]退出[/]" in screen  # the contractor cell shows the markup as text
+        assert tmux("display", "-p", "-t", name, "#{pane_title}") == before
+        assert "PWNED" not in tmux("display", "-p", "-t", name, "#{pane_title}")
+        tmux("send-keys", "-t", name, "C-q")
+    finally:
+        subprocess.run([TMUX, "kill-session", "-t", name], capture_output=True, env=environment)
+
+
+# --- files outside the working directory -------------------------------------------------------
+
+
+@pytest.fixture
+def places(tmp_path) -> tuple[Path, Path]:
+    here, elsewhere = tmp_path / "here", tmp_path / "elsewhere"
+    here.mkdir()
+    elsewhere.mkdir()
+    (elsewhere / "ledger.csv").write_text("项目编号,项目名称,所属区,项目类别,总投资（万元）\nOUT-1,外部台账,罗湖,新建,120\n",
+                                         encoding="utf-8")
+    (here / "link.csv").symlink_to(elsewhere / "ledger.csv")
+    shutil.copy(elsewhere / "ledger.csv", here / "inside.csv")
+    return here, elsewhere
+
+
+def test_import_outside_the_working_directory_needs_allow_outside(places):
+    here, elsewhere = places
+    db = str(here / "zwxm.db")
+    for path in ("../elsewhere/ledger.csv", str(elsewhere / "ledger.csv"), "link.csv"):
+        refused = zwxm("--db", db, "import", path, cwd=here)
+        assert refused.returncode == 2, refused.stderr
+        assert f"file: '{path}'" in refused.stderr and "--allow-outside" in refused.stderr
+        assert "Traceback" not in refused.stderr
+    mapping = zwxm("--db", db, "import", "inside.csv", "--mapping", "../elsewhere/ledger.csv", cwd=here)
+    assert mapping.returncode == 2 and "mapping: '../elsewhere/ledger.csv'" in mapping.stderr
+    with Store(db) as store:
+        assert store.count_projects(ProjectQuery()) == 0
+    allowed = zwxm("--db", db, "import", "../elsewhere/ledger.csv", "--allow-outside", cwd=here)
+    assert allowed.returncode == 0, allowed.stderr
+    inside = zwxm("--db", db, "import", "inside.csv", cwd=here)
+    assert inside.returncode == 0 and "未变 1" in inside.stdout, inside.stderr
+
+
+# --- spreadsheet formulas ------------------------------------------------------------------------
+
+
+def test_xlsx_formula_is_imported_as_text_and_exported_as_text(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["项目编号", "项目名称", "所属区", "项目类别", "总投资（万元）", "建设单位", "备注"])
+    sheet.append(["F-1", FORMULAS[0], "罗湖", "新建", 120, "=1+1", "@SUM(A1:A2)"])
+    sheet.append(["F-2", "正常名称", "罗湖", "新建", "=SUM(1,2)", "区教育局", ""])
+    book.save(tmp_path / "in.xlsx")
+    assert sheet["B2"].data_type == "f"  # a real formula cell, as a spreadsheet program saves it
+
+    result = zwxm("--db", "zwxm.db", "import", "in.xlsx", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr  # F-2 is refused: a formula is no amount
+    with Store(tmp_path / "zwxm.db") as store:
+        project = store.project("F-1")
+        assert (project.name, project.owner_unit, project.facts["remarks"]) == (FORMULAS[0], "=1+1", "@SUM(A1:A2)")
+        assert store.project("F-2") is None
+    rejects = (tmp_path / "in.rejects.csv").read_text(encoding="utf-8-sig")
+    assert "'=SUM(1,2)" in rejects  # the rejects CSV quotes it too
+
+    exported = zwxm("--db", "zwxm.db", "export", "out.xlsx", "--code", "F-1", cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    with zipfile.ZipFile(tmp_path / "out.xlsx") as archive:
+        sheets = [archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        styles = archive.read("xl/styles.xml").decode()
+    assert sheets and not any("<f>" in s or "<f " in s for s in sheets)  # no formula anywhere
+    assert 'quotePrefix="1"' in styles
+    cells = {c.value: c for row in openpyxl.load_workbook(tmp_path / "out.xlsx")["projects"].iter_rows() for c in row}
+    for text in (FORMULAS[0], "=1+1"):
+        assert cells[text].data_type == "s" and cells[text].quotePrefix
+
+    again = zwxm("--db", "back.db", "import", "out.xlsx", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    with Store(tmp_path / "back.db") as store:
+        assert store.project("F-1").name == FORMULAS[0]
