@@ -52,6 +52,15 @@ def sample_projects(count: int = 12) -> list[Project]:
     return projects
 
 
+async def settle(pilot) -> None:
+    """Wait until the list's counts (a timer, then a worker thread) have arrived and been shown."""
+    from zwxm_tui.screens.projects import COUNT_DELAY
+
+    await pilot.pause(COUNT_DELAY + 0.05)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 @pytest.fixture
 def registry() -> Registry:
     from tests.example_district import plugin

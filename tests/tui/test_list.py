@@ -12,7 +12,7 @@ from zwxm_tui.screens.detail import DetailScreen
 from zwxm_tui.screens.projects import ProjectsScreen
 from zwxm_tui.widgets import LazyTable
 
-from .conftest import sample_projects
+from .conftest import sample_projects, settle
 
 SIZE = (140, 40)
 
@@ -25,7 +25,7 @@ def table_codes(app) -> list[str]:
 async def test_list_shows_every_project_with_counts(db_path, registry):
     app = create_app(db_path, "zh", registry=registry)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, ProjectsScreen)
         table = app.screen.query_one(LazyTable)
         assert table.total == 12
@@ -38,7 +38,7 @@ async def test_cjk_columns_line_up(db_path, registry):
     """Every line is exactly as wide as the table, and each column starts at the same cell."""
     app = create_app(db_path, "zh", registry=registry)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         table = app.screen.query_one(LazyTable)
         width = table.scrollable_content_region.width
         lines = [table.render_line(y).text for y in range(0, 13)]
@@ -54,7 +54,7 @@ async def test_cjk_columns_line_up(db_path, registry):
 async def test_search_by_text_and_pinyin_initials(db_path, registry):
     app = create_app(db_path, "zh", registry=registry)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("slash")
         await pilot.press(*"zhxy")  # 智慧校园平台: pinyin initials
         await pilot.pause()
@@ -72,9 +72,9 @@ async def test_search_by_text_and_pinyin_initials(db_path, registry):
 async def test_filters_overdue_kind_and_year(db_path, registry):
     app = create_app(db_path, "zh", registry=registry)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("o")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen.query_one("#overdue", Checkbox).value is True
         overdue = table_codes(app)
         assert overdue == ["EX-2025-003", "EX-2025-011"]
@@ -94,7 +94,7 @@ async def test_filters_overdue_kind_and_year(db_path, registry):
 async def test_header_click_sorts_and_reverses(db_path, registry):
     app = create_app(db_path, "zh", registry=registry)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         table = app.screen.query_one(LazyTable)
         widths = table.widths(table.scrollable_content_region.width)
         x = sum(widths[:6]) + 6 + 2  # inside the investment column header
@@ -103,7 +103,7 @@ async def test_header_click_sorts_and_reverses(db_path, registry):
         investments = [table.row(i)["investment"] for i in range(table.total)]
         assert investments == sorted(investments)
         await pilot.click(LazyTable, offset=(x, 0))
-        await pilot.pause()
+        await settle(pilot)
         investments = [table.row(i)["investment"] for i in range(table.total)]
         assert investments == sorted(investments, reverse=True)
         assert "降序" in str(app.screen.query_one("#counts", Static).render())
@@ -117,15 +117,15 @@ async def test_list_fetches_only_the_pages_on_screen(tmp_path, registry):
             store.save_project(project)
     app = create_app(path, "en", registry=registry)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         table = app.screen.query_one(LazyTable)
-        assert table.total == 1_000
-        assert table.fetches == 1  # one page of 100 rows covers the screen
+        assert table.total == 1_000  # counted by the worker after the first page was shown
+        assert table.fetches == 0  # the first page came with the query; nothing else was asked
         await pilot.press("end")
         await pilot.pause()
         last = max(p.code for p in sample_projects(1_000))  # codes sort as text
         assert table.current["code"] == last
-        assert table.fetches == 2 and len(table._pages) <= table.cached_pages
+        assert table.fetches == 1 and len(table._pages) <= table.cached_pages
         assert last in table.render_line(table.visible_rows).text
 
 
@@ -133,7 +133,7 @@ async def test_enter_opens_the_highlighted_project(db_path, registry):
     messages = []
     app = create_app(db_path, "zh", registry=registry)
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("down", "down", "enter")
         await pilot.pause()
         selected = [m for m in messages if isinstance(m, LazyTable.Selected)]
@@ -147,7 +147,7 @@ async def test_enter_opens_the_highlighted_project(db_path, registry):
 async def test_double_click_opens_a_project(db_path, registry):
     app = create_app(db_path, "en", registry=registry)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.double_click(LazyTable, offset=(3, 2))
         await pilot.pause()
         assert isinstance(app.screen, DetailScreen) and app.screen.code == "EX-2025-002"

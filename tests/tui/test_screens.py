@@ -25,6 +25,8 @@ from zwxm_tui.screens.rules import RulesScreen
 from zwxm_tui.screens.transfer import ExportScreen, ImportScreen
 from zwxm_tui.widgets import LazyTable
 
+from .conftest import settle
+
 SIZE = (140, 45)
 
 
@@ -126,7 +128,7 @@ async def test_language_switch_relabels_and_is_remembered(db_path, registry, set
         await pilot.pause()
         assert app.screen.query_one(LazyTable).columns[1].label == "项目名称"
         await pilot.press("f2")
-        await pilot.pause()
+        await settle(pilot)
         assert app.lang == "en"
         assert isinstance(app.screen, ProjectsScreen)
         assert app.screen.query_one(LazyTable).columns[1].label == "Name"
@@ -153,7 +155,7 @@ async def test_command_palette_opens_the_deadlines_view(db_path, registry):
 async def test_an_empty_database_offers_demo_or_import(tmp_path, registry):
     app = create_app(tmp_path / "new.db", "zh", registry=registry)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, EmptyScreen)
         assert str(tmp_path / "new.db") in str(app.screen.query_one("#empty-body", Static).render())
         app.screen.query_one("#import").press()
@@ -167,12 +169,12 @@ async def test_the_demo_button_fills_an_empty_database(tmp_path):
 
     app = create_app(tmp_path / "demo.db", "zh", registry=get_registry())
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, EmptyScreen)
         app.screen.query_one("#demo").press()
         await pilot.pause()
         await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, ProjectsScreen)
         shown = app.screen.query_one(LazyTable).total
     assert shown == Store(tmp_path / "demo.db").count_projects(ProjectQuery()) > 100
@@ -186,7 +188,7 @@ async def test_import_shows_progress_then_the_rejects(tmp_path, registry):
                     "EX-IMP-003,协同办公系统,example,operation,80,区委办\n", encoding="utf-8")
     app = create_app(tmp_path / "imp.db", "zh", registry=registry)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("escape")  # past the empty-database offer
         await pilot.press("i")
         await pilot.pause()

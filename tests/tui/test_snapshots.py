@@ -14,6 +14,8 @@ from zwxm.model import Event, Project
 from zwxm.storage import Store
 from zwxm_tui.app import create_app
 
+from .conftest import settle
+
 AS_OF = dt.date(2025, 6, 30)
 SIZE = (150, 40)
 UNITS = ("区教育局", "区卫生健康局", "区政务服务数据管理局", "区公安分局", "区财政局")
@@ -46,6 +48,8 @@ def snapshot_db(tmp_path: Path, registry) -> Path:
 
 
 async def no_blink(pilot) -> None:
+    """Counts arrived (they follow the first page), and no blinking cursor."""
+    await settle(pilot)
     for widget in pilot.app.screen.query(Input):
         widget.cursor_blink = False
     await pilot.pause()

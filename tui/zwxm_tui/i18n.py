@@ -56,8 +56,8 @@ UI: dict[str, Label] = {
     "all_kinds": ("全部类型", "All kinds"),
     "all_years": ("全部年度", "All years"),
     "overdue_only": ("仅逾期", "Overdue only"),
-    "count_line": ("共 {shown:,} / {total:,} 个项目 · 逾期 {overdue:,} · 排序：{sort}{desc}",
-                   "{shown:,} of {total:,} projects · {overdue:,} overdue · sorted by {sort}{desc}"),
+    "count_line": ("共 {shown} / {total} 个项目 · 逾期 {overdue} · 排序：{sort}{desc}",
+                   "{shown} of {total} projects · {overdue} overdue · sorted by {sort}{desc}"),
     "descending": ("（降序）", " (descending)"),
     # tabs of the detail screen
     "tab_facts": ("概况", "Facts"),

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import attrs
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.timer import Timer
 from textual.widgets import Checkbox, Header, Input, Select, Static
 
 from zwxm.lifecycle import STAGES
-from zwxm.storage import ProjectQuery
+from textual.worker import get_current_worker
+
+from zwxm.storage import ProjectQuery, Store
 from zwxm.vocab import KINDS, label
 
 from ..format import deadline_cell, kind_label, stage_label, wan_yuan
@@ -20,6 +23,8 @@ from .base import ZwxmScreen
 
 SORTS = ("code", "name", "district", "owner_unit", "kind", "stage", "investment", "next_deadline")
 FILTERS = ("district", "stage", "kind", "year")
+PAGE = 100  # rows fetched at a time: more than a screen holds
+COUNT_DELAY = 0.12  # s: counts start when typing pauses this long
 
 
 class ProjectsScreen(ZwxmScreen):
@@ -42,9 +47,10 @@ class ProjectsScreen(ZwxmScreen):
     def __init__(self) -> None:
         super().__init__()
         self.query_state = ProjectQuery()
-        self.total_all = 0
-        self._loaded = False
+        self.total_all: int | None = None
+        self._suspended = False
         self._offered_empty = False
+        self._count_timer: Timer | None = None
 
     # layout ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -57,7 +63,7 @@ class ProjectsScreen(ZwxmScreen):
             yield Select([], prompt=self.t("all_years"), id="year")
             yield Checkbox(self.t("overdue_only"), id="overdue")
         yield Static(id="counts")
-        yield LazyTable(self._columns(), self._fetch, self._cell, sort_key="code", id="projects")
+        yield LazyTable(self._columns(), self._fetch, self._cell, sort_key="code", page_size=PAGE, id="projects")
         yield KeyBar()
 
     def _columns(self) -> list[Column]:
@@ -70,9 +76,8 @@ class ProjectsScreen(ZwxmScreen):
             Column("next_deadline", t("col_deadline"), 18), Column("issues", t("col_findings"), 7, sortable=False),
         ]
 
-    def fill_filters(self) -> None:
-        """The filter menus with their counts (GROUP BY over every project: after the first paint)."""
-        facets = self.zapp.store.facets()
+    def fill_filters(self, facets: dict[str, list[tuple[str, int]]]) -> None:
+        """The filter menus with their counts (from the counting worker)."""
         for facet in FILTERS:
             select = self.query_one(f"#{facet}", Select)
             value, options = select.value, self._options(facet, facets)
@@ -135,36 +140,71 @@ class ProjectsScreen(ZwxmScreen):
     def on_mount(self) -> None:
         self.reload(recount_all=True)
         self.query_one(LazyTable).focus()
-        self.call_after_refresh(self.fill_filters)
+
+    def on_screen_suspend(self) -> None:
+        self._suspended = True
 
     def on_screen_resume(self) -> None:
         """Back from a detail or form: the data may have changed."""
-        if self.is_mounted and self._loaded:
+        if self._suspended:
+            self._suspended = False
             self.reload(recount_all=True, keep_cursor=True)
-            self.fill_filters()
 
     def reload(self, recount_all: bool = False, keep_cursor: bool = False) -> None:
-        store = self.zapp.store
+        """Show the first page of the query at once; the counts follow from a worker thread.
+
+        The page is one indexed SQL query; counting (and the overdue count, and the filter menus'
+        facets) scans every matching project, which on 100,000 projects costs more than the
+        100 ms a keystroke may take, so it runs after the list is painted, on its own connection.
+        """
         q = self.query_state
-        shown = store.count_projects(q)
-        if recount_all:
-            self.total_all = shown if q == ProjectQuery(sort=q.sort, descending=q.descending) \
-                else store.count_projects(ProjectQuery())
-        overdue = shown if q.overdue_only else store.count_projects(attrs.evolve(q, overdue_only=True))
+        page = self.zapp.store.query_projects(q, 0, PAGE)
         table = self.query_one(LazyTable)
         table.sort_key, table.descending = q.sort, q.descending
-        table.reset(shown, keep_cursor=keep_cursor)
-        sort_label = next(c.label for c in table.columns if c.key == q.sort)
-        self.query_one("#counts", Static).update(self.t(
-            "count_line", shown=shown, total=self.total_all, overdue=overdue, sort=sort_label,
-            desc=self.t("descending") if q.descending else ""))
-        if self.total_all == 0 and recount_all and not self._offered_empty:
+        exact = len(page) < PAGE  # a short first page is the whole answer
+        table.reset(len(page), keep_cursor=keep_cursor, first_page=page)
+        self.show_counts(q, len(page) if exact else None, None, None)
+        if self._count_timer is not None:
+            self._count_timer.stop()
+        self._count_timer = self.set_timer(COUNT_DELAY, lambda: self.count(q, len(page) if exact else None, recount_all))
+        self.call_after_refresh(self.zapp.painted, "list")
+
+    @work(thread=True, exclusive=True, group="counts")
+    def count(self, q: ProjectQuery, shown: int | None, recount_all: bool) -> None:
+        worker = get_current_worker()
+        with Store(self.zapp.store.path, self.zapp.registry) as store:
+            if shown is None:
+                shown = store.count_projects(q)
+            overdue = shown if q.overdue_only else store.count_projects(attrs.evolve(q, overdue_only=True))
+            total = store.count_projects(ProjectQuery()) if recount_all or self.total_all is None else self.total_all
+            facets = store.facets() if recount_all else None
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self.counted, q, shown, overdue, total, facets)
+
+    def counted(self, q: ProjectQuery, shown: int, overdue: int, total: int, facets: dict | None) -> None:
+        if q != self.query_state or not self.is_attached:
+            return  # the query changed while counting (its own count is on the way), or the screen went
+        self.total_all = total
+        table = self.query_one(LazyTable)
+        if shown != table.total:
+            table.set_total(shown)
+        self.show_counts(q, shown, overdue, total)
+        if facets is not None:
+            self.fill_filters(facets)
+        if total == 0 and not self._offered_empty:
             self._offered_empty = True
             from .empty import EmptyScreen
 
             self.app.push_screen(EmptyScreen())
-        self._loaded = True
-        self.call_after_refresh(self.zapp.painted, "list")
+        self.call_after_refresh(self.zapp.painted, "counts")
+
+    def show_counts(self, q: ProjectQuery, shown: int | None, overdue: int | None, total: int | None) -> None:
+        number = lambda n: "…" if n is None else f"{n:,}"  # noqa: E731
+        table = self.query_one(LazyTable)
+        sort_label = next(c.label for c in table.columns if c.key == q.sort)
+        self.query_one("#counts", Static).update(self.t(
+            "count_line", shown=number(shown), total=number(total if total is not None else self.total_all),
+            overdue=number(overdue), sort=sort_label, desc=self.t("descending") if q.descending else ""))
 
     def set_query(self, **changes: object) -> None:
         self.query_state = attrs.evolve(self.query_state, **changes)
@@ -233,7 +273,7 @@ class ProjectsScreen(ZwxmScreen):
         from .record import RecordEventScreen
 
         if self.current_code:
-            self.app.push_screen(RecordEventScreen(self.current_code), lambda _: self.reload(keep_cursor=True))
+            self.app.push_screen(RecordEventScreen(self.current_code))  # back here: on_screen_resume reloads
 
     def action_compare(self) -> None:
         from .compare import CompareScreen
@@ -244,7 +284,7 @@ class ProjectsScreen(ZwxmScreen):
     def action_import_file(self) -> None:
         from .transfer import ImportScreen
 
-        self.app.push_screen(ImportScreen(), lambda _: self.reload(recount_all=True))
+        self.app.push_screen(ImportScreen())
 
     def action_export(self) -> None:
         from .transfer import ExportScreen

@@ -112,18 +112,29 @@ class LazyTable(ScrollView, can_focus=True):
         self.fetches = 0  # pages fetched since the last reset, for tests and the benchmark
 
     # data -----------------------------------------------------------------------------------
-    def reset(self, total: int, fetch: Fetch | None = None, keep_cursor: bool = False) -> None:
-        """New data: forget cached pages, size the scroll area to `total` rows, redraw."""
+    def reset(self, total: int, fetch: Fetch | None = None, keep_cursor: bool = False,
+              first_page: list[Row] | None = None) -> None:
+        """New data: forget cached pages, size the scroll area to `total` rows, redraw.
+
+        `first_page`, when the caller already has it, is kept as page 0 so it is not asked twice.
+        """
         if fetch is not None:
             self.fetch = fetch
-        self.total = total
         self._pages.clear()
         self.fetches = 0
-        self.virtual_size = Size(0, total + 1)
+        if first_page is not None:
+            self._pages[0] = first_page
+        self.set_total(total)
         cursor = min(self.cursor_row, max(total - 1, 0)) if keep_cursor else 0
         if not keep_cursor:
             self.scroll_to(y=0, animate=False, immediate=True)
         self.cursor_row = cursor
+        self.refresh()
+
+    def set_total(self, total: int) -> None:
+        """The number of rows changed (e.g. a count arrived): resize, keep the cached pages."""
+        self.total = total
+        self.virtual_size = Size(0, total + 1)
         self.refresh()
 
     def row(self, index: int) -> Row | None:
