@@ -363,28 +363,30 @@ def run_backups(workdir: Path, seconds: float, copies: int, projects: int = 100)
     writer = subprocess.Popen([sys.executable, "-m", "tests.reliability.harness", "operator", "--db", str(db),
                                "--seconds", str(seconds), "--start-at", str(start_at), "--name", "writer",
                                "--log", str(log), "--seed", "3"], cwd=ROOT, env=env())
-    _wait_until(start_at + 0.5)
-    results = []
+    made = []
     gap = seconds / (copies + 1)
-    for number in range(copies):
+    for number in range(copies):  # copies spread over the writer's run, checked once it is done
+        _wait_until(start_at + gap * (number + 1))
         acked_before = len([r for r in read_log(log) if "wait" in r])
+        writer_running = writer.poll() is None
         target = workdir / f"backup-{number}.db"
         started = time.monotonic()
-        made = zwxm("--db", str(db), "backup", str(target))
-        took = time.monotonic() - started
-        writer_running = writer.poll() is None
-        restored = workdir / f"restored-{number}.db"
-        restored.write_bytes(target.read_bytes()) if target.exists() else None  # restore = copy the file back
-        conn = sqlite3.connect(restored) if restored.exists() else None
-        events = conn.execute("SELECT count(*) FROM events WHERE type = 'progress_reported'").fetchone()[0] if conn else -1
-        if conn:
-            conn.close()
-        results.append({"copy": number, "exit": made.returncode, "stderr": made.stderr[-300:], "seconds": took,
-                        "writer_running": writer_running, "acked_before": acked_before, "events_in_copy": events,
-                        "integrity": integrity(restored) if restored.exists() else "missing",
-                        "verify": zwxm("--db", str(restored), "verify").returncode if restored.exists() else -1})
-        time.sleep(gap)
+        result = zwxm("--db", str(db), "backup", str(target))
+        made.append((number, target, result, time.monotonic() - started, writer_running, acked_before))
     writer.wait(timeout=seconds + 60)
+    results = []
+    for number, target, result, took, writer_running, acked_before in made:
+        restored = workdir / f"restored-{number}.db"  # restoring = putting the copy in place of the file
+        if target.exists():
+            restored.write_bytes(target.read_bytes())
+            conn = sqlite3.connect(restored)
+            events = conn.execute("SELECT count(*) FROM events WHERE type = 'progress_reported'").fetchone()[0]
+            conn.close()
+        results.append({"copy": number, "exit": result.returncode, "stderr": result.stderr[-300:], "seconds": took,
+                        "writer_running": writer_running, "acked_before": acked_before,
+                        "events_in_copy": events if target.exists() else -1,
+                        "integrity": integrity(restored) if target.exists() else "missing",
+                        "verify": zwxm("--db", str(restored), "verify").returncode if target.exists() else -1})
     final = read_log(log)
     return {"copies": results, "writer_errors": [r["error"] for r in final if "error" in r],
             "writer_writes": len([r for r in final if "wait" in r]), "verify_live": zwxm("--db", str(db), "verify").returncode}
