@@ -429,27 +429,38 @@ def project_row(project: Project) -> dict[str, Any]:
     return row
 
 
-def _event_key(type_: str, date: str, note: str, payload: str) -> tuple[str, str, str, str]:
-    return type_, date, note or "", payload
-
-
-def _event_fields(event: Event) -> dict[str, Any]:
+def _event_content(event: Event) -> tuple[str, str, str | None, str | None, str, str]:
+    """The stored text of an event: type, date, actor, role, note, payload (JSON)."""
     payload = _json(converter.unstructure(event.payload)) if event.payload else "{}"
-    return {"type": event.type, "date": event.date.isoformat(), "actor": event.actor, "role": event.role,
-            "note": event.note or "", "payload": payload}
+    return event.type, event.date.isoformat(), event.actor, event.role, event.note or "", payload
 
 
 def _change_key(change: Change) -> tuple[Any, ...]:
     return change.date.isoformat(), change.amount, change.reason or "", int(change.major), change.note or ""
 
 
-_HASHED = ("project_code", "seq", "type", "date", "actor", "role", "note", "payload", "supersedes", "recorded_at")
+EVENT_COLUMNS = ("project_code", "seq", "type", "date", "actor", "role", "note", "payload", "supersedes",
+                 "recorded_at", "hash")
+_HASHED = EVENT_COLUMNS[:-1]
+_hashed_values = operator.itemgetter(*_HASHED)
 
 
 def event_hash(prev_hash: str, row: dict[str, Any]) -> str:
-    """sha256 over the previous event's hash and this event's content, fields joined by U+001F (NULL as U+0000)."""
-    parts = [prev_hash, *("\x00" if row[k] is None else str(row[k]) for k in _HASHED)]
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    """The hash of a stored event row (see _chain_hash)."""
+    return _chain_hash(prev_hash, _hashed_values(row))
+
+
+def _chain_hash(prev_hash: str, values: tuple[Any, ...]) -> str:
+    """sha256 over the previous event's hash and this event's _HASHED values, joined by U+001F (NULL as U+0000)."""
+    text = "\x1f".join([prev_hash, *["\x00" if v is None else str(v) for v in values]])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _event_row(prev_hash: str, code: str, seq: int, content: tuple[Any, ...], supersedes: int | None,
+               recorded_at: str) -> tuple[Any, ...]:
+    """An events row in EVENT_COLUMNS order, its hash chained to `prev_hash`."""
+    values = (code, seq, *content, supersedes, recorded_at)
+    return *values, _chain_hash(prev_hash, values)
 
 
 def _event_from_row(row: dict[str, Any]) -> Event:
@@ -470,6 +481,9 @@ def _project_from_rows(row: dict[str, Any], events: list[dict[str, Any]], change
     project.changes = [Change(dt.date.fromisoformat(c["date"]), c["amount"], c["reason"], bool(c["major"]), c["note"])
                        for c in sorted(changes, key=lambda c: (c["date"], c["id"]))]
     return project
+
+
+_by_date = operator.attrgetter("date")
 
 
 def _chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
@@ -700,21 +714,22 @@ class Store:
             row = project_row(project)
             old = stored.get(project.code)
             old_events = old[1] if old else []
-            known = {_event_key(e["type"], e["date"], e["note"], e["payload"]) for e in old_events}
+            # an event is the same event when type, date, note and payload are
+            known = {(e["type"], e["date"], e["note"] or "", e["payload"]) for e in old_events}
             seq = old_events[-1]["seq"] if old_events else 0
             prev = old_events[-1]["hash"] if old_events else ""
             new_events, kept = [], []
-            for event in sorted(project.events, key=lambda e: e.date):
-                fields = _event_fields(event)
-                key = _event_key(fields["type"], fields["date"], fields["note"], fields["payload"])
+            for event in sorted(project.events, key=_by_date):
+                content = _event_content(event)
+                key = (content[0], content[1], content[4], content[5])
                 if key in known:
                     continue
                 known.add(key)
                 kept.append(event)
                 seq += 1
-                fields.update(project_code=project.code, seq=seq, supersedes=None, recorded_at=now)
-                fields["hash"] = prev = event_hash(prev, fields)
-                new_events.append(fields)
+                new_event = _event_row(prev, project.code, seq, content, None, now)
+                prev = new_event[-1]
+                new_events.append(new_event)
             known_changes = {(c["date"], c["amount"], c["reason"], c["major"], c["note"]) for c in (old[2] if old else [])}
             new_changes = [c for c in project.changes if _change_key(c) not in known_changes]
             same_row = old is not None and all(old[0][k] == v for k, v in row.items())
@@ -736,7 +751,8 @@ class Store:
                 same = len(kept) == len(project.events) and len(new_changes) == len(project.changes)
                 merged = project if same else attrs.evolve(project, events=kept, changes=new_changes)
             else:
-                merged = attrs.evolve(_project_from_rows(old[0], old[1] + new_events, old[2]),
+                new_rows = [dict(zip(EVENT_COLUMNS, e)) for e in new_events]
+                merged = attrs.evolve(_project_from_rows(old[0], old[1] + new_rows, old[2]),
                                       **{k: getattr(project, k) for k in PROJECT_FIELDS})
                 merged.changes = merged.changes + new_changes
             to_derive.append(merged)
@@ -744,7 +760,7 @@ class Store:
         self._refresh_derived(to_derive, evaluate_rules=derive)
         return outcomes
 
-    def _insert_rows(self, project_rows: list[dict], event_rows: list[dict], change_rows: list[tuple]) -> None:
+    def _insert_rows(self, project_rows: list[dict], event_rows: list[tuple], change_rows: list[tuple]) -> None:
         conn = self.db.conn
         if project_rows:
             columns = list(project_rows[0])
@@ -752,10 +768,8 @@ class Store:
             conn.executemany(f"INSERT INTO projects ({', '.join(columns)}) VALUES ({_marks(len(columns))}) "
                              f"ON CONFLICT (code) DO UPDATE SET {updates}", [tuple(r.values()) for r in project_rows])
         if event_rows:
-            columns = ["project_code", "seq", "type", "date", "actor", "role", "note", "payload", "supersedes",
-                       "recorded_at", "hash"]
-            conn.executemany(f"INSERT INTO events ({', '.join(columns)}) VALUES ({_marks(len(columns))})",
-                             map(operator.itemgetter(*columns), event_rows))
+            conn.executemany(f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({_marks(len(EVENT_COLUMNS))})",
+                             event_rows)
         if change_rows:
             conn.executemany("INSERT INTO changes (project_code, date, amount, reason, major, note, recorded_at) "
                              "VALUES (?, ?, ?, ?, ?, ?, ?)", change_rows)
@@ -784,11 +798,9 @@ class Store:
                 event = attrs.evolve(event, payload=payload)
             last = self.db.execute("SELECT seq, hash FROM events WHERE project_code = ? ORDER BY seq DESC LIMIT 1",
                                    [code]).fetchone()
-            fields = _event_fields(event)
-            fields.update(project_code=code, seq=(last[0] if last else 0) + 1, supersedes=supersedes,
-                          recorded_at=timestamp())
-            fields["hash"] = event_hash(last[1] if last else "", fields)
-            self._insert_rows([], [fields], [])
+            row = _event_row(last[1] if last else "", code, (last[0] if last else 0) + 1, _event_content(event),
+                             supersedes, timestamp())
+            self._insert_rows([], [row], [])
             self._refresh_derived([self._require(code)])
         return refusals
 
