@@ -192,7 +192,9 @@ converter = _make_converter()
 def _problems_from(exc: BaseException, path: str) -> list[Problem]:
     """Flatten cattrs' exception groups into Problems with dotted field paths."""
     if isinstance(exc, ForbiddenExtraKeysError):
-        return [Problem(f"{path}.{key}" if path else key, None, "未知字段", "unknown field") for key in sorted(exc.extra_fields)]
+        # a blank key ("" or spaces, e.g. an unnamed spreadsheet column) is shown quoted, so it is still named
+        names = [key if key.strip() else repr(key) for key in sorted(exc.extra_fields)]
+        return [Problem(f"{path}.{name}" if path else name, None, "未知字段", "unknown field") for name in names]
     if isinstance(exc, (ClassValidationError, IterableValidationError)):
         problems: list[Problem] = []
         for sub in exc.exceptions:
