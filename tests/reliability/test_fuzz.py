@@ -1,0 +1,194 @@
+"""Generated input through the real door: project data through `load_project` + `evaluate`, import
+files through the importer and the `zwxm` command, event sequences through the lifecycle. Never a
+traceback: always a result, or problems that each name a field (and the value)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from zwxm.evaluation import evaluate
+from zwxm.importing import HEADERS, import_file
+from zwxm.lifecycle import STAGE_ORDER, STAGES, derive_stage
+from zwxm.model import InputError, Problem, load_project
+from zwxm.plugins import get_registry
+from zwxm.storage import Store
+
+from .harness import zwxm
+
+REGISTRY = get_registry()
+EVENT_TYPES = sorted(REGISTRY.event_types)
+AS_OF = dt.date(2026, 6, 30)
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
+digits = st.text("0123456789", min_size=1, max_size=22)
+amounts = st.one_of(
+    st.integers(-10**20, 10**20), st.floats(), st.decimals(allow_nan=False, allow_infinity=False).map(str),
+    digits.map(lambda d: d.translate(FULL_WIDTH) + "万"), digits.map(lambda d: "-" + d + "万元"),
+    st.sampled_from(["1,200万元", "２,０００万", "120.5", "0.00001万", "1e30", "NaN", "-0", "¥100", "人民币5亿", "", " "]),
+    text,
+)
+
+
+@st.composite
+def date_texts(draw) -> object:
+    """Dates around month ends and leap days, in the ways people write them, some impossible."""
+    year = draw(st.sampled_from([1899, 1900, 2000, 2023, 2024, 2025, 2100, 2101, 9999]))
+    month, day = draw(st.integers(0, 13)), draw(st.sampled_from([0, 1, 27, 28, 29, 30, 31, 32]))
+    shape = draw(st.sampled_from(["{}-{:02d}-{:02d}", "{}/{}/{}", "{}年{}月{}日", "{}{:02d}{:02d}", "{}.{}.{} 08:00"]))
+    written = shape.format(year, month, day)
+    return written.translate(FULL_WIDTH) if draw(st.booleans()) else written
+
+
+dates = st.one_of(date_texts(), st.dates().map(str), text, st.integers())
+events = st.lists(st.fixed_dictionaries(
+    {"type": st.one_of(st.sampled_from(EVENT_TYPES), text), "date": dates},
+    optional={"note": text, "actor": st.one_of(text, st.none()), "payload": st.dictionaries(text, text, max_size=2),
+              "bogus": text}), max_size=6)
+FIELDS = {
+    "code": st.one_of(text, st.integers()), "name": text,
+    "district": st.one_of(st.sampled_from(sorted(REGISTRY.districts)), text),
+    "kind": st.one_of(st.sampled_from(["construction", "operation", "service"]), text), "investment": amounts,
+    "funding": st.one_of(st.sampled_from(["department_budget", "government_investment", "own_funds"]), text),
+    "classified": st.one_of(st.booleans(), text), "owner_unit": text, "budget_year": st.one_of(st.integers(), text),
+    "tags": st.one_of(st.lists(text, max_size=3), text), "facts": st.dictionaries(text, st.one_of(text, amounts), max_size=3),
+    "events": events, "changes": st.lists(st.fixed_dictionaries({"date": dates, "amount": amounts}), max_size=2),
+}
+projects = st.fixed_dictionaries({}, optional=FIELDS).flatmap(
+    lambda data: st.dictionaries(text, text, max_size=2).map(lambda extra: {**extra, **data}))
+
+
+def assert_named(problems: list[Problem]) -> None:
+    """Per-field errors: each names its field and says why, in Chinese and English."""
+    assert problems
+    for p in problems:
+        assert isinstance(p, Problem) and p.field and p.message and p.message_en, p
+
+
+def examples(slow: bool, fast: int) -> settings:
+    return settings(max_examples=fast * 10 if slow else fast, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def test_project_data_gives_an_evaluation_or_named_problems(slow):
+    @examples(slow, 300)
+    @given(projects)
+    def check(data):
+        try:
+            project = load_project(data)
+            result = evaluate(project, AS_OF, registry=REGISTRY)
+        except InputError as exc:
+            assert_named(exc.problems)
+            return
+        assert result.stage in STAGES
+        assert all(f.rule != "plugin_error" for f in result.findings), result.findings  # no district rule crashed
+
+    check()
+
+
+# --- the importer ------------------------------------------------------------------------------
+
+KNOWN_HEADERS = sorted(h for h in HEADERS if h != "序号") + ["code", "name", "district", "kind", "investment", "events"]
+cells = st.one_of(text, amounts, dates, st.none(), events.map(lambda e: json.dumps(e, ensure_ascii=False, default=str)))
+
+
+@st.composite
+def import_files(draw) -> tuple[str, list[str], list[list[object]]]:
+    """A header row of known, unknown, repeated or missing columns, and rows of any length."""
+    headers = draw(st.lists(st.one_of(st.sampled_from(KNOWN_HEADERS), text), min_size=1, max_size=8))
+    width = st.integers(0, len(headers) + 2)
+    rows = draw(st.lists(width.flatmap(lambda n: st.lists(cells, min_size=n, max_size=n)), min_size=1, max_size=6))
+    return draw(st.sampled_from(["csv", "jsonl"])), headers, rows
+
+
+def write(folder: Path, fmt: str, headers: list[str], rows: list[list[object]]) -> Path:
+    path = Path(tempfile.mkstemp(suffix=f".{fmt}", dir=folder)[1])
+    if fmt == "csv":
+        with path.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(headers)
+            writer.writerows([["" if v is None else v for v in row] for row in rows])
+    else:
+        with path.open("w", encoding="utf-8") as f:
+            for row in rows:
+                f.write(json.dumps(dict(zip(headers, row)), ensure_ascii=False, default=str) + "\n")
+    return path
+
+
+def test_import_files_give_a_summary_or_named_problems(tmp_path, slow):
+    store = Store(tmp_path / "fuzz.db")
+
+    @examples(slow, 80)
+    @given(import_files())
+    def check(generated):
+        path = write(tmp_path, *generated)
+        try:
+            summary = import_file(store, path, rejects_path=path.with_suffix(".rejects.csv"))
+        except InputError as exc:  # the file as a whole cannot be used: which column, which value
+            assert_named(exc.problems)
+            return
+        assert summary.inserted + summary.updated + summary.unchanged + summary.rejected == summary.rows
+        rejects = store.db.execute("SELECT row, \"column\", reason, reason_en FROM import_rejects WHERE import_id = ?",
+                                   [summary.import_id]).fetchall()
+        assert len({r[0] for r in rejects}) == summary.rejected
+        assert all(column and reason and reason_en for _, column, reason, reason_en in rejects)
+
+    try:
+        check()
+        assert store.verify() == []
+    finally:
+        store.close()
+
+
+def test_the_import_command_never_shows_a_traceback(tmp_path, slow):
+    @examples(slow, 6)
+    @given(import_files())
+    def check(generated):
+        path = write(tmp_path, *generated)
+        result = zwxm("--db", "fuzz.db", "import", path.name, cwd=tmp_path)
+        assert result.returncode in (0, 1, 2), result.stderr
+        assert "Traceback" not in result.stderr and "Error:" not in result.stderr.replace("InputError", "")
+        if result.returncode == 2:  # unusable input: each line names a field or column and the value
+            assert all(": " in line for line in result.stderr.strip().splitlines()), result.stderr
+
+    check()
+
+
+# --- the lifecycle -------------------------------------------------------------------------------
+
+
+def test_derived_stage_is_allowed_and_never_moves_back(slow):
+    @examples(slow, 300)
+    @given(st.lists(st.one_of(st.sampled_from(EVENT_TYPES), text), max_size=30))
+    def check(types):
+        orders = [STAGE_ORDER[derive_stage(types[:n], REGISTRY.event_types)] for n in range(len(types) + 1)]
+        assert orders == sorted(orders)
+
+    check()
+
+
+@pytest.mark.parametrize("district", sorted(REGISTRY.districts))
+def test_evaluated_stage_never_moves_back_as_events_are_added(district, slow):
+    @examples(slow, 25)
+    @given(st.lists(st.sampled_from(EVENT_TYPES), min_size=1, max_size=8), st.integers(0, 3000))
+    def check(types, start):
+        first = dt.date(2020, 1, 1) + dt.timedelta(days=start)
+        data = {"code": "F-1", "name": "生成的项目", "district": district, "kind": "construction", "investment": "800万",
+                "events": [{"type": t, "date": (first + dt.timedelta(days=30 * n)).isoformat()} for n, t in enumerate(types)]}
+        project = load_project(data)
+        stages = []
+        for n in range(len(types) + 1):
+            project.events = load_project({**data, "events": data["events"][:n]}).events
+            stages.append(evaluate(project, AS_OF, registry=REGISTRY).stage)
+        assert all(stage in STAGES for stage in stages)
+        assert [STAGE_ORDER[s] for s in stages] == sorted(STAGE_ORDER[s] for s in stages)
+
+    check()
