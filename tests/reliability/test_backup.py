@@ -8,7 +8,7 @@ from .harness import run_backups
 
 
 def test_backup_while_a_writer_runs_is_consistent(tmp_path, slow):
-    seconds, copies = (30, 10) if slow else (5, 3)
+    seconds, copies = (30, 10) if slow else (8, 3)
     result = run_backups(tmp_path, seconds, copies)
     print(f"\nbackup: {copies} copies while {result['writer_writes']} events were written; "
           f"backup times {[round(c['seconds'], 2) for c in result['copies']]} s")

@@ -16,7 +16,7 @@ CAL = LegalCalendar(override_files=())  # the shipped data only, whatever the us
 dates = st.dates(dt.date(1990, 1, 1), dt.date(2096, 12, 31))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(dates, st.integers(1, 400))  # no regulation counts 0 working days; add_workdays(d, 0) is d itself
 def test_working_day_periods_count_n_and_end_on_a_working_day(day, n):
     due = CAL.due_in_workdays(day, n)
@@ -25,7 +25,7 @@ def test_working_day_periods_count_n_and_end_on_a_working_day(day, n):
     assert CAL.workdays_between(day, due.date - dt.timedelta(days=1)) == n - 1  # the first such day
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(dates, st.integers(0, 48))
 def test_month_periods_end_on_the_first_working_day_on_or_after_the_nominal_end(day, months):
     due = CAL.due_months_after(day, months)
