@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import attrs
-import holidays
 import platformdirs
 
 FIRST_YEAR = 1990
@@ -87,6 +86,8 @@ def _package_data() -> tuple[dict[datetime.date, str], frozenset[datetime.date]]
     Official years: the package's data as is (it follows the notices). Other years: observed=False,
     so no invented "observed" days; only the statutory days the package lists (documented choice).
     """
+    import holidays  # imported here: it takes ~0.2 s, and the TUI paints before it needs it
+
     official = sorted(OFFICIAL_YEARS)
     # One year beyond: a notice may make a day of the previous December a workday.
     off = holidays.China(years=range(official[0], official[-1] + 2), language="zh_CN")

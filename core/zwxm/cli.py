@@ -61,11 +61,36 @@ def _dump(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Sub-commands of COMMAND_MODULES are imported when first asked for, so that `zwxm` alone
+    (the TUI) starts without loading what only the other commands need."""
+
+    _loaded = False
+
+    def _load(self) -> None:
+        if not self._loaded:
+            self._loaded = True
+            for name in COMMAND_MODULES:
+                for command in importlib.import_module(name).COMMANDS:
+                    self.add_command(command)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is None and not self._loaded:
+            self._load()
+            command = super().get_command(ctx, name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load()
+        return super().list_commands(ctx)
+
+
+@click.group(cls=_Commands, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="zwxm")
 @click.option("--db", "db_path", envvar="ZWXM_DB", type=click.Path(dir_okay=False), help="数据库文件 / database file")
-@click.option("--lang", type=click.Choice(["zh", "en"]), envvar="ZWXM_LANG", default="zh", show_default=True,
-              help="界面语言 / language")
+@click.option("--lang", type=click.Choice(["zh", "en"]), envvar="ZWXM_LANG", default=None,
+              help="界面语言（默认中文；TUI 记住上次的选择）/ language (default Chinese; the TUI remembers your choice)")
 @click.option("--calendar-file", "calendar_files", multiple=True, type=click.Path(dir_okay=False),
               help="节假日覆盖文件（可多次）/ holiday override TOML (repeatable); see docs/calendar.md")
 @click.pass_context
@@ -76,11 +101,12 @@ def cli(ctx: click.Context, db_path: str | None, lang: str, calendar_files: tupl
         os.environ["ZWXM_CALENDAR"] = os.pathsep.join([*filter(None, [existing]), *calendar_files])
     ctx.ensure_object(dict)
     ctx.obj["db"] = db_path
-    ctx.obj["lang"] = lang
+    ctx.obj["lang"] = lang or "zh"
+    ctx.obj["lang_choice"] = lang  # None when not given: the TUI then uses its saved setting
     if ctx.invoked_subcommand is None:
         from zwxm_tui.app import run
 
-        run(db_path=db_path, lang=lang)
+        run(db_path=db_path, lang=lang)  # None: the TUI's saved setting
 
 
 @cli.command()
@@ -224,16 +250,6 @@ def scenarios(district: str | None) -> None:
             click.echo(f"FAIL {code}/{path.name}: {exc}")
     click.echo(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
-
-
-def _add_command_modules() -> None:
-    for name in COMMAND_MODULES:
-        module = importlib.import_module(name)
-        for command in module.COMMANDS:
-            cli.add_command(command)
-
-
-_add_command_modules()
 
 
 def main() -> None:

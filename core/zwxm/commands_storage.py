@@ -294,7 +294,7 @@ def _open_tui(ctx: click.Context, path: Path) -> None:
     if sys.stdin.isatty() and sys.stdout.isatty():
         from zwxm_tui.app import run
 
-        run(db_path=str(path), lang=ctx.obj.get("lang", "zh") if ctx.obj else "zh")
+        run(db_path=str(path), lang=ctx.obj.get("lang_choice") if ctx.obj else None)
 
 
 COMMANDS = [import_, export, record, demo, rebuild, verify, backup]
