@@ -174,6 +174,10 @@ class Registry:
             return self.rules.get(code, [])
         return self._by_kind.get(code, {}).get(kind, [])
 
+    def needs_peers(self, code: str) -> bool:
+        """Whether any rule of the district reads the other projects of a unit (`Rule.reads_peers`)."""
+        return any(rule.reads_peers for rule in self.rules.get(code, ()))
+
     def gates_for(self, code: str, event_type: str) -> list[Rule]:
         """The gate rules of a district that guard one event type."""
         return self._gates.get(code, {}).get(event_type, [])

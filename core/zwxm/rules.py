@@ -83,6 +83,7 @@ class Rule:
 
     `events` names the event types a gate guards; other kinds leave it empty.
     `cites` lists further articles the rule applies besides `article` (for coverage).
+    `reads_peers` says the check reads `ctx.peers`, so the database loads the unit's other projects.
     `plugin` is filled in by the core with the name of the plugin that registered the rule.
     """
 
@@ -95,6 +96,7 @@ class Rule:
     title_en: str = ""
     events: tuple[str, ...] = ()
     cites: tuple[int, ...] = ()
+    reads_peers: bool = False
     plugin: str = ""
 
 

@@ -116,8 +116,9 @@ def zwxm_register_roles(register):
         register(role)
 
 
-def _rule(key, kind, article, title, check, title_en, events=(), cites=()):
-    return Rule(key, CODE, kind, article, title, check, title_en, events=tuple(events), cites=tuple(cites))
+def _rule(key, kind, article, title, check, title_en, events=(), cites=(), reads_peers=False):
+    return Rule(key, CODE, kind, article, title, check, title_en, events=tuple(events), cites=tuple(cites),
+                reads_peers=reads_peers)
 
 
 # In lifecycle order: the approval path and deadlines read in the order they are registered.
@@ -145,7 +146,7 @@ RULES = (
     _rule("category_matches_kind", "finding", 3, "类别与项目类型一致", r.category_matches_kind, "category matches kind"),
     _rule("must_not_be_declared", "finding", 8, "不得申报的项目", r.must_not_be_declared, "projects that may not be declared"),
     _rule("split_to_evade_oversight", "finding", 8, "化整为零规避监管", split_to_evade_oversight,
-          "split into parts to evade oversight"),
+          "split into parts to evade oversight", reads_peers=True),
     _rule("estimate_includes_support_costs", "finding", 7, "概算含安全、监理配套经费", r.estimate_includes_support_costs,
           "estimate includes security and supervision costs", cites=(17,)),
     _rule("operation_needs_managed_system", "finding", 7, "未纳入系统管理不安排运维经费", r.operation_needs_managed_system,
