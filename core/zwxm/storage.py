@@ -625,15 +625,19 @@ class Store:
 
     def peers(self, projects: list[Project]) -> dict[str, list[Project]]:
         """For each project, the other projects of its owner unit and district (their facts, without
-        events), for rules that look across projects such as splitting to evade a threshold."""
-        units = sorted({p.owner_unit for p in projects if p.owner_unit})
+        events), for rules that look across projects such as splitting to evade a threshold; only
+        for districts with such a rule (`Registry.needs_peers`)."""
+        wanted = {(p.district, p.owner_unit) for p in projects if p.owner_unit and self.registry.needs_peers(p.district)}
         by_unit: dict[tuple[str, str | None], list[Project]] = {}
-        for chunk in _chunks(units):
-            for row in self._rows(f"SELECT * FROM projects WHERE owner_unit IN ({_marks(len(chunk))})", chunk):
-                peer = _project_from_rows(row, [], [])
-                by_unit.setdefault((peer.district, peer.owner_unit), []).append(peer)
+        for district in sorted({d for d, _ in wanted}):
+            units = sorted(u for d, u in wanted if d == district)
+            for chunk in _chunks(units, CHUNK - 1):
+                sql = f"SELECT * FROM projects WHERE district = ? AND owner_unit IN ({_marks(len(chunk))})"
+                for row in self._rows(sql, [district, *chunk]):
+                    peer = _project_from_rows(row, [], [])
+                    by_unit.setdefault((peer.district, peer.owner_unit), []).append(peer)
         return {p.code: [q for q in by_unit.get((p.district, p.owner_unit), ()) if q.code != p.code]
-                for p in projects if p.owner_unit}
+                for p in projects if (p.district, p.owner_unit) in wanted}
 
     def query_projects(self, q: ProjectQuery, offset: int = 0, limit: int = 50) -> list[dict[str, Any]]:
         """One page of the project list: SQL only, on indexed columns of projects and project_status."""
