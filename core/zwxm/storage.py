@@ -644,6 +644,10 @@ class Store:
         where, params = q.where()
         direction = "DESC" if q.descending else "ASC"
         column = SORTS[q.sort]
+        if q.text.strip():
+            # A text filter is a LIKE over every row anyway: scan and sort the matches (~50 ms at 100k
+            # rows) rather than walk the sort index, which takes ~140 ms when nothing matches.
+            column = f"+{column}"
         nulls = f"{column} IS NULL, " if q.sort in ("next_deadline", "owner_unit") else ""
         sql = f"{_LIST_SQL}{where} ORDER BY {nulls}{column} {direction}, p.code {direction} LIMIT ? OFFSET ?"
         rows = self._rows(sql, [*params, limit, offset])
