@@ -75,16 +75,10 @@ def _run(rule: Rule, ctx: Context, project: Project, findings: list[Finding]) ->
     """Run one rule; a missing fact or a crash becomes a finding instead of an exception."""
     ctx.rule = rule
     try:
-        thread_id = watchdog.arm()
-        try:
-            return _as_list(rule.check(ctx))
-        finally:
-            watchdog.disarm(thread_id)
+        return _as_list(rule.check(ctx))
     except watchdog.RuleTimeout:
-        findings.append(Finding("plugin_error", "error", rule.article,
-                                f"插件 {rule.plugin} 的规则 {rule.key} 在项目 {project.code} 上超时（{watchdog.RULE_TIME_LIMIT} 秒）",
-                                f"plugin {rule.plugin} rule {rule.key} timed out on project {project.code} "
-                                f"({watchdog.RULE_TIME_LIMIT} s)", rule.plugin))
+        findings.append(_timeout_finding(rule, project))
+        watchdog.arm()  # a fresh allowance for the rules after this one
     except MissingFact as missing:
         if missing.value is None:
             zh, en = f"缺少“{missing.fact}”", f"missing fact {missing.fact!r}"
@@ -104,6 +98,13 @@ def _run(rule: Rule, ctx: Context, project: Project, findings: list[Finding]) ->
                                 f"plugin {rule.plugin} rule {rule.key} failed on project {project.code}: {exc!r}",
                                 rule.plugin))
     return ()
+
+
+def _timeout_finding(rule: Rule, project: Project) -> Finding:
+    return Finding("plugin_error", "error", rule.article,
+                   f"插件 {rule.plugin} 的规则 {rule.key} 在项目 {project.code} 上超时（{watchdog.RULE_TIME_LIMIT} 秒）",
+                   f"plugin {rule.plugin} rule {rule.key} timed out on project {project.code} "
+                   f"({watchdog.RULE_TIME_LIMIT} s)", rule.plugin)
 
 
 def _wrong_type_finding(rule: Rule, output: Any) -> Finding:
@@ -151,8 +152,9 @@ def gate_refusals(project: Project, event: Event, registry: Registry, prior: lis
         if gates:
             ctx = Context(project, event.date, registry.districts[code], calendar or default_calendar(), prior, event)
             findings: list[Finding] = []
-            for rule in gates:
-                refusals.extend(r for r in _run(rule, ctx, project, findings) if isinstance(r, Refusal))
+            with watchdog.guard():
+                for rule in gates:
+                    refusals.extend(r for r in _run(rule, ctx, project, findings) if isinstance(r, Refusal))
             refusals.extend(Refusal(f.rule, f.article, f.message, f.message_en, code) for f in findings
                             if f.rule == "plugin_error")
     return refusals
@@ -165,6 +167,18 @@ def evaluate(project: Project, as_of: dt.date | None = None, district: str | Non
 
     `peers` are the other projects of the same owner unit, for rules that look across projects
     (e.g. splitting a project to evade a threshold); a single project file has none."""
+    for attempt in (1, 2):
+        try:
+            with watchdog.guard():
+                return _evaluate(project, as_of, district, registry, calendar, peers)
+        except watchdog.RuleTimeout:  # landed between two rules, not in one: evaluate once more
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _evaluate(project: Project, as_of: dt.date | None, district: str | None, registry: Registry | None,
+              calendar: LegalCalendar | None, peers: Sequence[Project]) -> Evaluation:
     registry = registry or get_registry()
     calendar = calendar or default_calendar()
     as_of = as_of or dt.date.today()
@@ -193,12 +207,16 @@ def evaluate(project: Project, as_of: dt.date | None = None, district: str | Non
 
     def collect(rule: Rule) -> None:
         """Outputs go where their type says, so any rule may also return findings."""
-        for output in _run(rule, ctx, project, findings):
-            bucket = sorted_outputs.get(type(output))
-            if bucket is None:
-                findings.append(_wrong_type_finding(rule, output))
-            else:
-                bucket.append(output)
+        try:
+            for output in _run(rule, ctx, project, findings):
+                bucket = sorted_outputs.get(type(output))
+                if bucket is None:
+                    findings.append(_wrong_type_finding(rule, output))
+                else:
+                    bucket.append(output)
+        except watchdog.RuleTimeout:  # landed just after the rule returned: still this rule's time
+            findings.append(_timeout_finding(rule, project))
+            watchdog.arm()
 
     for rule in registry.rules_for(code, "applicability"):
         collect(rule)

@@ -1,9 +1,10 @@
 """A time limit for plugin rules: a rule that hangs is interrupted, named, and the evaluation goes on.
 
-One daemon thread watches the rules that are running (in any thread) and raises `RuleTimeout`
-inside a rule that has run past `RULE_TIME_LIMIT` seconds. Arming costs a clock read and a dict
-write per rule, so the limit is always on. Code blocked inside C (a socket read, `time.sleep`) is
-interrupted when it returns to Python.
+One daemon thread watches the evaluations that are running (in any thread) and raises
+`RuleTimeout` inside one that has run past `RULE_TIME_LIMIT` seconds; the evaluation catches it
+around the rule that was running, names it, and re-arms for the rules after it. Arming once per
+evaluation keeps the cost out of the per-rule path. Code blocked inside C (a socket read,
+`time.sleep`) is interrupted when it returns to Python.
 """
 
 from __future__ import annotations
@@ -49,6 +50,19 @@ def arm() -> int:
     thread_id = threading.get_ident()
     _armed[thread_id] = [time.monotonic() + RULE_TIME_LIMIT, False]
     return thread_id
+
+
+class guard:
+    """Arm for the duration of a `with` block, unless this thread is already armed (nesting)."""
+
+    __slots__ = ("thread_id",)
+
+    def __enter__(self) -> None:
+        self.thread_id = None if threading.get_ident() in _armed else arm()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.thread_id is not None:
+            disarm(self.thread_id)
 
 
 def disarm(thread_id: int) -> None:
