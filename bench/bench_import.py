@@ -111,8 +111,9 @@ def child(mode: str, source: Path, db_path: Path) -> None:
         result = run_rebuild(db_path)
     else:
         result = run_zwxm(source, db_path, derive=mode == "derived")
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     result.update(mode=mode, seconds=round(time.perf_counter() - began, 2),
-                  peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1))
+                  cpu_seconds=round(usage.ru_utime + usage.ru_stime, 2), peak_rss_mb=round(usage.ru_maxrss / 1024, 1))
     print(json.dumps(result))
 
 
@@ -154,7 +155,8 @@ def main() -> None:
     if "raw" in results:
         base = results["raw"]["seconds"]
         for mode, r in results.items():
-            print(f"{mode:<10} {r['seconds']:>8.1f} s  {r['seconds'] / base:>5.2f}x raw  peak RSS {r['peak_rss_mb']:>7.1f} MB")
+            print(f"{mode:<10} {r['seconds']:>8.1f} s  {r['seconds'] / base:>5.2f}x raw  CPU {r['cpu_seconds']:>8.1f} s  "
+                  f"peak RSS {r['peak_rss_mb']:>7.1f} MB")
 
 
 if __name__ == "__main__":

@@ -92,6 +92,7 @@ FIELD_HEADERS = {t: h for h, t in reversed(HEADERS.items()) if isinstance(t, str
 MONEY_TARGETS = frozenset({"investment", "facts.funds_central", "facts.funds_city", "facts.funds_district",
                            "facts.funds_own"})
 NESTED = ("events", "changes")  # JSON lists (JSON rows, or JSON text in a cell)
+_WORD_TARGETS = frozenset({"district", "kind", "funding", "tags"})  # text read as words (see RowReader._normal)
 
 # Values people write for the vocabulary keys, besides the keys and their labels in vocab.py.
 _KIND_WORDS = {"新建": "construction", "改建": "construction", "扩建": "construction", "续建": "construction",
@@ -535,13 +536,14 @@ class RowReader:
         return data, problems, sources
 
     def _normal(self, target: str, value: Any) -> Any:
-        if isinstance(value, str):
-            value = value.strip()
-        key = unicodedata.normalize("NFKC", value).strip().lower() if isinstance(value, str) else None
-        if target == "code" and isinstance(value, float) and value.is_integer():
-            return str(int(value))  # an Excel number cell holding a numeric code
-        if key is None:
+        if not isinstance(value, str):
+            if target == "code" and isinstance(value, float) and value.is_integer():
+                return str(int(value))  # an Excel number cell holding a numeric code
             return value
+        value = value.strip()
+        if target not in _WORD_TARGETS:
+            return value
+        key = unicodedata.normalize("NFKC", value).strip().lower()
         if target == "district":
             return self._district_names.get(key, value)
         if target == "kind":
@@ -612,16 +614,23 @@ def _well_formed_events(items: Any) -> list[Event] | None:
         if type(item) is not dict or not _EVENT_KEYS.issuperset(item):
             return None
         type_, date, note = item.get("type"), item.get("date"), item.get("note", "")
-        actor, role, payload = item.get("actor"), item.get("role"), item.get("payload", {})
-        if (type(type_) is not str or type(note) is not str or type(payload) is not dict
-                or not (actor is None or type(actor) is str) or not (role is None or type(role) is str)
-                or not all(type(key) is str for key in payload)):
+        actor, role, payload = item.get("actor"), item.get("role"), item.get("payload")
+        if (type(type_) is not str or type(note) is not str or not (actor is None or type(actor) is str)
+                or not (role is None or type(role) is str)):
             return None
+        if payload is None:
+            if "payload" in item:
+                return None
+            payload = {}
+        elif type(payload) is not dict or not all(type(key) is str for key in payload):
+            return None
+        else:
+            payload = dict(payload)
         try:
             day = _date_of_text(date) if type(date) is str else parse_date(date)
         except ValueProblem:
             return None
-        events.append(Event(type_, day, actor, role, note, dict(payload)))
+        events.append(Event(type_, day, actor, role, note, payload))
     return events
 
 

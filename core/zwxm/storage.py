@@ -404,7 +404,7 @@ def pinyin(text: str) -> tuple[str, str]:
             syllables = [_toneless(chars[ord(char)].split(",", 1)[0])]
             i += 1
         full.extend(syllables)
-        initials.extend(s[0] for s in syllables)
+        initials.extend([s[0] for s in syllables])
     return " ".join(full).lower(), "".join(initials).lower()
 
 
