@@ -58,7 +58,7 @@ _OUTPUT_TYPES = (Applicability, Step, Deadline, Finding, ChangeRuling, Refusal)
 def _as_list(result: Any) -> Iterable[Any]:
     if result is None:
         return ()
-    if type(result) in (list, tuple):
+    if type(result) is list or type(result) is tuple:
         return result
     if isinstance(result, _OUTPUT_TYPES):
         return (result,)
@@ -132,10 +132,13 @@ def check_project(project: Project, registry: Registry, district: str | None = N
 
 
 def gate_refusals(project: Project, event: Event, registry: Registry, prior: list[Event],
-                  calendar: LegalCalendar | None = None, district: str | None = None) -> list[Refusal]:
-    """Why `event` may not be recorded after `prior`: the core's order rules, then the district's gates."""
+                  calendar: LegalCalendar | None = None, district: str | None = None,
+                  shut_down: bool | None = None) -> list[Refusal]:
+    """Why `event` may not be recorded after `prior`: the core's order rules, then the district's gates.
+
+    `shut_down` tells whether `prior` holds a shutdown, when the caller already knows."""
     refusals = []
-    if any(e.type == "shutdown" for e in prior):
+    if shut_down if shut_down is not None else any(e.type == "shutdown" for e in prior):
         refusals.append(Refusal("lifecycle", None, "项目已关停，不能再记录事件", "the project is shut down"))
     event_type = registry.event_types.get(event.type)
     for needed in event_type.requires if event_type is not None else ():
@@ -258,11 +261,11 @@ def _replayed_gate_findings(project: Project, events: list[Event], registry: Reg
     findings = []
     shut = False
     for index, event in enumerate(events):
-        checked = shut or event.type in gated
+        was_shut = shut
         shut = shut or event.type == "shutdown"
-        if not checked:
+        if not (was_shut or event.type in gated):
             continue
-        for refusal in gate_refusals(project, event, registry, events[:index], calendar, code):
+        for refusal in gate_refusals(project, event, registry, events[:index], calendar, code, was_shut):
             findings.append(Finding(refusal.rule, "warning", refusal.article,
                                     f"{event.date} 记录的“{registry.event_types[event.type].label}”违反：{refusal.message}",
                                     f"{event.type} on {event.date} broke a gate: {refusal.message_en or refusal.message}"))
