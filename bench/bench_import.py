@@ -5,6 +5,7 @@ Modes, each in its own fresh subprocess on its own new database file, same input
              (same connection settings as ours: WAL, synchronous=NORMAL; sqlite-utils' own chunking)
   validated  `zwxm import --defer-derived`: every row through load_project + check_project, upsert
              by code, event dedup, hash chain, pinyin search column, one transaction per batch
+  single     the same as validated, all in one process (no validating worker): what the second core buys
   derived    `zwxm import`: the same plus each project evaluated (stage, deadlines, findings rows)
   rebuild    `zwxm rebuild` on the `validated` database: the deferred evaluation as its own step
 
@@ -15,7 +16,7 @@ validating process an import forks (RUSAGE_CHILDREN: both peaks added, an upper 
 likewise the sum of both processes.
 
 Run:  .venv/bin/python bench/bench_import.py [--projects 100000] [--events-per-project 10]
-      [--modes raw,validated,derived,rebuild] [--workdir DIR]
+      [--modes raw,validated,single,derived,rebuild] [--workdir DIR]
 """
 
 from __future__ import annotations
@@ -87,12 +88,13 @@ def run_raw(source: Path, db_path: Path) -> dict:
     return {"projects": db["projects"].count, "events": db["events"].count}
 
 
-def run_zwxm(source: Path, db_path: Path, derive: bool) -> dict:
+def run_zwxm(source: Path, db_path: Path, derive: bool, parallel: bool | None = None) -> dict:
     from zwxm.importing import import_file
     from zwxm.storage import Store
 
     with Store(db_path) as store:
-        summary = import_file(store, source, derive=derive, rejects_path=db_path.with_suffix(".rejects.csv"))
+        summary = import_file(store, source, derive=derive, rejects_path=db_path.with_suffix(".rejects.csv"),
+                              parallel=parallel)
         events = store.db.execute("SELECT count(*) FROM events").fetchone()[0]
     return {"projects": summary.inserted, "rejected": summary.rejected, "events": events}
 
@@ -112,7 +114,7 @@ def child(mode: str, source: Path, db_path: Path) -> None:
     elif mode == "rebuild":
         result = run_rebuild(db_path)
     else:
-        result = run_zwxm(source, db_path, derive=mode == "derived")
+        result = run_zwxm(source, db_path, derive=mode == "derived", parallel=False if mode == "single" else None)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     worker = resource.getrusage(resource.RUSAGE_CHILDREN)  # the import's validating process, if it forked one
     result.update(mode=mode, seconds=round(time.perf_counter() - began, 2),
@@ -125,7 +127,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=100_000)
     parser.add_argument("--events-per-project", type=int, default=10)
-    parser.add_argument("--modes", default="raw,validated,derived,rebuild")
+    parser.add_argument("--modes", default="raw,validated,single,derived,rebuild")
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--child", nargs=3, metavar=("MODE", "SOURCE", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
