@@ -61,7 +61,9 @@ def _just_under(amount: int, threshold: int, threshold_avoids: bool) -> bool:
 
 
 def _similar(a: str, b: str) -> bool:
-    return SequenceMatcher(None, a, b).ratio() >= SIMILAR_NAMES
+    matcher = SequenceMatcher(None, a, b)  # the quick upper bounds first: most pairs stop there
+    return (matcher.real_quick_ratio() >= SIMILAR_NAMES and matcher.quick_ratio() >= SIMILAR_NAMES
+            and matcher.ratio() >= SIMILAR_NAMES)
 
 
 def _similar_groups(projects: list[Project]) -> list[list[Project]]:
@@ -97,8 +99,15 @@ def split_to_evade_oversight(ctx):
 
     Sees across projects through `ctx.peers` (the other projects of the same owner unit, which the
     database supplies); evaluating a single project file, there is nothing to compare with."""
-    if not ctx.peers:
+    project = ctx.project
+    if not ctx.peers or not project.owner_unit or project.budget_year is None:
         return None
-    for suspect in find_split_projects([ctx.project, *ctx.peers]):
-        if any(p.code == ctx.project.code for p in suspect.projects):
+    near = [t for t, (_zh, _en, avoids) in THRESHOLDS.items() if _just_under(project.investment, t, avoids)]
+    if not near:  # cheap exit: most projects sit near no threshold, so a unit's size costs nothing
+        return None
+    candidates = [p for p in ctx.peers if p.budget_year == project.budget_year
+                  and any(_just_under(p.investment, t, THRESHOLDS[t][2]) for t in near)
+                  and _similar(project.name, p.name)]  # a group with this project links through a similar name
+    for suspect in find_split_projects([project, *candidates]):
+        if suspect.threshold in near and any(p.code == project.code for p in suspect.projects):
             yield ctx.finding("warning", suspect.message, suspect.message_en)
