@@ -256,28 +256,31 @@ def _import_command(db: Path, name: str, batch_size: int) -> list[str]:
 
 
 def time_full_import(workdir: Path, rows: int, batch_size: int) -> tuple[float, float]:
-    """(seconds until the import starts writing, seconds it takes in all) for such a file here.
-
-    Kill points are drawn between the two: before the first write there is nothing to damage."""
+    """(seconds until the import starts writing, seconds until its last batch is committed) for such
+    a file here. Kill points are drawn between the two: before the first write there is nothing to
+    damage, and after the last commit only the interpreter's teardown is left."""
     workdir.mkdir(parents=True, exist_ok=True)
     write_jsonl(workdir / "calibrate.jsonl", "CAL", rows)
     db = workdir / "calibrate.db"
     started = time.monotonic()
     process = subprocess.Popen(_import_command(db, "calibrate.jsonl", batch_size), cwd=workdir, env=env(),
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
-    writing = None
+    writing = finished = None
     while process.poll() is None:
-        if writing is None and db.exists():
+        if finished is None and db.exists():
             try:
                 conn = sqlite3.connect(db, timeout=0.1)
-                if conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'imports'").fetchone()[0] and \
-                        conn.execute("SELECT count(*) FROM imports").fetchone()[0]:
-                    writing = time.monotonic() - started
+                if conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'imports'").fetchone()[0]:
+                    row = conn.execute("SELECT count(*), max(finished_at) FROM imports").fetchone()
+                    if row[0] and writing is None:
+                        writing = time.monotonic() - started
+                    if row[1] is not None:  # the last batch is committed: what follows is teardown
+                        finished = time.monotonic() - started
                 conn.close()
             except sqlite3.Error:
                 pass
         time.sleep(0.005)
-    total = time.monotonic() - started
+    total = finished if finished is not None else time.monotonic() - started
     if process.returncode != 0:
         raise RuntimeError(process.stderr.read())
     return (writing if writing is not None else 0.0), total

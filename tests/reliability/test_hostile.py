@@ -129,21 +129,21 @@ def test_a_real_terminal_never_interprets_stored_escapes(hostile_db, tmp_path):
     def tmux(*args: str) -> str:
         return subprocess.run([TMUX, *args], capture_output=True, text=True, env=environment).stdout
 
-    def wait_for(text: str) -> str:
-        deadline = time.monotonic() + 20
+    def wait_for(*texts: str) -> str:
+        deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             screen = tmux("capture-pane", "-p", "-t", name)
-            if text in screen:
+            if all(text in screen for text in texts):
                 return screen
             time.sleep(0.1)
-        raise AssertionError(f"{text!r} did not appear:\n{screen}")
+        raise AssertionError(f"{texts!r} did not appear:\n{screen}")
 
     subprocess.run([TMUX, "new-session", "-d", "-s", name, "-x", "160", "-y", "50", ZWXM, "--db", str(hostile_db)],
                    check=True, env=environment)
     try:
         before = tmux("display", "-p", "-t", name, "#{pane_title}")
-        screen = wait_for("H-05")
-        assert "␛]2;PWNED␇" in screen and "H-00" in screen  # shown as symbols; the list was not wiped
+        screen = wait_for("H-00", "H-05", "PWNED")
+        assert "␛]2;PWNED␇" in screen  # shown as symbols; the list was not wiped
         tmux("send-keys", "-t", name, "Down", "Down", "Down", "Down", "Down", "Enter")
         screen = wait_for("项目名称")
         assert "名␛[2J␛[H␛]2;PWNED␇" in screen
