@@ -140,6 +140,9 @@ def test_a_real_terminal_never_interprets_stored_escapes(hostile_db, tmp_path):
 
     subprocess.run([TMUX, "new-session", "-d", "-s", name, "-x", "160", "-y", "50", ZWXM, "--db", str(hostile_db)],
                    check=True, env=environment)
+    # A detached session may still come up 80 columns wide (tmux's default-size): make the width sure.
+    tmux("set-option", "-t", name, "window-size", "manual")
+    tmux("resize-window", "-t", name, "-x", "160", "-y", "50")
     try:
         before = tmux("display", "-p", "-t", name, "#{pane_title}")
         screen = wait_for("H-00", "H-05", "PWNED")
