@@ -286,9 +286,10 @@ def time_full_import(workdir: Path, rows: int, batch_size: int) -> tuple[float, 
     return (writing if writing is not None else 0.0), total
 
 
-def crash_round(db: Path, workdir: Path, number: int, rows: int, batch_size: int, kill_after: float,
+def crash_round(db: Path, workdir: Path, number: int, rows: int, batch_size: int, kill_after: float | None,
                 before: int) -> dict[str, Any]:
-    """Import a new file, kill -9 it after `kill_after` s, check the file, import again, check again.
+    """Import a new file, kill -9 it after `kill_after` s (None: as soon as part of it is committed),
+    check the file, import again, check again.
 
     `before` is how many projects the database held before this round."""
     prefix = f"CR{number:03d}"
@@ -297,7 +298,21 @@ def crash_round(db: Path, workdir: Path, number: int, rows: int, batch_size: int
     command = _import_command(db, name, batch_size)
     process = subprocess.Popen(command, cwd=workdir, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                stdin=subprocess.DEVNULL, start_new_session=True)
-    time.sleep(kill_after)
+    if kill_after is None:  # kill as soon as some, not all, batches are committed
+        started = time.monotonic()
+        while process.poll() is None and time.monotonic() - started < 120:
+            try:
+                conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.1)
+                committed = conn.execute("SELECT count(*) FROM projects WHERE code LIKE ?", [f"{prefix}-%"]).fetchone()[0]
+                conn.close()
+            except sqlite3.Error:
+                committed = 0
+            if 0 < committed < rows:
+                break
+            time.sleep(0.002)
+        kill_after = time.monotonic() - started
+    else:
+        time.sleep(kill_after)
     finished_first = process.poll() is not None
     if not finished_first:
         os.killpg(process.pid, signal.SIGKILL)
@@ -341,14 +356,16 @@ def crash_round(db: Path, workdir: Path, number: int, rows: int, batch_size: int
 
 
 def run_crashes(workdir: Path, kills: int, rows: int, batch_size: int, seed: int = 20241001) -> dict[str, Any]:
-    """`kills` rounds on one database; kill points uniform over the writing phase of such an import."""
+    """`kills` rounds on one database; kill points uniform over the writing phase of such an import
+    (the first one as soon as part of the file is committed)."""
     workdir.mkdir(parents=True, exist_ok=True)
     writing, full = time_full_import(workdir, rows, batch_size)
     rng = random.Random(seed)
     db = workdir / "crash.db"
     rounds = []
     for number in range(kills):
-        kill_after = rng.uniform(writing, full)
+        # the first kill waits until a batch is in, so at least one lands between batches; the rest are random
+        kill_after = None if number == 0 else rng.uniform(writing, full)
         rounds.append(crash_round(db, workdir, number, rows, batch_size, kill_after, before=number * rows))
     return {"writing_starts_s": writing, "full_import_s": full, "rows": rows, "batch_size": batch_size, "rounds": rounds}
 

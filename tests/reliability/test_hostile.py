@@ -121,7 +121,8 @@ TMUX = shutil.which("tmux")
 @pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt-get install tmux)")
 def test_a_real_terminal_never_interprets_stored_escapes(hostile_db, tmp_path):
     """The real `zwxm` in tmux: the window title stays, the screen is not cleared, markup is text."""
-    environment = {k: v for k, v in env().items() if k != "TMUX"}
+    # pytest-xdist workers export COLUMNS=80 and LINES=24, which Textual obeys over the pane's size
+    environment = {k: v for k, v in env().items() if k not in ("TMUX", "COLUMNS", "LINES")}
     environment.update(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"), TERM="xterm-256color",
                        TMUX_TMPDIR=str(tmp_path), LANG="C.UTF-8")
     name = f"zwxm-hostile-{os.getpid()}"
@@ -140,9 +141,6 @@ def test_a_real_terminal_never_interprets_stored_escapes(hostile_db, tmp_path):
 
     subprocess.run([TMUX, "new-session", "-d", "-s", name, "-x", "160", "-y", "50", ZWXM, "--db", str(hostile_db)],
                    check=True, env=environment)
-    # A detached session may still come up 80 columns wide (tmux's default-size): make the width sure.
-    tmux("set-option", "-t", name, "window-size", "manual")
-    tmux("resize-window", "-t", name, "-x", "160", "-y", "50")
     try:
         before = tmux("display", "-p", "-t", name, "#{pane_title}")
         screen = wait_for("H-00", "H-05", "PWNED")

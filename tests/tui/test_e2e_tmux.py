@@ -28,9 +28,10 @@ class Terminal:
 
     def __init__(self, name: str, command: list[str], env: dict[str, str]):
         self.name = name
-        self.env = env
+        # pytest-xdist workers export COLUMNS=80 and LINES=24, which Textual obeys over the pane's size
+        self.env = {k: v for k, v in env.items() if k not in ("COLUMNS", "LINES")}
         subprocess.run([TMUX, "new-session", "-d", "-s", name, "-x", "140", "-y", "40", *command],
-                       check=True, env=env)
+                       check=True, env=self.env)
 
     def screen(self) -> str:
         return subprocess.run([TMUX, "capture-pane", "-p", "-t", self.name], capture_output=True, text=True,
