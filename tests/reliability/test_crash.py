@@ -9,7 +9,7 @@ from .harness import run_crashes
 
 def test_killed_imports_leave_whole_batches_and_a_rerun_completes(tmp_path, slow):
     kills, rows = (20, 2000) if slow else (3, 1000)
-    result = run_crashes(tmp_path, kills=kills, rows=rows, batch_size=100)
+    result = run_crashes(tmp_path, kills=kills, rows=rows, batch_size=100, by_progress=not slow)
     mid = [r for r in result["rounds"] if not r["finished_before_kill"]]
     print(f"\ncrash: {kills} kills of a {rows}-row import (writes from {result['writing_starts_s']:.1f} s to {result['full_import_s']:.1f} s); "
           f"rows in at the kill: {[r['rows_in_after_kill'] for r in result['rounds']]}")
