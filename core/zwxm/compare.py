@@ -7,7 +7,7 @@ import datetime as dt
 from .evaluation import Evaluation, evaluate
 from .model import Project
 from .plugins import Registry, get_registry
-from .vocab import DEADLINE_STATUSES, REGULATION_STATUSES, SEVERITIES, label
+from .vocab import DEADLINE_STATUSES, REGULATION_STATUSES, SEVERITIES, label, pick
 
 
 def compare_project(project: Project, as_of: dt.date | None = None, registry: Registry | None = None) -> dict[str, Evaluation]:
@@ -21,11 +21,11 @@ def render_comparison(results: dict[str, Evaluation], lang: str = "zh") -> str:
     for code, ev in results.items():
         lines.append(f"== {code} 《{ev.regulation.title}》 [{label(REGULATION_STATUSES, ev.regulation.status, lang)}]"
                      f" {'applicable' if en else '适用'}: {ev.applicable}")
-        path = " → ".join((s.title_en if en else s.title) + ("" if s.required else "?") for s in ev.approval_path)
+        path = " → ".join(pick(lang, s.title, s.title_en) + ("" if s.required else "?") for s in ev.approval_path)
         lines.append(f"  {'path' if en else '路径'}: {path or '—'}")
         for d in ev.deadlines:
-            lines.append(f"  {d.date or '—'} {d.title_en if en and d.title_en else d.title} "
+            lines.append(f"  {d.date or '—'} {pick(lang, d.title, d.title_en)} "
                          f"[{label(DEADLINE_STATUSES, d.status, lang)}] 第{d.article}条")
         for f in ev.findings:
-            lines.append(f"  [{label(SEVERITIES, f.severity, lang)}] {f.message_en if en and f.message_en else f.message}")
+            lines.append(f"  [{label(SEVERITIES, f.severity, lang)}] {pick(lang, f.message, f.message_en)}")
     return "\n".join(lines)

@@ -170,14 +170,12 @@ def evaluate(project: Project, as_of: dt.date | None = None, district: str | Non
 
     `peers` are the other projects of the same owner unit, for rules that look across projects
     (e.g. splitting a project to evade a threshold); a single project file has none."""
-    for attempt in (1, 2):
-        try:
-            with watchdog.guard():
-                return _evaluate(project, as_of, district, registry, calendar, peers)
-        except watchdog.RuleTimeout:  # landed between two rules, not in one: evaluate once more
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    try:
+        with watchdog.guard():
+            return _evaluate(project, as_of, district, registry, calendar, peers)
+    except watchdog.RuleTimeout:  # landed between two rules, not in one: evaluate once more
+        with watchdog.guard():
+            return _evaluate(project, as_of, district, registry, calendar, peers)
 
 
 def _evaluate(project: Project, as_of: dt.date | None, district: str | None, registry: Registry | None,

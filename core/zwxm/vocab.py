@@ -73,6 +73,11 @@ REGULATION_STATUSES: dict[str, Label] = {
 }
 
 
+def pick(lang: str, zh: str, en: str | None) -> str:
+    """A bilingual text in `lang`: its English when asked for and present, else its Chinese."""
+    return en if lang == "en" and en else zh
+
+
 def label(vocabulary: dict[str, Label], key: str, lang: str = "zh") -> str:
     """The label of a key in the chosen language, or the key itself when the vocabulary lacks it."""
     pair = vocabulary.get(key)

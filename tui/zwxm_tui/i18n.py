@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from zwxm.vocab import Label
+from zwxm.vocab import Label, pick  # noqa: F401  (pick: one place for choosing zh/en; screens import it from here)
 
 UI: dict[str, Label] = {
     # titles and screens
@@ -188,6 +188,3 @@ def tr(key: str, lang: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def pick(lang: str, zh: str, en: str | None) -> str:
-    """A core output's text in `lang`: its English when asked and present, else its Chinese."""
-    return en if lang == "en" and en else zh
