@@ -14,7 +14,7 @@ from typing import Any
 
 from zwxm.calendar import add_months
 from zwxm.errors import ValueProblem
-from zwxm.model import Project, parse_date
+from zwxm.model import Project, converter, parse_date
 from zwxm.money import format_wan
 from zwxm.rules import Context, MissingFact
 
@@ -77,19 +77,18 @@ APPROVAL_EVENTS = (PROPOSAL_APPROVED, FEASIBILITY_APPROVED, "approved")
 # 第十六条 implementation ends with completion (or, unrecorded, the first acceptance).
 IMPLEMENTATION_END_EVENTS = ("construction_completed", "preliminary_acceptance_passed", "final_acceptance_passed")
 
-_YES = {"true", "yes", "y", "1", "是", "有"}
-_NO = {"false", "no", "n", "0", "否", "无"}
-
-
 # --- Small readers --------------------------------------------------------------------------------
 
 
 def yes_no(value: Any) -> bool | None:
-    """A yes/no fact as written in TOML or a spreadsheet; None when missing or unreadable."""
-    if isinstance(value, bool):
-        return value
-    text = unicodedata.normalize("NFKC", str(value)).strip().lower() if value is not None else ""
-    return True if text in _YES else False if text in _NO else None
+    """A yes/no fact as written in TOML or a spreadsheet (the core's words: 是/否, true/false, ...);
+    None when missing, blank or unreadable."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return converter.structure(value, bool)
+    except ValueError:
+        return None
 
 
 def in_scope(project: Project) -> bool:
