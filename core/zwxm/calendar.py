@@ -161,10 +161,27 @@ def load_override_file(path: Path) -> dict[int, _YearOverride]:
     return result
 
 
+def _remembered(method):
+    """A period answer depends only on its arguments and the calendar, which never changes once
+    built; projects share trigger dates, so each answer is computed once per calendar."""
+    name = method.__name__
+
+    @functools.wraps(method)
+    def answer(self, *args, **kwargs):
+        key = (name, args, tuple(sorted(kwargs.items())))
+        found = self._answers.get(key)
+        if found is None:
+            found = self._answers[key] = method(self, *args, **kwargs)
+        return found
+
+    return answer
+
+
 class LegalCalendar:
     """Working-day calendar 1990..2100 with a precomputed per-day index."""
 
     def __init__(self, override_files: Sequence[Path] = ()):
+        self._answers: dict[tuple, DateResult] = {}
         self._overrides: dict[int, _YearOverride] = {}
         for path in override_files:
             self._overrides.update(load_override_file(Path(path)))  # later files win per year
@@ -311,6 +328,7 @@ class LegalCalendar:
         if not isinstance(n, int) or n < 0:
             raise ValueError(f"period length must be an int >= 0, got {n!r}")
 
+    @_remembered
     def due_in_days(self, trigger: datetime.date, n: int) -> DateResult:
         """"N日内": trigger + n calendar days; a rest day/holiday moves to the next working day."""
         self._check_n(n)
@@ -320,6 +338,7 @@ class LegalCalendar:
                             f"自 {trigger} 起 {n} 日内（起算日不计入），{zh}",
                             f"{n} days after {trigger} (trigger day not counted): {en}")
 
+    @_remembered
     def due_in_workdays(self, trigger: datetime.date, n: int) -> DateResult:
         """"N个工作日内": the n-th working day after the trigger day."""
         self._check_n(n)
@@ -330,6 +349,7 @@ class LegalCalendar:
                             f"{n} working days after {trigger} (trigger day not counted): due {d} "
                             f"({skipped} rest days/holidays skipped)")
 
+    @_remembered
     def due_months_after(self, trigger: datetime.date, months: int) -> DateResult:
         """"N个月内"/"半年内": same day of month (or month end), then rest-day rollover."""
         self._check_n(months)
@@ -368,6 +388,7 @@ class LegalCalendar:
             y, m = (y + 1, 1) if m == 12 else (y, m + 1)
         return out
 
+    @_remembered
     def fixed_date(self, year: int, month: int, day: int | None = None) -> DateResult:
         """"9月底前": a fixed calendar date (day None = last day of month); never rolls over."""
         last = _stdcal.monthrange(year, month)[1]
@@ -375,6 +396,7 @@ class LegalCalendar:
         self._idx(d)
         return self._fixed(d, d, f"固定日期 {d} 前", f"fixed date: by {d}")
 
+    @_remembered
     def not_before_days(self, trigger: datetime.date, n: int) -> DateResult:
         """"不少于N天": earliest date of the next step = trigger + n (no rollover)."""
         self._check_n(n)
@@ -384,6 +406,7 @@ class LegalCalendar:
                             f"自 {trigger} 起不少于 {n} 日（起算日不计入），最早于 {d} 进行下一步",
                             f"at least {n} days after {trigger} (trigger day not counted): next step not before {d}")
 
+    @_remembered
     def not_before_months(self, trigger: datetime.date, months: int) -> DateResult:
         """"不少于N个月": earliest date of the next step = trigger + months (month end clamp)."""
         self._check_n(months)

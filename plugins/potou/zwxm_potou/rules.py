@@ -8,10 +8,8 @@ from `project.facts`), each with its article; then one function per rule. Dates 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 
-from zwxm.calendar import DateResult, LegalCalendar
 from zwxm.lifecycle import CORE_EVENT_TYPES
 from zwxm.model import converter
 from zwxm.money import format_wan, parse_money
@@ -126,24 +124,6 @@ def _threshold_setting() -> tuple[int, str]:
 
 
 PROCUREMENT_THRESHOLD, PROCUREMENT_THRESHOLD_BAD_SETTING = _threshold_setting()
-
-# --- Calendar answers, memoised: a calendar never changes once built, and projects share dates ---
-
-
-@functools.lru_cache(maxsize=4096)
-def _month_end(calendar: LegalCalendar, year: int, month: int) -> DateResult:
-    return calendar.fixed_date(year, month)
-
-
-@functools.lru_cache(maxsize=8192)
-def _months_after(calendar: LegalCalendar, trigger: dt.date, months: int) -> DateResult:
-    return calendar.due_months_after(trigger, months)
-
-
-@functools.lru_cache(maxsize=8192)
-def _not_before_next_day(calendar: LegalCalendar, trigger: dt.date) -> DateResult:
-    return calendar.not_before_days(trigger, 1)
-
 
 # --- Reading facts ---------------------------------------------------------------------------
 
@@ -332,7 +312,7 @@ def _approval_due(ctx: Context):
     if optional_flag(ctx, "superior_mandate"):
         return None
     year = ctx.require("budget_year")
-    return _month_end(ctx.calendar, year - 1, APPROVAL_MONTH)
+    return ctx.calendar.fixed_date(year - 1, APPROVAL_MONTH)
 
 
 def approval_by_september(ctx: Context):
@@ -430,17 +410,17 @@ def effect_self_evaluation(ctx: Context):
     if accepted is None:
         return ctx.deadline(None, None)
     done = ctx.first_on_or_after(EFFECT_EVALUATION_SUBMITTED, accepted)
-    return ctx.deadline(_months_after(ctx.calendar, accepted, EFFECT_EVALUATION_MONTHS), done.date if done else None)
+    return ctx.deadline(ctx.calendar.due_months_after(accepted, EFFECT_EVALUATION_MONTHS), done.date if done else None)
 
 
 def _performance_evaluation_opens(ctx: Context):
     """Not before the budget year has ended or the budget is spent, whichever comes first."""
     if not ctx.has("approved"):
         return None
-    year_end = _month_end(ctx.calendar, ctx.require("budget_year"), 12).date
+    year_end = ctx.calendar.fixed_date(ctx.require("budget_year"), 12).date
     executed = ctx.date_of(BUDGET_EXECUTED)
     trigger = min(year_end, executed) if executed else year_end
-    return _not_before_next_day(ctx.calendar, trigger)
+    return ctx.calendar.not_before_days(trigger, 1)
 
 
 def performance_self_evaluation(ctx: Context):

@@ -8,7 +8,6 @@ are named after what their article says. Amounts are whole 元. Every date goes 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from decimal import Decimal, InvalidOperation
 
 from zwxm.errors import ValueProblem
@@ -180,13 +179,6 @@ def supervision_mandatory(ctx) -> bool:
 
 def tag_keys(tags: list[str]) -> list[str]:
     return [TAG_KEYS.get(tag.strip(), tag.strip()) for tag in tags]
-
-
-@functools.lru_cache(maxsize=16384)
-def calendar_date(calendar, method: str, trigger: dt.date, length: int):
-    """`calendar.<method>(trigger, length)`, remembered: results depend only on these, and across
-    many projects the same trigger dates come back again and again."""
-    return getattr(calendar, method)(trigger, length)
 
 
 def earliest(ctx, *event_types: str) -> dt.date | None:
@@ -370,7 +362,7 @@ def declaration_window(ctx):
 def contract_upload_deadline(ctx):
     """第十五条: procurement documents and contract uploaded within 5 working days of signing."""
     signed = ctx.date_of("contract_signed")
-    due = calendar_date(ctx.calendar, "due_in_workdays", signed, CONTRACT_UPLOAD_WORKDAYS) if signed else None
+    due = ctx.calendar.due_in_workdays(signed, CONTRACT_UPLOAD_WORKDAYS) if signed else None
     return ctx.deadline(due, ctx.date_of("contract_filed"))
 
 
@@ -378,7 +370,7 @@ def initial_acceptance_and_trial_run_deadline(ctx):
     """第二十条: initial acceptance and trial run done within 3 months of basic completion (or of the
     end of a phase of operation or service); a unit that is late explains why to the big-data bureau."""
     completed = earliest(ctx, "construction_completed", "wuxing:service_ended")
-    due = calendar_date(ctx.calendar, "due_months_after", completed, ACCEPTANCE_AND_TRIAL_MONTHS) if completed else None
+    due = ctx.calendar.due_months_after(completed, ACCEPTANCE_AND_TRIAL_MONTHS) if completed else None
     accepted, trial_ended = ctx.date_of("preliminary_acceptance_passed"), ctx.date_of("trial_run_ended")
     done = max(accepted, trial_ended) if accepted and trial_ended else None
     yield ctx.deadline(due, done)
@@ -390,7 +382,7 @@ def initial_acceptance_and_trial_run_deadline(ctx):
 def trial_run_minimum(ctx):
     """第二十条: the trial run lasts 不少于一个月: its end may not come before one month."""
     started = ctx.date_of("trial_run_started")
-    earliest_end = calendar_date(ctx.calendar, "not_before_months", started, TRIAL_RUN_MINIMUM_MONTHS) if started else None
+    earliest_end = ctx.calendar.not_before_months(started, TRIAL_RUN_MINIMUM_MONTHS) if started else None
     return ctx.deadline(earliest_end, ctx.date_of("trial_run_ended"))
 
 
@@ -399,7 +391,7 @@ def rectification_deadline(ctx):
     deadlines = []
     for failed in ctx.events_of("acceptance_failed"):
         done = ctx.first_on_or_after("rectification_completed", failed.date)
-        deadlines.append(ctx.deadline(calendar_date(ctx.calendar, "due_months_after", failed.date, RECTIFICATION_MONTHS),
+        deadlines.append(ctx.deadline(ctx.calendar.due_months_after(failed.date, RECTIFICATION_MONTHS),
                                       done.date if done else None))
     return deadlines
 
@@ -657,7 +649,7 @@ def final_acceptance_after_trial_run(ctx):
         return ctx.refuse("须先自行完成初验", "the initial acceptance comes first")
     if started is None:
         return ctx.refuse("须先经不少于一个月的试运行", "needs a trial run of at least one month first")
-    earliest_day = calendar_date(ctx.calendar, "not_before_months", started, TRIAL_RUN_MINIMUM_MONTHS).date
+    earliest_day = ctx.calendar.not_before_months(started, TRIAL_RUN_MINIMUM_MONTHS).date
     if ctx.event.date < earliest_day:
         return ctx.refuse(f"试运行 {started} 开始，不少于一个月：最早 {earliest_day} 方可申请或组织竣工验收",
                           f"trial run began {started}: final acceptance not before {earliest_day}")

@@ -15,7 +15,6 @@ from typing import Any
 
 import attrs
 
-from zwxm.calendar import DateResult, LegalCalendar
 from zwxm.errors import ValueProblem
 from zwxm.model import converter
 from zwxm.money import format_wan, parse_money
@@ -333,17 +332,10 @@ def _declared_year(event: Any) -> int | None:
         return None
 
 
-# The calendar never changes once built, and projects share dates: its answers are cached.
 @functools.lru_cache(maxsize=512)
-def _year_end(calendar: LegalCalendar, year: int) -> tuple[DateResult, str, str]:
-    """第五条's fixed date for one year, with the deadline's titles."""
-    return (calendar.fixed_date(year, OM_DECLARATION_MONTH), f"申报{year + 1}年度运维需求（{year}年底前）",
-            f"declare the {year + 1} O&M needs (by the end of {year})")
-
-
-@functools.lru_cache(maxsize=8192)
-def _workdays_after(calendar: LegalCalendar, trigger: dt.date, workdays: int) -> DateResult:
-    return calendar.due_in_workdays(trigger, workdays)
+def _year_end_titles(year: int) -> tuple[str, str]:
+    """第五条's deadline titles for one year."""
+    return f"申报{year + 1}年度运维需求（{year}年底前）", f"declare the {year + 1} O&M needs (by the end of {year})"
 
 
 def om_needs_declaration_deadline(ctx: Context):
@@ -375,7 +367,7 @@ def om_needs_declaration_deadline(ctx: Context):
         done = labelled.get(year + 1)
         if done is None and unlabelled:
             done = unlabelled.pop()
-        result, title, title_en = _year_end(ctx.calendar, year)
+        result, (title, title_en) = ctx.calendar.fixed_date(year, OM_DECLARATION_MONTH), _year_end_titles(year)
         out.append(ctx.deadline(result, done, title=title, title_en=title_en))
     return out
 
@@ -394,7 +386,7 @@ def contract_filing_deadline(ctx: Context):
         next_filing += 1
         titles = {} if len(signed) == 1 else {"title": f"合同（{contract.date} 签订）复印件备案",
                                              "title_en": f"file the contract signed {contract.date}"}
-        out.append(ctx.deadline(_workdays_after(ctx.calendar, contract.date, CONTRACT_FILING_WORKDAYS), done, **titles))
+        out.append(ctx.deadline(ctx.calendar.due_in_workdays(contract.date, CONTRACT_FILING_WORKDAYS), done, **titles))
     return out
 
 
@@ -404,7 +396,7 @@ def archive_deadline(ctx: Context):
     if accepted is None:
         return ctx.deadline(None, None) if ctx.project.kind == CONSTRUCTION else None
     submitted = ctx.first_on_or_after("archive_submitted", accepted)
-    return ctx.deadline(_workdays_after(ctx.calendar, accepted, ARCHIVE_WORKDAYS),
+    return ctx.deadline(ctx.calendar.due_in_workdays(accepted, ARCHIVE_WORKDAYS),
                         submitted.date if submitted else None)
 
 
