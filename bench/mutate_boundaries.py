@@ -11,8 +11,9 @@ For each district plugin (plugins/<d>/zwxm_<d>/*.py) the script makes one mutant
     and also those between dates ("on the day of approval"), amounts and counts.
 Citations (`*ARTICLE`) and units (`WAN`) are not thresholds and are left alone.
 
-Each mutant lives in a fresh temporary copy of plugins/<d> (tests, package, scenarios); the real
-files are never written. The copy goes first on PYTHONPATH, so the package it holds is the one the
+plugins/<d> (tests, package, scenarios) is copied once at the start and each mutant runs in a fresh
+copy of that snapshot: the real files are never written, and editing the tree during a run changes
+no mutant. The copy goes first on PYTHONPATH, so the package it holds is the one the
 tests, the scenarios (collected by the core's pytest plugin) and the `zwxm` subprocesses import.
 The mutant is killed when `pytest -x` on the copy fails or runs past --timeout; it survives when
 every test and scenario still passes. The unmutated copy must pass first.
@@ -160,8 +161,8 @@ def comparison_mutants(district: str, rel: Path, source: bytes, tree: ast.Module
                          found.start(), found.end(), flipped_text.encode())
 
 
-def mutants_of(district: str) -> list[Mutant]:
-    folder = ROOT / "plugins" / district
+def mutants_of(district: str, folder: Path) -> list[Mutant]:
+    """The mutants of the district's modules in `folder` (a copy of plugins/<district>)."""
     found: list[Mutant] = []
     for path in sorted((folder / f"zwxm_{district}").glob("*.py")):
         source = path.read_bytes()
@@ -175,11 +176,18 @@ def mutants_of(district: str) -> list[Mutant]:
     return sorted(found, key=lambda m: (str(m.file), m.line, m.description))
 
 
-def run_copy(district: str, mutant: Mutant | None, timeout: float) -> tuple[bool, str]:
-    """(passed, last output line) of the district's tests and scenarios on a fresh copy, mutated."""
+def snapshot(district: str, into: Path) -> Path:
+    """plugins/<district> copied once, so edits to the tree during a run change no mutant."""
+    copy = into / district
+    shutil.copytree(ROOT / "plugins" / district, copy, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return copy
+
+
+def run_copy(district: str, source: Path, mutant: Mutant | None, timeout: float) -> tuple[bool, str]:
+    """(passed, last output line) of the district's tests and scenarios on a fresh copy of `source`, mutated."""
     with tempfile.TemporaryDirectory(prefix=f"zwxm-mutant-{district}-") as tmp:
         copy = Path(tmp) / district
-        shutil.copytree(ROOT / "plugins" / district, copy, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        shutil.copytree(source, copy)
         (Path(tmp) / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")  # no repo-wide ini options
         if mutant is not None:
             target = copy / mutant.file
@@ -196,12 +204,11 @@ def run_copy(district: str, mutant: Mutant | None, timeout: float) -> tuple[bool
         return done.returncode == 0, (lines[-1] if lines else done.stderr.strip()[-200:])
 
 
-def check_copy_is_imported(district: str) -> None:
+def check_copy_is_imported(district: str, source: Path) -> None:
     """The copy must shadow the installed (editable) package, or every mutant would survive."""
     with tempfile.TemporaryDirectory() as tmp:
         package = Path(tmp) / f"zwxm_{district}"
-        shutil.copytree(ROOT / "plugins" / district / package.name, package,
-                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(source / package.name, package)
         env = os.environ | {"PYTHONPATH": tmp, "PYTHONDONTWRITEBYTECODE": "1"}
         where = subprocess.run([sys.executable, "-c", f"import {package.name} as p; print(p.__file__)"],
                                env=env, capture_output=True, text=True, check=True).stdout.strip()
@@ -221,18 +228,20 @@ def main(argv: list[str] | None = None) -> int:
     survivors_anywhere = False
     began = time.perf_counter()
     for district in districts:
-        mutants = mutants_of(district)
-        if args.list:
-            for m in mutants:
-                print(f"{district}/{m.file}:{m.line}  {m.description}")
-            continue
-        check_copy_is_imported(district)
-        passed, summary = run_copy(district, None, args.timeout)
-        if not passed:
-            print(f"{district}: the unmutated tests fail ({summary}); fix them first")
-            return 2
-        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            results = list(pool.map(lambda m: run_copy(district, m, args.timeout), mutants))
+        with tempfile.TemporaryDirectory(prefix=f"zwxm-snapshot-{district}-") as tmp:
+            source = snapshot(district, Path(tmp))
+            mutants = mutants_of(district, source)
+            if args.list:
+                for m in mutants:
+                    print(f"{district}/{m.file}:{m.line}  {m.description}")
+                continue
+            check_copy_is_imported(district, source)
+            passed, summary = run_copy(district, source, None, args.timeout)
+            if not passed:
+                print(f"{district}: the unmutated tests fail ({summary}); fix them first")
+                return 2
+            with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+                results = list(pool.map(lambda m: run_copy(district, source, m, args.timeout), mutants))
         survivors = [m for m, (passed, _summary) in zip(mutants, results) if passed]
         killed = len(mutants) - len(survivors)
         print(f"{district}: {killed}/{len(mutants)} killed, {len(survivors)} survived")
