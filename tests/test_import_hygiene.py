@@ -12,7 +12,7 @@ def test_core_and_plugins_do_not_load_textual():
         "import importlib, pkgutil, sys, zwxm\n"
         "from zwxm.plugins import get_registry\n"
         "for m in pkgutil.walk_packages(zwxm.__path__, 'zwxm.'):\n"
-        "    if m.name not in ('zwxm.__main__', 'zwxm.pytest_plugin'):\n"
+        "    if m.name not in ('zwxm.__main__', 'zwxm.testing.pytest_plugin'):\n"
         "        importlib.import_module(m.name)\n"
         "registry = get_registry()\n"
         "assert not registry.problems, registry.problems\n"

@@ -28,11 +28,11 @@ import attrs
 import platformdirs
 import sqlite_utils
 
-from .evaluation import Evaluation, check_project, evaluate, gate_refusals
-from .lifecycle import STAGE_ORDER, STAGES, derive_stage
-from .model import Change, Event, InputError, Problem, Project, check_vocabulary, converter
-from .plugins import Registry, get_registry
-from .rules import Refusal
+from ..evaluation import Evaluation, check_project, evaluate, gate_refusals
+from ..lifecycle import STAGE_ORDER, STAGES, derive_stage
+from ..model import Change, Event, InputError, Problem, Project, check_vocabulary, converter
+from ..plugins import Registry, get_registry
+from ..rules import Refusal
 
 __all__ = [
     "SCHEMA_VERSION", "SchemaError", "Refused", "ProjectQuery", "Store", "connect", "default_db_path",

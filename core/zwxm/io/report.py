@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .evaluation import Evaluation
-from .lifecycle import STAGES
-from .vocab import DEADLINE_KINDS, DEADLINE_STATUSES, PROCEDURES, REGULATION_STATUSES, SEVERITIES, label, pick
+from ..evaluation import Evaluation
+from ..lifecycle import STAGES
+from ..vocab import DEADLINE_KINDS, DEADLINE_STATUSES, PROCEDURES, REGULATION_STATUSES, SEVERITIES, label, pick
 
 
 def render_evaluation(ev: Evaluation, lang: str = "zh") -> str:

@@ -31,13 +31,13 @@ from typing import Any
 
 import attrs
 
-from .errors import ValueProblem
-from .evaluation import check_project
-from .model import Change, Event, InputError, Problem, Project, load_project, parse_date
-from .money import parse_money
+from ..errors import ValueProblem
+from ..evaluation import check_project
+from ..model import Change, Event, InputError, Problem, Project, load_project, parse_date
+from ..money import parse_money
 from .projectfile import read_data_file
-from .storage import PROJECT_FIELDS, Store, pinyin, timestamp
-from .vocab import FUNDINGS, KINDS
+from ..store import PROJECT_FIELDS, Store, pinyin, timestamp
+from ..vocab import FUNDINGS, KINDS
 
 __all__ = ["FORMATS", "HEADERS", "ImportSummary", "Reject", "Column", "import_file", "import_table",
            "open_source", "read_mapping"]
