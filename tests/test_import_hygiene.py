@@ -27,3 +27,22 @@ def test_import_linter_contract():
     lint = Path(sys.executable).parent / "lint-imports"
     result = subprocess.run([str(lint), str(ROOT / "pyproject.toml")], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_compatibility_aliases_keep_the_documented_names():
+    """Scripts written against the 0.1 docs keep working: `zwxm.storage` and `zwxm.importing` re-export."""
+    from zwxm import importing, storage, store
+    from zwxm.io import importer
+
+    assert storage.connect is store.connect and storage.Store is store.Store
+    assert importing.HEADERS is importer.HEADERS and importing.import_file is importer.import_file
+
+
+def test_tui_registers_its_launcher_for_the_core():
+    """The core finds the TUI through the `zwxm.ui` entry point group instead of importing it."""
+    import importlib.metadata
+
+    from zwxm_tui.app import run
+
+    (entry,) = [e for e in importlib.metadata.entry_points(group="zwxm.ui") if e.name == "tui"]
+    assert entry.load() is run

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import importlib.metadata
 import json
 import os
 import sys
@@ -104,9 +105,20 @@ def cli(ctx: click.Context, db_path: str | None, lang: str, calendar_files: tupl
     ctx.obj["lang"] = lang or "zh"
     ctx.obj["lang_choice"] = lang  # None when not given: the TUI then uses its saved setting
     if ctx.invoked_subcommand is None:
-        from zwxm_tui.app import run
+        launch_ui(db_path, lang)  # lang None: the UI's saved setting
 
-        run(db_path=db_path, lang=lang)  # None: the TUI's saved setting
+
+def launch_ui(db_path: str | None, lang: str | None) -> None:
+    """Open the user interface registered in the `zwxm.ui` entry point group (the TUI registers `tui`);
+    the core never imports a UI itself."""
+    found = {entry.name: entry for entry in importlib.metadata.entry_points(group="zwxm.ui")}
+    if not found:
+        click.echo("未安装用户界面（入口组 zwxm.ui）：请使用子命令，见 zwxm --help / "
+                   "no user interface is installed (entry point group zwxm.ui): use the sub-commands, see zwxm --help",
+                   err=True)
+        sys.exit(2)
+    entry = found.get("tui") or found[min(found)]
+    entry.load()(db_path=db_path, lang=lang)
 
 
 @cli.command()

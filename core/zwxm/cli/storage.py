@@ -292,9 +292,9 @@ def demo(ctx: click.Context, count: int, seed: int, replace: bool) -> None:
 def _open_tui(ctx: click.Context, path: Path) -> None:
     """Open the TUI when a person is at a terminal; from a script, creating the file is all."""
     if sys.stdin.isatty() and sys.stdout.isatty():
-        from zwxm_tui.app import run
+        from . import launch_ui
 
-        run(db_path=str(path), lang=ctx.obj.get("lang_choice") if ctx.obj else None)
+        launch_ui(str(path), ctx.obj.get("lang_choice") if ctx.obj else None)
 
 
 COMMANDS = [import_, export, record, demo, rebuild, verify, backup]
