@@ -1,7 +1,12 @@
-"""The SQLite store: connection, schema and migrations, search, queries and the writer (`Store`)."""
+"""The SQLite store: the connection (connection.py), the schema and its migrations (schema.py), pinyin
+search (search.py), list queries (query.py), rows <-> model objects (rows.py) and the writer (store.py)."""
 
-from .store import (PROJECT_FIELDS, SCHEMA_VERSION, SORTS, ProjectQuery, Refused, SchemaError, Store, connect,
-                    default_db_path, event_hash, pinyin, resolve_db_path, timestamp)
+from .connection import connect, default_db_path, resolve_db_path, timestamp
+from .query import SORTS, ProjectQuery
+from .rows import PROJECT_FIELDS, event_hash
+from .schema import SCHEMA_VERSION, SchemaError
+from .search import pinyin
+from .store import Refused, Store
 
 __all__ = ["PROJECT_FIELDS", "SCHEMA_VERSION", "SORTS", "ProjectQuery", "Refused", "SchemaError", "Store", "connect",
            "default_db_path", "event_hash", "pinyin", "resolve_db_path", "timestamp"]
