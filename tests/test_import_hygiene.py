@@ -46,3 +46,19 @@ def test_tui_registers_its_launcher_for_the_core():
 
     (entry,) = [e for e in importlib.metadata.entry_points(group="zwxm.ui") if e.name == "tui"]
     assert entry.load() is run
+
+
+def test_without_a_ui_installed_zwxm_says_so(tmp_path):
+    """An install with only the core (its modules, click and pluggy on the path; no `zwxm.ui` entry point)."""
+    import click
+    import pluggy
+
+    for module in (click, pluggy):
+        (tmp_path / module.__name__).symlink_to(Path(module.__file__).parent)
+    (tmp_path / "zwxm").symlink_to(ROOT / "core" / "zwxm")
+    code = f"import sys; sys.path[:0] = [{str(tmp_path)!r}]; from zwxm.cli import main; sys.argv = ['zwxm']; main()"
+    result = subprocess.run([sys.executable, "-I", "-S", "-c", code], capture_output=True, text=True,
+                            stdin=subprocess.DEVNULL, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "未安装用户界面" in result.stderr and "no user interface is installed" in result.stderr
+    assert "Traceback" not in result.stderr

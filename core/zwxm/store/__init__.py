@@ -1,5 +1,6 @@
 """The SQLite store: the connection (connection.py), the schema and its migrations (schema.py), pinyin
-search (search.py), list queries (query.py), rows <-> model objects (rows.py) and the writer (store.py)."""
+search (search.py), list queries (query.py), rows <-> model objects (rows.py) and `Store` (store.py, with
+its derived tables in derived.py and verification and backup in integrity.py)."""
 
 from .connection import connect, default_db_path, resolve_db_path, timestamp
 from .query import SORTS, ProjectQuery
