@@ -20,7 +20,8 @@ every test and scenario still passes. The unmutated copy must pass first.
 
 Run:  .venv/bin/python bench/mutate_boundaries.py [--district luohu] [--jobs 2] [--list]
 Prints killed/total per district and every survivor as file:line and the mutation; exits 1 when
-any mutant survives. About 2 s a mutant on a quiet machine; --jobs 2 runs two at a time.
+any mutant survives. Each mutant costs one plugin test run (~2 s on an idle core; 5-15 s on the
+shared machine); --jobs 2 runs two at a time. Score and dates: docs/plugins.md, section 6.
 """
 
 from __future__ import annotations
