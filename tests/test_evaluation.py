@@ -135,16 +135,32 @@ def test_namespaced_event_type_is_known_and_moves_the_stage(example_registry):
 class BrokenRules:
     @hookimpl
     def zwxm_register_rules(self, register):
-        register(Rule("explodes", "example", "finding", 6, "会出错的规则", lambda ctx: 1 / 0))
+        register(Rule("fine", "example", "finding", 6, "本身没问题的规则", lambda ctx: None))
         register(Rule("bad_kind", "example", "weather", 6, "未知种类", lambda ctx: None))
         register("not a rule")
+
+
+class Explodes:
+    @hookimpl
+    def zwxm_register_rules(self, register):
+        register(Rule("explodes", "example", "finding", 6, "会出错的规则", lambda ctx: 1 / 0))
+
+
+def test_a_plugin_with_a_refused_contribution_is_skipped_whole_and_named_with_every_reason():
+    from tests.example_district import plugin
+
+    registry = Registry(get_plugin_manager([("example", plugin), ("broken", BrokenRules())], entry_points=False))
+    assert [p.plugin for p in registry.problems] == ["broken"]
+    assert "'weather'" in registry.problems[0].message and "got str" in registry.problems[0].message
+    assert "fine" not in {r.key for r in registry.rules_for("example")}  # none of its rules half-loaded
+    assert {r.key for r in registry.rules_for("example")} >= {"scope", "contract_filing"}
 
 
 def test_a_raising_rule_is_isolated_and_named():
     from tests.example_district import plugin
 
-    registry = Registry(get_plugin_manager([("example", plugin), ("broken", BrokenRules())], entry_points=False))
-    assert {p.plugin for p in registry.problems} == {"broken"}  # bad kind and wrong type refused at start-up
+    registry = Registry(get_plugin_manager([("example", plugin), ("broken", Explodes())], entry_points=False))
+    assert not registry.problems
     result = evaluate(project(), D(2024, 5, 1), registry=registry)
     errors = [f for f in result.findings if f.rule == "plugin_error"]
     assert len(errors) == 1 and "broken" in errors[0].message and "EX-1" in errors[0].message
@@ -194,14 +210,20 @@ def test_a_hook_that_raises_is_reported_and_the_rest_load():
     assert registry.roles["example"]
 
 
-def test_misspelled_hook_is_caught_at_start_up():
+def test_a_misspelled_hook_skips_that_plugin_naming_it_and_the_others_load():
+    from tests.example_district import plugin
+
     class Typo:
         @hookimpl
-        def zwxm_register_rulez(self, register):
+        def zwxm_register_role(self, register):
             pass
 
-    with pytest.raises(RegistryError, match="unknown hook"):
-        get_plugin_manager([("typo", Typo())], entry_points=False)
+    problems = []
+    registry = Registry(get_plugin_manager([("example", plugin), ("typo", Typo())], entry_points=False,
+                                           problems=problems), problems)
+    assert [p.plugin for p in registry.problems] == ["typo"]
+    assert "zwxm_register_role (did you mean zwxm_register_roles?)" in registry.problems[0].message
+    assert set(registry.districts) == {"example"} and registry.roles["example"]
 
 
 def test_coverage_lists_every_article(example_registry):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 from .evaluation import Evaluation, evaluate
@@ -11,8 +12,10 @@ from .vocab import DEADLINE_STATUSES, REGULATION_STATUSES, SEVERITIES, label, pi
 
 
 def compare_project(project: Project, as_of: dt.date | None = None, registry: Registry | None = None) -> dict[str, Evaluation]:
+    """Each district evaluates its own copy of the project, so a rule that changes `ctx.project`
+    changes nothing for the other districts (nor for the caller)."""
     registry = registry or get_registry()
-    return {code: evaluate(project, as_of, code, registry) for code in sorted(registry.districts)}
+    return {code: evaluate(copy.deepcopy(project), as_of, code, registry) for code in sorted(registry.districts)}
 
 
 def render_comparison(results: dict[str, Evaluation], lang: str = "zh") -> str:

@@ -8,6 +8,7 @@ becomes an error finding naming its plugin and the project, and the evaluation g
 from __future__ import annotations
 
 import datetime as dt
+from time import monotonic as _monotonic
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -18,6 +19,7 @@ from .calendar import CalendarError, LegalCalendar, default_calendar
 from .lifecycle import derive_stage
 from .model import Event, InputError, Problem, Project, converter
 from .plugins import Registry, get_registry
+from .vocab import DEADLINE_KINDS, DEADLINE_STATUSES, SEVERITIES
 from .rules import (Applicability, Regulation, ChangeRuling, Context, Deadline, Finding, MissingFact, Refusal, Role, Rule,
                     Step)
 
@@ -71,14 +73,33 @@ class _WrongType(Exception):
     """A rule answered with something that is not an output (nor a list of outputs)."""
 
 
-def _run(rule: Rule, ctx: Context, project: Project, findings: list[Finding]) -> Iterable[Any]:
-    """Run one rule; a missing fact or a crash becomes a finding instead of an exception."""
+class PluginInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or a KeyboardInterrupt a rule raised: the two cannot be told apart) while a rule ran.
+
+    It stops the whole command, as Ctrl-C always does, and names the plugin, rule and project so
+    that the operator knows where; writes in progress are rolled back by their transaction."""
+
+    def __init__(self, rule: Rule, project: Project):
+        self.plugin, self.rule, self.project = rule.plugin, rule.key, project.code
+        super().__init__(f"插件 {rule.plugin} 的规则 {rule.key} 在项目 {project.code} 上运行时被中断 / "
+                         f"interrupted while plugin {rule.plugin} rule {rule.key} ran on project {project.code}")
+
+
+def _run(rule: Rule, ctx: Context, project: Project, findings: list[Finding], timer: watchdog.Timer) -> Iterable[Any]:
+    """Run one rule; a missing fact, a crash, a time-out or an exit becomes a finding instead of an exception."""
     ctx.rule = rule
+    timer.started = started = _monotonic()
     try:
-        return _as_list(rule.check(ctx))
+        outputs = _as_list(rule.check(ctx))
+        if timer.fired_for != started:
+            return outputs
+        raise watchdog.RuleTimeout  # the rule caught its time-out and went on: its answer does not count
     except watchdog.RuleTimeout:
-        findings.append(_timeout_finding(rule, project))
-        watchdog.arm()  # a fresh allowance for the rules after this one
+        if timer.fired_for != started:  # a shot meant for the rule before, landing late: run this one again
+            watchdog.settle(timer)
+            return _run(rule, ctx, project, findings, timer)
+        findings.append(_timeout_finding(rule, project, timer.elapsed(), timer.limit))
+        watchdog.settle(timer)  # a fresh allowance for the rules after this one
     except MissingFact as missing:
         if missing.value is None:
             zh, en = f"缺少“{missing.fact}”", f"missing fact {missing.fact!r}"
@@ -92,25 +113,60 @@ def _run(rule: Rule, ctx: Context, project: Project, findings: list[Finding]) ->
         findings.append(Finding(rule.key, "warning", rule.article, f"日期超出可计算范围，无法检查：{rule.title}（{exc}）",
                                 f"date outside the calendar's range: cannot check {rule.title_en or rule.key} ({exc})",
                                 rule.plugin))
-    except Exception as exc:  # a plugin's bug must not take the whole evaluation down
+    except KeyboardInterrupt as exc:
+        raise PluginInterrupted(rule, project) from exc
+    except (Exception, SystemExit) as exc:  # a plugin's bug (or its sys.exit()) must not take the evaluation down
+        what = f"sys.exit({exc.code!r})" if isinstance(exc, SystemExit) else repr(exc)
         findings.append(Finding("plugin_error", "error", rule.article,
-                                f"插件 {rule.plugin} 的规则 {rule.key} 在项目 {project.code} 上出错：{exc!r}",
-                                f"plugin {rule.plugin} rule {rule.key} failed on project {project.code}: {exc!r}",
+                                f"插件 {rule.plugin} 的规则 {rule.key} 在项目 {project.code} 上出错：{what}",
+                                f"plugin {rule.plugin} rule {rule.key} failed on project {project.code}: {what}",
                                 rule.plugin))
+    finally:
+        timer.started = watchdog.IDLE  # the core's code between rules is not timed
     return ()
 
 
-def _timeout_finding(rule: Rule, project: Project) -> Finding:
+def _timeout_finding(rule: Rule, project: Project, elapsed: float | None, limit: float) -> Finding:
+    """The time the rule really ran (a rule blocked in C overruns its limit until it returns)."""
+    ran, ran_en = (f"运行 {elapsed:.1f} 秒，", f"ran {elapsed:.1f} s, ") if elapsed is not None else ("", "")
     return Finding("plugin_error", "error", rule.article,
-                   f"插件 {rule.plugin} 的规则 {rule.key} 在项目 {project.code} 上超时（{watchdog.RULE_TIME_LIMIT} 秒）",
+                   f"插件 {rule.plugin} 的规则 {rule.key} 在项目 {project.code} 上超时（{ran}限时 {limit:g} 秒）",
                    f"plugin {rule.plugin} rule {rule.key} timed out on project {project.code} "
-                   f"({watchdog.RULE_TIME_LIMIT} s)", rule.plugin)
+                   f"({ran_en}limit {limit:g} s)", rule.plugin)
 
 
-def _wrong_type_finding(rule: Rule, output: Any) -> Finding:
+def _wrong_type_finding(rule: Rule, output: Any, problem: str | None = None) -> Finding:
+    what = problem or type(output).__name__
     return Finding("plugin_error", "error", rule.article,
                    f"插件 {rule.plugin} 的规则 {rule.key} 返回了无法识别的结果：{output!r}",
-                   f"plugin {rule.plugin} rule {rule.key} returned {type(output).__name__}", rule.plugin)
+                   f"plugin {rule.plugin} rule {rule.key} returned {what}", rule.plugin)
+
+
+def _is_article(value: Any) -> bool:
+    return value is None or type(value) is int
+
+
+def _is_day(value: Any) -> bool:
+    return value is None or type(value) is dt.date
+
+
+def _output_problem(output: Any) -> str | None:
+    """What makes an output unfit for the evaluation (and its JSON), or None: checked at the boundary,
+    because a rule may build a Finding or Deadline itself instead of with the context's helpers."""
+    name = type(output).__name__
+    if not _is_article(output.article):
+        return f"a {name} whose article {output.article!r} is not a whole number"
+    if type(output) is Finding:
+        if output.severity not in SEVERITIES:
+            return f"a Finding with unknown severity {output.severity!r}"
+        if not (type(output.message) is str and type(output.message_en) is str):
+            return "a Finding whose message is not text"
+    elif type(output) is Deadline:
+        if not (_is_day(output.date) and _is_day(output.done_on)):
+            return f"a Deadline whose date {output.date!r} or done_on {output.done_on!r} is not a date"
+        if output.status not in DEADLINE_STATUSES or output.kind not in DEADLINE_KINDS:
+            return f"a Deadline with unknown status {output.status!r} or kind {output.kind!r}"
+    return None
 
 
 def check_project(project: Project, registry: Registry, district: str | None = None) -> list[Problem]:
@@ -155,9 +211,9 @@ def gate_refusals(project: Project, event: Event, registry: Registry, prior: lis
         if gates:
             ctx = Context(project, event.date, registry.districts[code], calendar or default_calendar(), prior, event)
             findings: list[Finding] = []
-            with watchdog.guard():
+            with watchdog.guard() as timer:
                 for rule in gates:
-                    refusals.extend(r for r in _run(rule, ctx, project, findings) if isinstance(r, Refusal))
+                    refusals.extend(r for r in _run(rule, ctx, project, findings, timer) if isinstance(r, Refusal))
             refusals.extend(Refusal(f.rule, f.article, f.message, f.message_en, code) for f in findings
                             if f.rule == "plugin_error")
     return refusals
@@ -171,15 +227,15 @@ def evaluate(project: Project, as_of: dt.date | None = None, district: str | Non
     `peers` are the other projects of the same owner unit, for rules that look across projects
     (e.g. splitting a project to evade a threshold); a single project file has none."""
     try:
-        with watchdog.guard():
-            return _evaluate(project, as_of, district, registry, calendar, peers)
+        with watchdog.guard() as timer:
+            return _evaluate(project, as_of, district, registry, calendar, peers, timer)
     except watchdog.RuleTimeout:  # landed between two rules, not in one: evaluate once more
-        with watchdog.guard():
-            return _evaluate(project, as_of, district, registry, calendar, peers)
+        with watchdog.guard() as timer:
+            return _evaluate(project, as_of, district, registry, calendar, peers, timer)
 
 
 def _evaluate(project: Project, as_of: dt.date | None, district: str | None, registry: Registry | None,
-              calendar: LegalCalendar | None, peers: Sequence[Project]) -> Evaluation:
+              calendar: LegalCalendar | None, peers: Sequence[Project], timer: watchdog.Timer) -> Evaluation:
     registry = registry or get_registry()
     calendar = calendar or default_calendar()
     as_of = as_of or dt.date.today()
@@ -209,15 +265,16 @@ def _evaluate(project: Project, as_of: dt.date | None, district: str | None, reg
     def collect(rule: Rule) -> None:
         """Outputs go where their type says, so any rule may also return findings."""
         try:
-            for output in _run(rule, ctx, project, findings):
+            for output in _run(rule, ctx, project, findings, timer):
                 bucket = sorted_outputs.get(type(output))
-                if bucket is None:
-                    findings.append(_wrong_type_finding(rule, output))
-                else:
+                wrong = _output_problem(output) if bucket is not None else type(output).__name__
+                if wrong is None:
                     bucket.append(output)
+                else:
+                    findings.append(_wrong_type_finding(rule, output, wrong))
         except watchdog.RuleTimeout:  # landed just after the rule returned: still this rule's time
-            findings.append(_timeout_finding(rule, project))
-            watchdog.arm()
+            findings.append(_timeout_finding(rule, project, None, timer.limit))
+            watchdog.settle(timer)
 
     for rule in registry.rules_for(code, "applicability"):
         collect(rule)

@@ -86,6 +86,16 @@ class _Commands(click.Group):
         self._load()
         return super().list_commands(ctx)
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Ctrl-C stops the command with status 130, naming the plugin rule that was running if any
+        (see docs/plugins.md: a KeyboardInterrupt raised in a rule is taken as the operator's Ctrl-C)."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:
+            where = f": {exc}" if str(exc) else ""
+            click.echo(f"已中断，进行中的写入已撤销（此前已提交的保留）/ interrupted, the write in progress was rolled back (earlier commits are kept){where}", err=True)
+            sys.exit(130)
+
 
 @click.group(cls=_Commands, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="zwxm")
