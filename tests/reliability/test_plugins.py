@@ -88,9 +88,11 @@ def site(tmp_path_factory) -> Path:
     return site
 
 
-def run(site: Path | None, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run(site: Path | None, *args: str, cwd: Path | None = None,
+        extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     environment = env()
     environment["ZWXM_RULE_TIME_LIMIT"] = str(TIME_LIMIT)
+    environment.update(extra or {})
     if site is not None:
         environment["PYTHONPATH"] = os.pathsep.join([str(site), environment["PYTHONPATH"]])
     return subprocess.run([ZWXM, *args], capture_output=True, text=True, env=environment, cwd=cwd,
