@@ -15,7 +15,7 @@ import click
 from . import __version__
 
 # Modules that contribute sub-commands; each exposes COMMANDS, a list of click commands.
-COMMAND_MODULES = ("zwxm.commands_calendar", "zwxm.commands_storage")
+COMMAND_MODULES = ("zwxm.commands_calendar", "zwxm.commands_storage", "zwxm.commands_deadlines")
 
 
 def fail(problems: list[Any]) -> None:
