@@ -10,7 +10,9 @@ import datetime as dt
 import io
 import os
 import re
+import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -19,13 +21,13 @@ from .commands_storage import _day, _fail, _say, _store
 from .model import Problem
 
 
-def write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
     """Write the whole file or nothing: a temporary file beside it, then renamed over it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            f.writelines([data] if isinstance(data, bytes) else data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -52,7 +54,7 @@ def due(ctx: click.Context, within: int, as_of: str | None, district: str | None
 
     Exit status 0: nothing overdue; 1: something overdue; 2: bad input."""
     from .io.deadlines import render_table, to_csv, to_json, write_xlsx
-    from .io.ics import build_calendar, read_previous
+    from .io.ics import read_previous, write_calendar
     from .store.due import CANCELLED_LOOKBACK_DAYS, due_items, window_end
 
     lang = ctx.obj["lang"]
@@ -64,7 +66,7 @@ def due(ctx: click.Context, within: int, as_of: str | None, district: str | None
                        "unsupported format (one of table, json, csv, xlsx, ics)")])
     if fmt == "xlsx" and path is None:
         _fail([Problem("output", None, "xlsx 需要用 -o 指定文件", "xlsx needs a file: give -o FILE")])
-    previous = None
+    previous = {}
     if fmt == "ics" and path is not None:
         try:
             previous = read_previous(path)
@@ -77,7 +79,7 @@ def due(ctx: click.Context, within: int, as_of: str | None, district: str | None
         until = window_end(today, within)
         met_since = today - dt.timedelta(days=CANCELLED_LOOKBACK_DAYS) if fmt == "ics" else None
         items = due_items(store, today, until, overdue_only=overdue_only, district=district, unit=unit,
-                          department=department, met_since=met_since)
+                          department=department, met_since=met_since, numbered=fmt == "ics")
     listed = [i for i in items if i.status != "met"]
     if fmt == "table":
         text = render_table(listed, today, until, lang)
@@ -85,9 +87,14 @@ def due(ctx: click.Context, within: int, as_of: str | None, district: str | None
         text = to_json(listed, today, until, within)
     elif fmt == "csv":
         text = to_csv(listed, today, lang)
-    elif fmt == "ics":
-        text = build_calendar(items, today, remind, previous).to_ical().decode("utf-8")
-    if fmt == "xlsx":
+    if fmt == "ics":
+        pieces = write_calendar(items, today, remind, previous)
+        if path is not None:
+            write_atomically(path, pieces)
+        else:
+            sys.stdout.buffer.writelines(pieces)
+            sys.stdout.flush()
+    elif fmt == "xlsx":
         buffer = io.BytesIO()
         write_xlsx(listed, today, lang, buffer)
         write_atomically(path, buffer.getvalue())

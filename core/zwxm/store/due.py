@@ -50,7 +50,7 @@ class DueItem:
     done_on: dt.date | None
     explanation: str
     explanation_en: str
-    occurrence: int  # 1, 2, ... among the project's dated deadlines of this rule, in date order
+    occurrence: int  # 1, 2, ... among the project's dated deadlines of this rule, in date order (0: not asked)
 
     @property
     def uid(self) -> str:
@@ -72,16 +72,18 @@ def window_end(as_of: dt.date, within: int, calendar: LegalCalendar | None = Non
 
 
 _COLUMNS = ("d.project_code, p.name, p.district, coalesce(p.owner_unit, ''), d.rule, d.title, d.title_en, d.date, "
-            "d.article, d.provisional, d.done_on, d.explanation, d.explanation_en, "
-            "(SELECT count(*) FROM project_deadlines o WHERE o.project_code = d.project_code AND o.rule = d.rule "
-            "AND o.date IS NOT NULL AND (o.date < d.date OR (o.date = d.date AND o.id <= d.id))) AS occurrence")
+            "d.article, d.provisional, d.done_on, d.explanation, d.explanation_en")
+# Which occurrence of its rule a deadline is (monthly reports share a rule): only calendars need it.
+_OCCURRENCE = ("(SELECT count(*) FROM project_deadlines o WHERE o.project_code = d.project_code AND o.rule = d.rule "
+               "AND o.date IS NOT NULL AND (o.date < d.date OR (o.date = d.date AND o.id <= d.id)))")
 
 
 def due_items(store: Store, as_of: dt.date, until: dt.date | None = None, *, overdue_only: bool = False,
               district: str | None = None, unit: str | None = None, department: str | None = None,
-              met_since: dt.date | None = None) -> list[DueItem]:
+              met_since: dt.date | None = None, numbered: bool = False) -> list[DueItem]:
     """Open due deadlines dated up to `until` (all of them overdue when dated before `as_of`),
     and, with `met_since`, the deadlines met on or after that day (for calendars to cancel).
+    `numbered` fills `occurrence` (for `uid`), which costs a look at each project's other deadlines.
 
     Sorted by construction unit, responsible department, date and project code."""
     last = (as_of - dt.timedelta(days=1)) if overdue_only or until is None else until
@@ -90,7 +92,7 @@ def due_items(store: Store, as_of: dt.date, until: dt.date | None = None, *, ove
         if value:
             filters.append(f" AND {column} = ?")
             params.append(value)
-    select = f"SELECT {_COLUMNS} FROM project_deadlines d JOIN projects p ON p.code = d.project_code " \
+    select = f"SELECT {_COLUMNS}, {_OCCURRENCE if numbered else 0} FROM project_deadlines d JOIN projects p ON p.code = d.project_code " \
              "WHERE d.kind = 'due' AND d.date IS NOT NULL AND "
     rows = store.db.execute(select + "d.done_on IS NULL AND d.date <= ?" + "".join(filters),
                             [last.isoformat(), *params]).fetchall()
