@@ -26,6 +26,9 @@ def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)  # mkstemp's 0600 would hide the report from colleagues
         with os.fdopen(fd, "wb") as f:
             f.writelines([data] if isinstance(data, bytes) else data)
         os.replace(tmp, path)

@@ -127,9 +127,10 @@ COLUMNS: dict[str, Label] = {
     "projects": ("项目数", "projects"),
     "count": ("数量", "count"),
     "overdue_count": ("逾期数", "overdue"),
-    "due_count": ("即将到期数", "due soon"),
+    "due_count": ("下月到期数", "due next month"),
     "open_findings": ("未解决问题数", "open findings"),
     "awaiting_approval": ("待审批变更", "changes awaiting approval"),
+    "procedure": ("所需程序", "procedure"),
 }
 
 # Sections of the monthly supervision report (通报) and its charts.
@@ -144,6 +145,7 @@ REPORT_SECTIONS: dict[str, Label] = {
     "changes": ("待审批变更", "Changes awaiting approval"),
     "chart_overdue_by_district": ("各地区逾期期限数", "Overdue deadlines by district"),
     "chart_findings_by_severity": ("未解决问题按严重程度", "Open findings by severity"),
+    "chart_overdue_by_unit": ("逾期最多的建设单位（前10）", "Construction units with most overdue (top 10)"),
     "generated": ("生成时间", "generated"),
     "month": ("月份", "month"),
     "as_of": ("统计截至", "as of"),

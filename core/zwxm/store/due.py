@@ -66,6 +66,11 @@ def responsible_department(roles: Iterable[Role], article: int | None) -> Role |
     return (departments or citing or [None])[0]
 
 
+def group_order(item: DueItem) -> tuple:
+    """Construction unit, responsible department, date: the order every list of deadlines uses."""
+    return item.owner_unit, item.department, item.date, item.project_code, item.occurrence
+
+
 def window_end(as_of: dt.date, within: int, calendar: LegalCalendar | None = None) -> dt.date:
     """The last day of the window: `within` working days after `as_of` (legal calendar)."""
     return (calendar or default_calendar()).add_workdays(as_of, within)
@@ -92,8 +97,8 @@ def due_items(store: Store, as_of: dt.date, until: dt.date | None = None, *, ove
         if value:
             filters.append(f" AND {column} = ?")
             params.append(value)
-    select = f"SELECT {_COLUMNS}, {_OCCURRENCE if numbered else 0} FROM project_deadlines d JOIN projects p ON p.code = d.project_code " \
-             "WHERE d.kind = 'due' AND d.date IS NOT NULL AND "
+    select = (f"SELECT {_COLUMNS}, {_OCCURRENCE if numbered else 0} FROM project_deadlines d "
+              "JOIN projects p ON p.code = d.project_code WHERE d.kind = 'due' AND d.date IS NOT NULL AND ")
     rows = store.db.execute(select + "d.done_on IS NULL AND d.date <= ?" + "".join(filters),
                             [last.isoformat(), *params]).fetchall()
     if met_since is not None:
@@ -102,7 +107,23 @@ def due_items(store: Store, as_of: dt.date, until: dt.date | None = None, *, ove
     if department:
         needle = department.casefold()
         items = [i for i in items if needle in i.department.casefold() or needle in i.department_en.casefold()]
-    items.sort(key=lambda i: (i.owner_unit, i.department, i.date, i.project_code, i.occurrence))
+    items.sort(key=group_order)
+    return items
+
+
+def open_on(store: Store, day: dt.date, first: dt.date | None, last: dt.date) -> list[DueItem]:
+    """Due deadlines dated in [first, last] (any date before `last` when `first` is None) that
+    were not done before `day`: overdue ones (dated before `day`) and coming ones, for a report
+    looking back from `day`. Sorted like `due_items`."""
+    window = "d.date <= ?" if first is None else "d.date BETWEEN ? AND ?"
+    params = [day.isoformat(), last.isoformat()] if first is None else [day.isoformat(), first.isoformat(),
+                                                                         last.isoformat()]
+    columns = _COLUMNS.replace("d.done_on", "NULL")  # not done as of `day`, whatever happened since
+    rows = store.db.execute(f"SELECT {columns}, 0 FROM project_deadlines d JOIN projects p ON p.code = d.project_code "
+                            f"WHERE d.kind = 'due' AND d.date IS NOT NULL AND (d.done_on IS NULL OR d.done_on >= ?) "
+                            f"AND {window}", params).fetchall()
+    items = _items(rows, day, store.registry)
+    items.sort(key=group_order)
     return items
 
 
