@@ -126,7 +126,8 @@ def test_an_event_no_longer_listed_is_carried_over_as_cancelled_then_dropped(db,
 
 
 def item(**changes) -> DueItem:
-    values = dict(project_code="PT-1", project_name="坡头平台", district="potou", owner_unit="区民政局",
+    values = dict(project_code="PT-1", project_name="坡头平台", district="potou",
+                  district_name=("坡头区", "Potou District"), owner_unit="区民政局",
                   department="区政务服务数据管理局", department_en="bureau", rule="effect_self_evaluation",
                   title="验收后12个月内应用效果自评价", title_en="self-evaluation", date=dt.date(2027, 11, 25),
                   article=24, status="open", provisional=True, done_on=None, explanation="暂定",

@@ -38,7 +38,8 @@ def flat_rows(items: list[DueItem], as_of: dt.date, lang: str) -> Iterator[dict[
     calendar = default_calendar()
     for i in items:
         yield {"owner_unit": i.owner_unit, "department": pick(lang, i.department, i.department_en),
-               "project_code": i.project_code, "project_name": i.project_name, "district": i.district,
+               "project_code": i.project_code, "project_name": i.project_name,
+               "district": pick(lang, *i.district_name),
                "title": pick(lang, i.title, i.title_en), "due_date": i.date.isoformat(),
                "status": label(DEADLINE_STATUSES, i.status, lang),
                "working_days": working_days_left(i, as_of, calendar), "article": article_text(i.article),

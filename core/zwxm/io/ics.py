@@ -61,7 +61,7 @@ def _event(item: DueItem, remind_workdays: int, calendar: LegalCalendar) -> Even
     event.add("dtstart", item.date)
     event.add("dtend", item.date + dt.timedelta(days=1))
     event.add("transp", "TRANSPARENT")
-    event.add("categories", [item.district])
+    event.add("categories", [item.district_name[0]])
     event.add("status", "CANCELLED" if done else ("TENTATIVE" if item.provisional else "CONFIRMED"))
     event.add("x-zwxm-project", item.project_code)
     event.add("x-zwxm-rule", item.rule)

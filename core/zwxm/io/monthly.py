@@ -136,7 +136,7 @@ def _item_row(item: DueItem, day: dt.date) -> tuple[Any, ...]:
     from ..calendar import default_calendar
 
     return (item.owner_unit, (item.department, item.department_en), item.project_code, item.project_name,
-            item.district, (item.title, item.title_en), item.date.isoformat(), article_text(item.article),
+            item.district_name, (item.title, item.title_en), item.date.isoformat(), article_text(item.article),
             default_calendar().workdays_between(day, item.date), (item.explanation, item.explanation_en))
 
 

@@ -37,6 +37,7 @@ class DueItem:
     project_code: str
     project_name: str
     district: str
+    district_name: tuple[str, str]  # (zh, en), from the district plugin
     owner_unit: str
     department: str
     department_en: str
@@ -138,8 +139,10 @@ def _items(rows: list[tuple], as_of: dt.date, registry: Registry) -> list[DueIte
             role = responsible_department(registry.roles.get(district, ()), article)
             departments[key] = (role.department, role.department_en or role.department) if role else ("", "")
         zh, en = departments[key]
+        known = registry.districts.get(district)
         status = "met" if done_on else ("missed" if date < today else "open")
-        items.append(DueItem(code, name, district, owner_unit, zh, en, rule, title, title_en,
+        items.append(DueItem(code, name, district, (known.name, known.name_en) if known else (district, district),
+                             owner_unit, zh, en, rule, title, title_en,
                              dt.date.fromisoformat(date), article, status, bool(provisional),
                              dt.date.fromisoformat(done_on) if done_on else None, explanation, explanation_en,
                              occurrence))
