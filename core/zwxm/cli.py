@@ -15,7 +15,8 @@ import click
 from . import __version__
 
 # Modules that contribute sub-commands; each exposes COMMANDS, a list of click commands.
-COMMAND_MODULES = ("zwxm.commands_calendar", "zwxm.commands_storage", "zwxm.commands_deadlines")
+COMMAND_MODULES = ("zwxm.commands_calendar", "zwxm.commands_storage", "zwxm.commands_deadlines",
+                   "zwxm.commands_serve")
 
 
 def fail(problems: list[Any]) -> None:

@@ -1,0 +1,77 @@
+"""`zwxm serve`: a read-only web view of the database on this machine (Datasette), or the TUI in a
+browser (textual-serve). No authentication is built in: it listens on 127.0.0.1 unless told
+otherwise; docs/deadlines.md says what to put in front of it before anyone else can reach it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import sys
+from pathlib import Path
+
+import click
+
+from .commands_storage import _fail, _say
+from .model import Problem
+
+LOOPBACK = "127.0.0.1"
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _existing_database(ctx: click.Context) -> Path:
+    """The database to serve: it must exist and be a zwxm file (a web view never creates one)."""
+    from .storage import SchemaError, connect, resolve_db_path
+
+    path = resolve_db_path(ctx.obj.get("db"))
+    if not path.is_file():
+        _fail([Problem("db", str(path), "数据库文件不存在", "no such database file")])
+    try:
+        connect(path).close()  # refuses a file that is not ours or is newer; upgrades an older one
+    except SchemaError as exc:
+        _fail([exc])
+    return path
+
+
+@click.command("serve")
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True, help="端口 / port")
+@click.option("--host", default=LOOPBACK, show_default=True,
+              help="监听地址；非本机地址须自备认证 / address to listen on; anything but loopback needs a proxy with "
+                   "authentication in front")
+@click.pass_context
+def serve(ctx: click.Context, port: int, host: str) -> None:
+    """Serve the database read-only in a browser: Datasette, or the TUI with --tui."""
+    path = _existing_database(ctx)
+    if not is_loopback(host):
+        _say(ctx, f"警告：{host} 不是本机地址，zwxm serve 没有任何认证，请在前面加上带认证的反向代理",
+             f"warning: {host} is not a loopback address and zwxm serve has no authentication: put a reverse "
+             "proxy with authentication in front of it", err=True)
+    _serve_datasette(ctx, path, host, port)
+
+
+def _serve_datasette(ctx: click.Context, path: Path, host: str, port: int) -> None:
+    import asyncio
+
+    import uvicorn
+    from datasette.app import Datasette
+
+    from .plugins import get_registry
+    from .store.datasette_plugin import metadata
+
+    districts = {code: (d.name, d.name_en) for code, d in get_registry().districts.items()}
+    ds = Datasette([str(path)], metadata=metadata(path.stem, districts, ctx.obj["lang"]),
+                   settings={"sql_time_limit_ms": 5000, "allow_download": False})
+    asyncio.run(ds.invoke_startup())
+    _say(ctx, f"只读浏览 {path}：http://{host}:{port}/（Ctrl+C 停止）",
+         f"serving {path} read-only at http://{host}:{port}/ (Ctrl+C to stop)", err=True)
+    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on", workers=1)
+
+
+COMMANDS = [serve]
