@@ -21,7 +21,7 @@ import pytest
 
 from zwxm.model import Event, Project
 from zwxm.rules import Role
-from zwxm.storage import Store
+from zwxm.store import Store
 from zwxm.store.due import due_items, responsible_department, window_end
 
 ZWXM = str(Path(sys.executable).parent / "zwxm")

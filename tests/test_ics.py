@@ -14,7 +14,7 @@ from icalendar import Calendar
 
 from tests.test_due import YUBEI_DUE, ZWXM, project
 from zwxm.io.ics import read_previous, reminder_day, write_calendar
-from zwxm.storage import Store
+from zwxm.store import Store
 from zwxm.store.due import DueItem
 
 

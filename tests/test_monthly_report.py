@@ -16,7 +16,7 @@ import pytest
 
 from tests.test_due import HOSTILE_NAME, ZWXM, project
 from zwxm.model import Change, Event
-from zwxm.storage import Store
+from zwxm.store import Store
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHEETS_ZH = ["按地区汇总", "按建设单位汇总", "逾期清单", "下月到期", "未解决问题（按严重程度和条款）", "待审批变更"]

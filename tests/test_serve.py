@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_due import ZWXM, project
-from zwxm.storage import Store
+from zwxm.store import Store
 
 START_TIMEOUT = 60  # seconds for the server to answer (a busy shared machine)
 
@@ -167,7 +167,7 @@ def test_a_missing_database_is_named_and_not_created(tmp_path):
 
 
 def test_loopback_addresses():
-    from zwxm.commands_serve import is_loopback
+    from zwxm.cli.serve import is_loopback
 
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.2") and not is_loopback("example.org")

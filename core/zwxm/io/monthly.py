@@ -21,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from ..storage import Store
+from ..store import Store
 from ..store.due import DueItem, open_on
 from ..vocab import COLUMNS, PROCEDURES, REPORT_SECTIONS, SEVERITIES, label, pick
 from .deadlines import article_text

@@ -17,7 +17,7 @@ from typing import Any
 from datasette import hookimpl
 
 from ..lifecycle import STAGES
-from ..sqlite_functions import register
+from .sqlite_functions import register
 from ..vocab import COLUMNS, DEADLINE_KINDS, DEADLINE_STATUSES, SEVERITIES, label
 
 PLUGIN = "zwxm"

@@ -20,7 +20,7 @@ import attrs
 from ..calendar import LegalCalendar, default_calendar
 from ..plugins import Registry
 from ..rules import Role
-from ..storage import Store
+from .store import Store
 
 DEFAULT_WITHIN = 10  # working days ahead (issue 15)
 CANCELLED_LOOKBACK_DAYS = 30  # a deadline met this recently is written as cancelled to calendars

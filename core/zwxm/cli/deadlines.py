@@ -17,8 +17,8 @@ from pathlib import Path
 
 import click
 
-from .commands_storage import _day, _fail, _say, _store
-from .model import Problem
+from ..model import Problem
+from .storage import _day, _fail, _say, _store
 
 
 def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
@@ -56,9 +56,9 @@ def due(ctx: click.Context, within: int, as_of: str | None, district: str | None
     """List deadlines overdue or due within N working days, by construction unit and department.
 
     Exit status 0: nothing overdue; 1: something overdue; 2: bad input."""
-    from .io.deadlines import render_table, to_csv, to_json, write_xlsx
-    from .io.ics import read_previous, write_calendar
-    from .store.due import CANCELLED_LOOKBACK_DAYS, due_items, window_end
+    from ..io.deadlines import render_table, to_csv, to_json, write_xlsx
+    from ..io.ics import read_previous, write_calendar
+    from ..store.due import CANCELLED_LOOKBACK_DAYS, due_items, window_end
 
     lang = ctx.obj["lang"]
     today = _day(as_of, "as_of") if as_of else dt.date.today()
@@ -122,7 +122,7 @@ MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 @click.pass_context
 def report(ctx: click.Context, month: str, out_dir: str) -> None:
     """Write the monthly supervision report (通报): an XLSX with charts and a self-contained HTML page."""
-    from .io.monthly import build_report, write_html, write_xlsx
+    from ..io.monthly import build_report, write_html, write_xlsx
 
     match = MONTH.match(month.strip())
     if not match or not 1 <= int(match.group(2)) <= 12:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from .commands_storage import _fail, _say
-from .model import Problem
+from ..model import Problem
+from .storage import _fail, _say
 
 LOOPBACK = "127.0.0.1"
 
@@ -28,7 +28,7 @@ def is_loopback(host: str) -> bool:
 
 def _existing_database(ctx: click.Context) -> Path:
     """The database to serve: it must exist and be a zwxm file (a web view never creates one)."""
-    from .storage import SchemaError, connect, resolve_db_path
+    from ..store import SchemaError, connect, resolve_db_path
 
     path = resolve_db_path(ctx.obj.get("db"))
     if not path.is_file():
@@ -62,8 +62,8 @@ def _serve_datasette(ctx: click.Context, path: Path, host: str, port: int) -> No
     import uvicorn
     from datasette.app import Datasette
 
-    from .plugins import get_registry
-    from .store.datasette_plugin import metadata
+    from ..plugins import get_registry
+    from ..store.datasette_plugin import metadata
 
     districts = {code: (d.name, d.name_en) for code, d in get_registry().districts.items()}
     ds = Datasette([str(path)], metadata=metadata(path.stem, districts, ctx.obj["lang"]),
