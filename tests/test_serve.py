@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -171,3 +172,39 @@ def test_loopback_addresses():
 
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.2") and not is_loopback("example.org")
+
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[PX^_].*?\x1b\\|\x1b\][^\x07]*(\x07|\x1b\\)|\x1b[@-Z\\-_]")
+
+
+async def tui_screen_text(base: str, wanted: tuple[str, ...], seconds: float = START_TIMEOUT) -> str:
+    """Open the TUI's websocket as the browser page does and collect what the app draws until every
+    `wanted` text has appeared (or time runs out); then close it, which ends the app process."""
+    import aiohttp
+
+    seen = ""
+    url = base.replace("http:", "ws:") + "/ws?width=160&height=40"
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
+        await ws.send_json(["resize", {"width": 160, "height": 40}])
+        deadline = time.monotonic() + seconds
+        while not all(w in seen for w in wanted) and time.monotonic() < deadline:
+            try:
+                message = await ws.receive(timeout=max(0.1, deadline - time.monotonic()))
+            except asyncio.TimeoutError:
+                break
+            if message.type == aiohttp.WSMsgType.BINARY:
+                seen += ANSI.sub("", message.data.decode("utf-8", "replace"))
+            elif message.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
+                break
+    return seen
+
+
+def test_the_tui_is_served_read_only_with_its_files_folder(db, tmp_path):
+    before = digest(db)
+    with server("--tui", "--files", str(tmp_path / "exchange"), db=db) as (base, _process):
+        status, page = get(base + "/")
+        assert status == 200 and "/ws" in page
+        text = asyncio.run(tui_screen_text(base, ("YB-T-1", "只读")))
+        assert "YB-T-1" in text and "只读" in text, text[-2000:]
+    assert (tmp_path / "exchange").is_dir()
+    assert digest(db) == before
