@@ -125,6 +125,14 @@ def test_an_event_no_longer_listed_is_carried_over_as_cancelled_then_dropped(db,
     assert "YB-T-1/contract_filing_deadline/1@zwxm" not in calendar_of(out)  # 30 days past its date
 
 
+def test_an_empty_calendar_is_rewritten_on_the_next_run(db, tmp_path):
+    out = tmp_path / "none.ics"
+    for _ in range(2):
+        result = zwxm(db, "due", "--as-of", "2024-01-02", "-o", str(out))
+        assert result.returncode == 0, result.stderr
+        assert not calendar_of(out)
+
+
 def item(**changes) -> DueItem:
     values = dict(project_code="PT-1", project_name="坡头平台", district="potou",
                   district_name=("坡头区", "Potou District"), owner_unit="区民政局",

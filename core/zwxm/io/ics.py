@@ -107,7 +107,7 @@ def read_previous(path: Path) -> dict[str, _Written]:
         return {}
     try:
         data = path.read_bytes()
-        header = data[:data.find(_BEGIN)] if _BEGIN in data else data
+        header = data[:data.find(_BEGIN)] if _BEGIN in data else data[:data.rfind(b"END:VCALENDAR")]
         ours = Calendar.from_ical(header + b"END:VCALENDAR\r\n").get("prodid") == PRODID
     except (OSError, ValueError) as exc:
         raise ValueError(f"{path}: 无法读取或不是日历文件，不覆盖 / cannot be read or is not a calendar file, "
