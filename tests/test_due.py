@@ -159,12 +159,21 @@ def test_the_query_reads_the_derived_tables_counted_as_of_the_day_asked(db):
     (("--format", "xlsx"), ("output", "-o")),
     (("--within", "-1"), ("--within", "-1")),
     (("-o", "out.pdf"), ("format", "pdf")),
+    (("--as-of", "2100-12-30"), ("as_of", "2100-12-30")),  # the window would leave the legal calendar
 ])
 def test_bad_input_is_named(db, tmp_path, args, words):
     result = zwxm(db, *args, cwd=tmp_path)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and all(w in result.stderr for w in words), result.stderr
     assert not list(tmp_path.iterdir())
+
+
+def test_an_output_that_cannot_be_written_is_named(db, tmp_path):
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    target = tmp_path / "a-file" / "due.json"  # its folder is a file
+    result = zwxm(db, "--as-of", "2024-10-14", "-o", str(target))
+    assert result.returncode == 2 and "output" in result.stderr and str(target) in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_a_file_that_is_not_a_zwxm_calendar_is_not_overwritten(db, tmp_path):

@@ -98,7 +98,7 @@ def test_english_report(db, tmp_path):
     assert '<html lang="en">' in page and "Overdue deadlines" in page and "Yubei District" in page
 
 
-@pytest.mark.parametrize("month", ["2024-13", "2024-1", "24-10", "abc", "2024-00"])
+@pytest.mark.parametrize("month", ["2024-13", "2024-1", "24-10", "abc", "2024-00", "0000-01", "9999-12"])
 def test_a_bad_month_is_named(db, tmp_path, month):
     result = run(db, tmp_path / "out", "--month", month)
     assert result.returncode == 2 and "month" in result.stderr and month in result.stderr

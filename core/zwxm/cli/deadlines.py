@@ -17,6 +17,7 @@ from pathlib import Path
 
 import click
 
+from ..io.deadlines import DUE_FORMATS
 from ..model import Problem
 from .storage import _day, _fail, _say, _store
 
@@ -45,7 +46,7 @@ def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
 @click.option("--unit", help="只看该建设单位（全名）/ only this construction unit (full name)")
 @click.option("--department", help="只看该责任部门（包含此文字）/ only departments containing this text")
 @click.option("--overdue-only", is_flag=True, help="只列逾期 / overdue deadlines only")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx", "ics"]), default=None,
+@click.option("--format", "fmt", type=click.Choice(DUE_FORMATS), default=None,
               help="输出格式（默认按 -o 扩展名，否则 table）/ output format (default: from -o's extension, else table)")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="输出文件 / output file")
 @click.option("--remind", type=click.IntRange(0, 60), default=3, show_default=True,
@@ -56,6 +57,7 @@ def due(ctx: click.Context, within: int, as_of: str | None, district: str | None
     """List deadlines overdue or due within N working days, by construction unit and department.
 
     Exit status 0: nothing overdue; 1: something overdue; 2: bad input."""
+    from ..calendar import CalendarError
     from ..io.deadlines import render_table, to_csv, to_json, write_xlsx
     from ..io.ics import read_previous, write_calendar
     from ..store.due import CANCELLED_LOOKBACK_DAYS, due_items, window_end
@@ -64,9 +66,9 @@ def due(ctx: click.Context, within: int, as_of: str | None, district: str | None
     today = _day(as_of, "as_of") if as_of else dt.date.today()
     path = Path(output) if output else None
     fmt = fmt or (path.suffix.lstrip(".").lower() if path and path.suffix else "table")
-    if fmt not in ("table", "json", "csv", "xlsx", "ics"):
-        _fail([Problem("format", fmt, "不支持的格式（可选 table、json、csv、xlsx、ics）",
-                       "unsupported format (one of table, json, csv, xlsx, ics)")])
+    if fmt not in DUE_FORMATS:
+        _fail([Problem("format", fmt, f"不支持的格式（可选 {'、'.join(DUE_FORMATS)}）",
+                       f"unsupported format (one of {', '.join(DUE_FORMATS)})")])
     if fmt == "xlsx" and path is None:
         _fail([Problem("output", None, "xlsx 需要用 -o 指定文件", "xlsx needs a file: give -o FILE")])
     previous = {}
@@ -79,32 +81,35 @@ def due(ctx: click.Context, within: int, as_of: str | None, district: str | None
         if district and district not in store.registry.districts:
             _fail([Problem("district", district, f"未知地区（已安装：{'、'.join(sorted(store.registry.districts))}）",
                            "unknown district")])
-        until = window_end(today, within)
+        try:
+            until = window_end(today, within)
+        except CalendarError as exc:
+            _fail([Problem("as_of", today.isoformat(), f"超出日历范围：{exc}", f"outside the calendar: {exc}")])
         met_since = today - dt.timedelta(days=CANCELLED_LOOKBACK_DAYS) if fmt == "ics" else None
         items = due_items(store, today, until, overdue_only=overdue_only, district=district, unit=unit,
                           department=department, met_since=met_since, numbered=fmt == "ics")
     listed = [i for i in items if i.status != "met"]
-    if fmt == "table":
-        text = render_table(listed, today, until, lang)
-    elif fmt == "json":
-        text = to_json(listed, today, until, within)
-    elif fmt == "csv":
-        text = to_csv(listed, today, lang)
-    if fmt == "ics":
-        pieces = write_calendar(items, today, remind, previous)
-        if path is not None:
-            write_atomically(path, pieces)
+    try:
+        if fmt == "ics":
+            pieces = write_calendar(items, today, remind, previous)
+            if path is None:
+                sys.stdout.buffer.writelines(pieces)
+            else:
+                write_atomically(path, pieces)
+        elif fmt == "xlsx":
+            buffer = io.BytesIO()
+            write_xlsx(listed, today, lang, buffer)
+            write_atomically(path, buffer.getvalue())
         else:
-            sys.stdout.buffer.writelines(pieces)
-            sys.stdout.flush()
-    elif fmt == "xlsx":
-        buffer = io.BytesIO()
-        write_xlsx(listed, today, lang, buffer)
-        write_atomically(path, buffer.getvalue())
-    elif path is not None:  # CSV with a BOM, so that spreadsheet programs read it as UTF-8
-        write_atomically(path, text.encode("utf-8-sig" if fmt == "csv" else "utf-8"))
-    else:
-        click.echo(text, nl=not text.endswith("\n"))
+            text = {"table": lambda: render_table(listed, today, until, lang),
+                    "json": lambda: to_json(listed, today, until, within),
+                    "csv": lambda: to_csv(listed, today, lang)}[fmt]()
+            if path is None:
+                click.echo(text, nl=not text.endswith("\n"))
+            else:  # CSV with a BOM, so that spreadsheet programs read it as UTF-8
+                write_atomically(path, text.encode("utf-8-sig" if fmt == "csv" else "utf-8"))
+    except OSError as exc:
+        _fail([Problem("output", str(path), f"无法写入：{exc.strerror or exc}", f"cannot write: {exc.strerror or exc}")])
     overdue = sum(i.status == "missed" for i in listed)
     if path is not None:
         _say(ctx, f"已写入 {path}：逾期 {overdue} 项，即将到期 {len(listed) - overdue} 项",
@@ -122,11 +127,13 @@ MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 @click.pass_context
 def report(ctx: click.Context, month: str, out_dir: str) -> None:
     """Write the monthly supervision report (通报): an XLSX with charts and a self-contained HTML page."""
+    from ..calendar import FIRST_YEAR, LAST_YEAR
     from ..io.monthly import build_report, write_html, write_xlsx
 
     match = MONTH.match(month.strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        _fail([Problem("month", month, "月份无效，应为 YYYY-MM", "invalid month, expected YYYY-MM")])
+    if not match or not 1 <= int(match.group(2)) <= 12 or not FIRST_YEAR <= int(match.group(1)) < LAST_YEAR:
+        _fail([Problem("month", month, f"月份无效，应为 YYYY-MM（{FIRST_YEAR}–{LAST_YEAR - 1} 年）",
+                       f"invalid month, expected YYYY-MM ({FIRST_YEAR}–{LAST_YEAR - 1})")])
     year, number = int(match.group(1)), int(match.group(2))
     lang = ctx.obj["lang"]
     with _store(ctx) as store:
@@ -136,8 +143,11 @@ def report(ctx: click.Context, month: str, out_dir: str) -> None:
     xlsx, html = folder / f"{stem}.xlsx", folder / f"{stem}.html"
     buffer = io.BytesIO()
     write_xlsx(data, lang, buffer)
-    write_atomically(xlsx, buffer.getvalue())
-    write_atomically(html, write_html(data, lang).encode("utf-8"))
+    try:
+        write_atomically(xlsx, buffer.getvalue())
+        write_atomically(html, write_html(data, lang).encode("utf-8"))
+    except OSError as exc:
+        _fail([Problem("output", str(folder), f"无法写入：{exc.strerror or exc}", f"cannot write: {exc.strerror or exc}")])
     _say(ctx, f"已写入 {xlsx} 和 {html}", f"wrote {xlsx} and {html}")
 
 
