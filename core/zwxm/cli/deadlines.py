@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import os
 import re
 import sys
@@ -58,7 +59,7 @@ def due(ctx: click.Context, within: int, as_of: str | None, district: str | None
 
     Exit status 0: nothing overdue; 1: something overdue; 2: bad input."""
     from ..calendar import CalendarError
-    from ..io.deadlines import render_table, to_csv, to_json, write_xlsx
+    from ..io.deadlines import csv_chunks, json_chunks, table_lines, write_xlsx
     from ..io.ics import read_previous, write_calendar
     from ..store.due import CANCELLED_LOOKBACK_DAYS, due_items, window_end
 
@@ -89,6 +90,7 @@ def due(ctx: click.Context, within: int, as_of: str | None, district: str | None
         items = due_items(store, today, until, overdue_only=overdue_only, district=district, unit=unit,
                           department=department, met_since=met_since, numbered=fmt == "ics")
     listed = [i for i in items if i.status != "met"]
+    overdue = sum(i.status == "missed" for i in listed)
     try:
         if fmt == "ics":
             pieces = write_calendar(items, today, remind, previous)
@@ -101,16 +103,20 @@ def due(ctx: click.Context, within: int, as_of: str | None, district: str | None
             write_xlsx(listed, today, lang, buffer)
             write_atomically(path, buffer.getvalue())
         else:
-            text = {"table": lambda: render_table(listed, today, until, lang),
-                    "json": lambda: to_json(listed, today, until, within),
-                    "csv": lambda: to_csv(listed, today, lang)}[fmt]()
+            chunks = {"table": lambda: (line + "\n" for line in table_lines(listed, today, until, lang)),
+                      "json": lambda: json_chunks(listed, today, until, within),
+                      "csv": lambda: csv_chunks(listed, today, lang)}[fmt]()
             if path is None:
-                click.echo(text, nl=not text.endswith("\n"))
+                for chunk in chunks:
+                    sys.stdout.write(chunk)
             else:  # CSV with a BOM, so that spreadsheet programs read it as UTF-8
-                write_atomically(path, text.encode("utf-8-sig" if fmt == "csv" else "utf-8"))
+                bom = ["\ufeff"] if fmt == "csv" else []
+                write_atomically(path, (chunk.encode("utf-8") for chunk in itertools.chain(bom, chunks)))
+    except BrokenPipeError:  # `zwxm due | head`: the reader has seen enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1 if overdue else 0)
     except OSError as exc:
         _fail([Problem("output", str(path), f"无法写入：{exc.strerror or exc}", f"cannot write: {exc.strerror or exc}")])
-    overdue = sum(i.status == "missed" for i in listed)
     if path is not None:
         _say(ctx, f"已写入 {path}：逾期 {overdue} 项，即将到期 {len(listed) - overdue} 项",
              f"wrote {path}: {overdue} overdue, {len(listed) - overdue} due soon", err=True)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from typing import Any
 
 import attrs
 
@@ -103,7 +102,8 @@ def due_items(store: Store, as_of: dt.date, until: dt.date | None = None, *, ove
     rows = store.db.execute(select + "d.done_on IS NULL AND d.date <= ?" + "".join(filters),
                             [last.isoformat(), *params]).fetchall()
     if met_since is not None:
-        rows += store.db.execute(select + "d.done_on >= ?" + "".join(filters), [met_since.isoformat(), *params]).fetchall()
+        rows += store.db.execute(select + "d.done_on >= ?" + "".join(filters),
+                                 [met_since.isoformat(), *params]).fetchall()
     items = _items(rows, as_of, store.registry)
     if department:
         needle = department.casefold()
