@@ -235,7 +235,7 @@ def _svg_bars(chart: Chart, lang: str) -> str:
     """A grouped horizontal bar chart as inline SVG: one row per category, one bar per series."""
     rows = len(chart.categories)
     series = len(chart.series)
-    bar, gap, left, width = 14, 10, 220, 420
+    bar, gap, left, width = 14, 10, 250, 420
     top = 30 + 18 * series
     height = top + rows * (series * bar + gap) + 10
     peak = max([1, *(v for _, values in chart.series for v in values)])
@@ -249,8 +249,9 @@ def _svg_bars(chart: Chart, lang: str) -> str:
     for r, category in enumerate(chart.categories):
         y = top + r * (series * bar + gap)
         name = visible(category[1] if lang == "en" else category[0])
+        name = name if len(name) <= 24 else name[:23] + "…"
         parts.append(f'<text x="{left - 8}" y="{y + bar * series / 2 + 4}" text-anchor="end">'
-                     f'{html.escape(name[:18])}</text>')
+                     f'{html.escape(name)}</text>')
         for s, (_name, values) in enumerate(chart.series):
             w = round(width * values[r] / peak)
             parts.append(f'<rect x="{left}" y="{y + s * bar}" width="{w}" height="{bar - 2}" fill="{_COLOURS[s]}"/>'
