@@ -159,3 +159,22 @@ def test_data_in_the_text_cannot_break_the_file(tmp_path):
     events = list(Calendar.from_ical(path.read_bytes()).walk("VEVENT"))
     assert len(events) == 1 and "END:VEVENT" in str(events[0]["summary"])
     assert list(read_previous(path)) == [hostile.uid]
+
+
+@pytest.mark.parametrize(("as_of", "kept"), [("2024-11-10", True), ("2024-11-11", True), ("2024-11-12", False)])
+def test_a_vanished_event_is_kept_as_cancelled_until_its_date_is_30_days_past(db, tmp_path, as_of, kept):
+    out = tmp_path / "due.ics"
+    zwxm(db, "due", "--as-of", "2024-10-14", "-o", str(out))
+    zwxm(db, "due", "--as-of", as_of, "--district", "wuxing", "-o", str(out))  # YB-T-1 (2024-10-12) vanishes
+    assert ("YB-T-1/contract_filing_deadline/1@zwxm" in calendar_of(out)) is kept
+
+
+@pytest.mark.parametrize(("as_of", "cancelled"), [("2024-11-12", True), ("2024-11-13", True), ("2024-11-14", False)])
+def test_a_deadline_met_in_the_last_30_days_is_written_cancelled(db, tmp_path, as_of, cancelled):
+    assert zwxm(db, "record", "YB-T-1", "contract_filed", "--date", "2024-10-14").returncode == 0
+    out = tmp_path / "fresh.ics"  # no previous file: only the 30-day rule brings it in
+    zwxm(db, "due", "--as-of", as_of, "--district", "yubei", "--within", "0", "-o", str(out))
+    events = calendar_of(out)
+    assert ("YB-T-1/contract_filing_deadline/1@zwxm" in events) is cancelled
+    if cancelled:
+        assert str(events["YB-T-1/contract_filing_deadline/1@zwxm"]["status"]) == "CANCELLED"

@@ -132,3 +132,15 @@ def test_headless_chromium_renders_the_page(db, tmp_path):
     assert shot.exists(), result.stderr[-2000:]
     assert png_size(shot) == (1280, 1600)
     assert shot.stat().st_size > 30_000  # a blank or failed page is a few kilobytes
+
+
+@pytest.mark.parametrize(("count", "note"), [(299, False), (300, False), (301, True)])
+def test_long_lists_are_cut_in_the_page_not_in_the_workbook(count, note):
+    from zwxm.io.monthly import HTML_ROWS, Report, Table, write_html
+
+    assert HTML_ROWS == 300
+    rows = [(f"P-{n:04d}", n) for n in range(count)]
+    page = write_html(Report(2024, 10, dt.date(2024, 11, 1), "now", [Table("overdue", ("project_code", "count"),
+                                                                          rows)], {}), "zh")
+    assert page.count("<tr><td>P-") == min(count, 300)
+    assert ("另有 1 行见 XLSX" in page) is note
