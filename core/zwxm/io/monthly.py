@@ -67,7 +67,7 @@ def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
 
 def build_report(store: Store, year: int, month: int, now: dt.datetime | None = None) -> Report:
     """Every table and chart of the report for `month`, read from the derived tables."""
-    first, last = month_bounds(year, month)
+    _, last = month_bounds(year, month)
     day = last + dt.timedelta(days=1)
     _, next_last = month_bounds(day.year, day.month)
     overdue = open_on(store, day, None, last)
@@ -100,8 +100,8 @@ def build_report(store: Store, year: int, month: int, now: dt.datetime | None = 
     unit_rows = sorted(((unit or "—", unit_projects.get(unit, 0), *counts(by["unit"], unit))
                         for unit in set(unit_projects) | set(by["unit"])), key=lambda r: (-r[2], -r[3], r[0]))
     finding_rows = [(names.get(d, (d, d)), SEVERITIES[s], article_text(a), n) for d, s, a, n in
-                    sorted(_sum_units(findings), key=lambda r: (r[0], SEVERITY_ORDER.index(r[1]), -r[3], r[2] or 0))]
-    severity_totals = Counter()
+                    sorted(_without_units(findings), key=lambda r: (r[0], SEVERITY_ORDER.index(r[1]), -r[3], r[2] or 0))]
+    severity_totals: Counter = Counter()
     for _d, _u, severity, _a, n in findings:
         severity_totals[severity] += n
 
@@ -140,7 +140,8 @@ def _item_row(item: DueItem, day: dt.date) -> tuple[Any, ...]:
             default_calendar().workdays_between(day, item.date), (item.explanation, item.explanation_en))
 
 
-def _sum_units(findings: list[tuple]) -> list[tuple[str, str, int | None, int]]:
+def _without_units(findings: list[tuple]) -> list[tuple[str, str, int | None, int]]:
+    """Finding counts by (district, severity, article), the units added up."""
     total: Counter = Counter()
     for district, _unit, severity, article, n in findings:
         total[(district, severity, article)] += n
