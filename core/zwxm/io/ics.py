@@ -150,16 +150,22 @@ def write_calendar(items: list[DueItem], as_of: dt.date, remind_workdays: int = 
     cal.add("x-wr-calname", "政务项目期限 zwxm deadlines")
     frame = cal.to_ical()
     yield frame[:-len(b"END:VCALENDAR\r\n")]
-    bodies = [(item.date, item.uid, _event(item, remind_workdays, calendar).to_ical()) for item in items]
-    listed = {uid for _, uid, _ in bodies}
-    horizon = as_of - dt.timedelta(days=CANCELLED_LOOKBACK_DAYS)
-    bodies += [(w.start, uid, _cancelled(w)) for uid, w in previous.items() if uid not in listed and w.start >= horizon]
-    bodies.sort(key=lambda b: (b[0], b[1]))
-    for _, uid, body in bodies:
+
+    def stamped(uid: str, body: bytes) -> bytes:
         before = previous.get(uid)
         if before is not None and before.content == body:
             dtstamp, sequence = before.dtstamp, before.sequence
         else:
             dtstamp, sequence = stamp, before.sequence + 1 if before is not None else 0
-        yield _BEGIN + b"DTSTAMP:" + dtstamp + b"\r\nSEQUENCE:" + str(sequence).encode() + b"\r\n" + body[len(_BEGIN):]
+        return _BEGIN + b"DTSTAMP:" + dtstamp + b"\r\nSEQUENCE:" + str(sequence).encode() + b"\r\n" + body[len(_BEGIN):]
+
+    # In the items' order (unit, department, date), then the carried-over cancellations in the
+    # previous file's order: the same input gives the same file, and nothing is held in memory.
+    for item in items:
+        yield stamped(item.uid, _event(item, remind_workdays, calendar).to_ical())
+    listed = {item.uid for item in items}
+    horizon = as_of - dt.timedelta(days=CANCELLED_LOOKBACK_DAYS)
+    for uid, written in previous.items():
+        if uid not in listed and written.start >= horizon:
+            yield stamped(uid, _cancelled(written))
     yield b"END:VCALENDAR\r\n"
