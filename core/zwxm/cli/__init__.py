@@ -16,7 +16,7 @@ import click
 from .. import __version__
 
 # Modules that contribute sub-commands; each exposes COMMANDS, a list of click commands.
-COMMAND_MODULES = ("zwxm.cli.calendar", "zwxm.cli.storage")
+COMMAND_MODULES = ("zwxm.cli.calendar", "zwxm.cli.storage", "zwxm.cli.deadlines", "zwxm.cli.serve")
 
 
 def fail(problems: list[Any]) -> None:
