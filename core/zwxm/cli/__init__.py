@@ -16,7 +16,8 @@ import click
 from .. import __version__
 
 # Modules that contribute sub-commands; each exposes COMMANDS, a list of click commands.
-COMMAND_MODULES = ("zwxm.cli.calendar", "zwxm.cli.storage", "zwxm.cli.scaffold")
+COMMAND_MODULES = ("zwxm.cli.calendar", "zwxm.cli.storage", "zwxm.cli.deadlines", "zwxm.cli.serve",
+                   "zwxm.cli.scaffold")
 
 
 def fail(problems: list[Any]) -> None:
