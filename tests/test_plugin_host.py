@@ -336,3 +336,28 @@ def test_fields_of_the_right_type_are_accepted():
     registry, _ = registry_with(guest_registering(
         "zwxm_register_event_types", EventType("guest:x", "accept", "标签", "label", ("approved",))))
     assert not registry.problems and "guest:x" in registry.event_types
+
+
+# --- the complete rule in docs/plugins.md runs as written ----------------------------------------
+
+def documented_rule():
+    from pathlib import Path
+
+    from zwxm.rules import Context
+
+    text = (Path(__file__).parent.parent / "docs" / "plugins.md").read_text(encoding="utf-8")
+    block = next(b for b in text.split("```python")[1:] if "def contract_filing(ctx: Context)" in b).split("```")[0]
+    namespace: dict = {"Context": Context}
+    exec(block, namespace)
+    return namespace["contract_filing"]
+
+
+@pytest.mark.parametrize("filed, status, late", [("2024-10-08", "met", False), ("2024-11-08", "missed", False),
+                                                 ("2024-11-11", "missed", True)])
+def test_the_complete_rule_of_the_docs_gives_a_deadline_and_a_finding(filed, status, late):
+    rule = Rule("doc_filing", "example", "deadline", 5, "合同备案", documented_rule())
+    events = [{"type": "contract_signed", "date": "2024-09-25"}, {"type": "contract_filed", "date": filed}]
+    result = evaluate(project(events=events), D(2024, 12, 1), registry=with_rules(rule))
+    [deadline] = [d for d in result.deadlines if d.rule == "doc_filing"]
+    assert (deadline.date, deadline.status, deadline.article) == (D(2024, 10, 8), status, 5)  # 10-05 in the holiday
+    assert [f.article for f in result.findings if f.rule == "doc_filing"] == ([5] if late else [])
