@@ -55,10 +55,6 @@ class Timer:
     def elapsed(self) -> float:
         return time.monotonic() - self.started
 
-    def overran(self) -> bool:
-        """Whether the watchdog fired for the rule now running (it may have been caught by the rule)."""
-        return self.fired_for == self.started
-
 
 _lock = threading.Lock()
 _armed: dict[int, Timer] = {}  # thread id -> its timer
@@ -66,6 +62,7 @@ _watcher: threading.Thread | None = None
 _set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
 _set_async_exc.argtypes = (ctypes.c_ulong, ctypes.py_object)
 _real_stdout: TextIO | None = None
+_diverted = 0  # threads running plugin code; stdout is diverted while there is one
 
 
 def _watch() -> None:
@@ -81,9 +78,12 @@ def _watch() -> None:
 
 def _forget_after_fork() -> None:
     """A forked child has no watcher thread (threads do not survive fork): it starts its own when armed."""
-    global _watcher, _lock
+    global _watcher, _lock, _diverted, _real_stdout
     _watcher, _lock = None, threading.Lock()
     _armed.clear()
+    if _real_stdout is not None:  # forked while plugin code ran in another thread: the child starts clean
+        sys.stdout = _real_stdout
+    _diverted, _real_stdout = 0, None
 
 
 os.register_at_fork(after_in_child=_forget_after_fork)
@@ -96,11 +96,6 @@ def _start_watcher() -> None:
             if _watcher is None:
                 _watcher = threading.Thread(target=_watch, name="zwxm-rule-watchdog", daemon=True)
                 _watcher.start()
-
-
-def current() -> Timer | None:
-    """This thread's timer, when it is running plugin code."""
-    return _armed.get(threading.get_ident())
 
 
 def settle(timer: Timer) -> None:
@@ -132,11 +127,13 @@ class guard:
         if outer is not None:
             self.timer = outer
             return outer
-        _start_watcher()
-        self.timer = Timer(RULE_TIME_LIMIT if self.limit is None else self.limit, self.limit is not None)
-        _divert_stdout(+1)
-        _armed[self.timer.thread_id] = self.timer
-        return self.timer
+        if _watcher is None:
+            _start_watcher()
+        self.timer = timer = Timer(RULE_TIME_LIMIT if self.limit is None else self.limit, self.limit is not None)
+        with _lock:
+            _divert_stdout(+1)
+            _armed[timer.thread_id] = timer
+        return timer
 
     def __exit__(self, *exc: object) -> None:
         if self.outer:
@@ -145,27 +142,25 @@ class guard:
         while True:
             try:
                 with _lock:
-                    if _armed.pop(timer.thread_id, None) is not None and timer.fired_for >= 0:
-                        _set_async_exc(timer.thread_id, ctypes.py_object())  # withdraw a shot that came too late
+                    if _armed.pop(timer.thread_id, None) is not None:
+                        if timer.fired_for >= 0:
+                            _set_async_exc(timer.thread_id, ctypes.py_object())  # withdraw a shot that came too late
+                        _divert_stdout(-1)
                 break
             except RuleTimeout:
                 continue
-        _divert_stdout(-1)
-
-
-_diverted = 0
 
 
 def _divert_stdout(step: int) -> None:
-    """Point sys.stdout at sys.stderr while any thread runs plugin code; restore it after the last."""
+    """Point sys.stdout at sys.stderr while any thread runs plugin code; restore it after the last.
+    Called with `_lock` held."""
     global _diverted, _real_stdout
-    with _lock:
-        if step > 0 and _diverted == 0:
-            _real_stdout = sys.stdout
-            if sys.stderr is not None:
-                sys.stdout = sys.stderr
-        _diverted += step
-        if step < 0 and _diverted == 0:
-            if _real_stdout is not None:
-                sys.stdout = _real_stdout
-            _real_stdout = None
+    if step > 0 and _diverted == 0:
+        _real_stdout = sys.stdout
+        if sys.stderr is not None:
+            sys.stdout = sys.stderr
+    _diverted += step
+    if step < 0 and _diverted == 0:
+        if _real_stdout is not None:
+            sys.stdout = _real_stdout
+        _real_stdout = None
