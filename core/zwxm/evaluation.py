@@ -122,7 +122,7 @@ def _run(rule: Rule, ctx: Context, project: Project, findings: list[Finding], ti
                                 f"plugin {rule.plugin} rule {rule.key} failed on project {project.code}: {what}",
                                 rule.plugin))
     finally:
-        timer.started = watchdog.IDLE  # the core's code between rules is not timed
+        timer.started = _IDLE  # the core's code between rules is not timed
     return ()
 
 
@@ -135,6 +135,9 @@ def _timeout_finding(rule: Rule, project: Project, elapsed: float | None, limit:
                    f"({ran_en}limit {limit:g} s)", rule.plugin)
 
 
+_IDLE = watchdog.IDLE
+
+
 def _wrong_type_finding(rule: Rule, output: Any, problem: str | None = None) -> Finding:
     what = problem or type(output).__name__
     return Finding("plugin_error", "error", rule.article,
@@ -142,31 +145,36 @@ def _wrong_type_finding(rule: Rule, output: Any, problem: str | None = None) -> 
                    f"plugin {rule.plugin} rule {rule.key} returned {what}", rule.plugin)
 
 
-def _is_article(value: Any) -> bool:
-    return value is None or type(value) is int
-
-
-def _is_day(value: Any) -> bool:
-    return value is None or type(value) is dt.date
-
-
 def _output_problem(output: Any) -> str | None:
     """What makes an output unfit for the evaluation (and its JSON), or None: checked at the boundary,
-    because a rule may build a Finding or Deadline itself instead of with the context's helpers."""
-    name = type(output).__name__
-    if not _is_article(output.article):
-        return f"a {name} whose article {output.article!r} is not a whole number"
+    because a rule may build a Finding or Deadline itself instead of with the context's helpers.
+    The common, valid case is one expression per class (this runs for every output)."""
+    article, cls = output.article, type(output)
+    if article is None or type(article) is int:
+        if cls is Finding:
+            if output.severity in SEVERITIES and type(output.message) is str and type(output.message_en) is str:
+                return None
+        elif cls is Deadline:
+            day, done = output.date, output.done_on
+            if (day is None or type(day) is dt.date) and (done is None or type(done) is dt.date) \
+                    and output.status in DEADLINE_STATUSES and output.kind in DEADLINE_KINDS:
+                return None
+        else:
+            return None
+    return _describe_problem(output)
+
+
+def _describe_problem(output: Any) -> str:
+    name, article = type(output).__name__, output.article
+    if not (article is None or type(article) is int):
+        return f"a {name} whose article {article!r} is not a whole number"
     if type(output) is Finding:
         if output.severity not in SEVERITIES:
             return f"a Finding with unknown severity {output.severity!r}"
-        if not (type(output.message) is str and type(output.message_en) is str):
-            return "a Finding whose message is not text"
-    elif type(output) is Deadline:
-        if not (_is_day(output.date) and _is_day(output.done_on)):
-            return f"a Deadline whose date {output.date!r} or done_on {output.done_on!r} is not a date"
-        if output.status not in DEADLINE_STATUSES or output.kind not in DEADLINE_KINDS:
-            return f"a Deadline with unknown status {output.status!r} or kind {output.kind!r}"
-    return None
+        return "a Finding whose message is not text"
+    if output.status not in DEADLINE_STATUSES or output.kind not in DEADLINE_KINDS:
+        return f"a Deadline with unknown status {output.status!r} or kind {output.kind!r}"
+    return f"a Deadline whose date {output.date!r} or done_on {output.done_on!r} is not a date"
 
 
 def check_project(project: Project, registry: Registry, district: str | None = None) -> list[Problem]:
