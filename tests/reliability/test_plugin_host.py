@@ -52,6 +52,11 @@ from zwxm.rules import District, Regulation, Rule
 
 
 def interrupts(ctx):
+    if ctx.fact("interrupt"):
+        raise KeyboardInterrupt
+
+
+def interrupting_gate(ctx):
     raise KeyboardInterrupt
 
 
@@ -63,6 +68,7 @@ def zwxm_register_districts(register):
 @hookimpl
 def zwxm_register_rules(register):
     register(Rule("ctrl_c", "ctrlc", "finding", None, "中断的规则", interrupts))
+    register(Rule("ctrl_c_gate", "ctrlc", "gate", None, "中断的闸门", interrupting_gate, events=("approved",)))
 '''
 
 TYPO_PLUGIN = '''
@@ -144,15 +150,24 @@ def test_compare_beside_a_vandal_matches_compare_alone(site, tmp_path):
 def test_keyboard_interrupt_in_a_rule_stops_import_and_record_naming_the_rule(site, tmp_path):
     project_file(tmp_path, "L-1", "luohu")
     assert zwxm(site, "--db", "zwxm.db", "import", "L-1.toml", cwd=tmp_path).returncode == 0
-    project_file(tmp_path, "C-1", "ctrlc")
+    with project_file(tmp_path, "C-1", "ctrlc").open("a", encoding="utf-8") as file:
+        file.write("\n[facts]\ninterrupt = true\n")
     stopped = zwxm(site, "--db", "zwxm.db", "import", "C-1.toml", cwd=tmp_path)
     assert stopped.returncode == 130, stopped.stderr
     assert "interrupted while plugin ctrlc rule ctrl_c ran on project C-1" in stopped.stderr
     assert "Traceback" not in stopped.stderr and "Aborted" not in stopped.stderr
+
+    project_file(tmp_path, "C-2", "ctrlc")  # no finding interrupts this one: only the gate on approval
+    assert zwxm(site, "--db", "zwxm.db", "import", "C-2.toml", cwd=tmp_path).returncode == 0
+    refused = zwxm(site, "--db", "zwxm.db", "record", "C-2", "approved", "--date", "2025-06-01", cwd=tmp_path)
+    assert refused.returncode == 130, refused.stderr
+    assert "interrupted while plugin ctrlc rule ctrl_c_gate ran on project C-2" in refused.stderr
+    assert "Traceback" not in refused.stderr
     conn = sqlite3.connect(tmp_path / "zwxm.db")
     codes = [code for (code,) in conn.execute("SELECT code FROM projects ORDER BY code")]
+    approved = conn.execute("SELECT count(*) FROM events WHERE type = 'approved'").fetchone()[0]
     conn.close()
-    assert codes == ["L-1"]  # the interrupted import wrote nothing
+    assert codes == ["C-2", "L-1"] and approved == 0  # the interrupted import and record wrote nothing
 
 
 def test_sys_exit_in_a_rule_does_not_end_import_or_record(site, tmp_path):
