@@ -155,6 +155,22 @@ def test_keyboard_interrupt_in_a_rule_stops_and_names_the_rule():
     assert "interrupted while plugin guest rule ctrl_c ran on project EX-1" in str(info.value)
 
 
+def test_keyboard_interrupt_raised_by_a_rule_off_the_main_thread_is_that_rule_s_error():
+    import threading
+
+    def interrupts(ctx):
+        raise KeyboardInterrupt
+
+    registry = with_rules(Rule("ctrl_c", "example", "finding", 6, "中断的规则", interrupts))
+    results = []
+    worker = threading.Thread(target=lambda: results.append(evaluate(project(), D(2024, 10, 20), registry=registry)))
+    worker.start()
+    worker.join(timeout=60)
+    [error] = guest_errors(results[0])  # no Ctrl-C can land off the main thread (a TUI worker, a server)
+    assert error.message_en == "plugin guest rule ctrl_c failed on project EX-1: KeyboardInterrupt"
+    assert results[0].deadlines == baseline().deadlines
+
+
 # --- outputs checked at the boundary ----------------------------------------------------------------
 
 BAD_OUTPUTS = {

@@ -8,6 +8,7 @@ becomes an error finding naming its plugin and the project, and the evaluation g
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from time import monotonic as _monotonic
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -74,10 +75,10 @@ class _WrongType(Exception):
 
 
 class PluginInterrupted(KeyboardInterrupt):
-    """Ctrl-C (or a KeyboardInterrupt a rule raised: the two cannot be told apart) while a rule ran.
-
-    It stops the whole command, as Ctrl-C always does, and names the plugin, rule and project so
-    that the operator knows where; writes in progress are rolled back by their transaction."""
+    """Ctrl-C while a rule ran in the main thread (where Python delivers it; a KeyboardInterrupt the
+    rule raised itself cannot be told apart there). It stops the whole command, as Ctrl-C always
+    does, and names the plugin, rule and project; writes in progress are rolled back by their
+    transaction. Off the main thread no Ctrl-C can land, so there it is the rule's error."""
 
     def __init__(self, rule: Rule, project: Project):
         self.plugin, self.rule, self.project = rule.plugin, rule.key, project.code
@@ -114,16 +115,21 @@ def _run(rule: Rule, ctx: Context, project: Project, findings: list[Finding], ti
                                 f"date outside the calendar's range: cannot check {rule.title_en or rule.key} ({exc})",
                                 rule.plugin))
     except KeyboardInterrupt as exc:
-        raise PluginInterrupted(rule, project) from exc
+        if threading.current_thread() is threading.main_thread():  # where Ctrl-C lands: take it as one
+            raise PluginInterrupted(rule, project) from exc
+        _error_finding(rule, project, findings, "KeyboardInterrupt")  # raised by the rule, off the main thread
     except (Exception, SystemExit) as exc:  # a plugin's bug (or its sys.exit()) must not take the evaluation down
-        what = f"sys.exit({exc.code!r})" if isinstance(exc, SystemExit) else repr(exc)
-        findings.append(Finding("plugin_error", "error", rule.article,
-                                f"插件 {rule.plugin} 的规则 {rule.key} 在项目 {project.code} 上出错：{what}",
-                                f"plugin {rule.plugin} rule {rule.key} failed on project {project.code}: {what}",
-                                rule.plugin))
+        _error_finding(rule, project, findings, f"sys.exit({exc.code!r})" if isinstance(exc, SystemExit) else repr(exc))
     finally:
         timer.started = _IDLE  # the core's code between rules is not timed
     return ()
+
+
+def _error_finding(rule: Rule, project: Project, findings: list[Finding], what: str) -> None:
+    findings.append(Finding("plugin_error", "error", rule.article,
+                            f"插件 {rule.plugin} 的规则 {rule.key} 在项目 {project.code} 上出错：{what}",
+                            f"plugin {rule.plugin} rule {rule.key} failed on project {project.code}: {what}",
+                            rule.plugin))
 
 
 def _timeout_finding(rule: Rule, project: Project, elapsed: float | None, limit: float) -> Finding:
