@@ -80,10 +80,11 @@ def _run(rule: Rule, ctx: Context, project: Project, findings: list[Finding]) ->
         findings.append(_timeout_finding(rule, project))
         watchdog.arm()  # a fresh allowance for the rules after this one
     except MissingFact as missing:
+        zh_name, en_name = ctx.district.fact_label(missing.fact, "zh"), ctx.district.fact_label(missing.fact, "en")
         if missing.value is None:
-            zh, en = f"缺少“{missing.fact}”", f"missing fact {missing.fact!r}"
+            zh, en = f"缺少“{zh_name}”", f"missing: {en_name}"
         else:
-            zh, en = f"“{missing.fact}”的值 {missing.value!r} 无法识别", f"fact {missing.fact!r} has unreadable value {missing.value!r}"
+            zh, en = f"“{zh_name}”的值 {missing.value!r} 无法识别", f"{en_name}: unreadable value {missing.value!r}"
         findings.append(Finding(rule.key, "info", rule.article, f"{zh}，无法检查：{rule.title}",
                                 f"{en}: cannot check {rule.title_en or rule.key}", rule.plugin))
     except _WrongType as wrong:
@@ -122,9 +123,11 @@ def check_project(project: Project, registry: Registry, district: str | None = N
         problems.append(Problem("district", code, f"未知地区（已安装：{known}）", f"unknown district (installed: {known})"))
     elif district is None and project.category is not None and registry.districts[code].categories \
             and project.category not in registry.districts[code].categories:
-        known = "、".join(registry.districts[code].categories)
-        problems.append(Problem("category", project.category, f"{code} 未定义此类别（可选：{known}）",
-                                f"unknown category for {code} (one of {known})"))
+        d = registry.districts[code]
+        known = "、".join(f"{key}（{d.category_label(key)}）" for key in d.categories)
+        known_en = ", ".join(f"{key} ({d.category_label(key, 'en')})" for key in d.categories)
+        problems.append(Problem("category", project.category, f"{d.name}未定义此类别（可选：{known}）",
+                                f"unknown category for {d.name_en} (one of {known_en})"))
     for index, event in enumerate(project.events):
         if event.type not in registry.event_types:
             problems.append(Problem(f"events[{index}].type", event.type, "未知的事件类型", "unknown event type"))
@@ -201,7 +204,7 @@ def _evaluate(project: Project, as_of: dt.date | None, district: str | None, reg
     if project.category is not None and ctx.category is None and district is not None:
         findings.append(Finding("category", "info", None,
                                 f"类别“{project.category}”不是{dist.name}的类别，依赖类别的规则按缺少类别处理",
-                                f"category {project.category!r} is not one of {code}'s; rules that need it treat it as missing"))
+                                f"category {project.category!r} is not one of {dist.name_en}'s; rules that need it treat it as missing"))
 
     rules = registry.rules_for(code)
     sorted_outputs: dict[type, list[Any]] = {Applicability: [], Step: [], Deadline: [], ChangeRuling: [], Finding: findings}

@@ -96,7 +96,7 @@ async def test_header_click_sorts_and_reverses(db_path, registry):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = app.screen.query_one(LazyTable)
-        widths = table.widths(table.scrollable_content_region.width)
+        widths = [w for _c, w in table.widths(table.scrollable_content_region.width)]
         x = sum(widths[:6]) + 6 + 2  # inside the investment column header
         await pilot.click(LazyTable, offset=(x, 0))
         await pilot.pause()

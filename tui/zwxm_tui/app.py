@@ -55,8 +55,6 @@ class ZwxmApp(App):
         self._warmed = False
         self.title = tr("app_title", lang)
         self.sub_title = store.path.name
-        from .screens.base import localize
-        localize(self)  # type: ignore[arg-type]
 
     def on_mount(self) -> None:
         from .screens.projects import ProjectsScreen
@@ -92,18 +90,18 @@ class ZwxmApp(App):
 
     # language -------------------------------------------------------------------------------
     def action_toggle_language(self) -> None:
-        """Switch Chinese/English, remember it, and rebuild the screens in the new language."""
+        """Switch Chinese/English, remember it, and rebuild the list in the new language, keeping
+        its search, filters and sort (the screens above it are closed)."""
         from .screens.projects import ProjectsScreen
 
         self.lang = "en" if self.lang == "zh" else "zh"
         self.title = tr("app_title", self.lang)
         if self.settings_path is not None:
             settings.save(self.settings_path, {"lang": self.lang})
-        from .screens.base import localize
-        localize(self)  # type: ignore[arg-type]
         while len(self.screen_stack) > 2:
             self.pop_screen()
-        self.switch_screen(ProjectsScreen())
+        previous = self.screen
+        self.switch_screen(ProjectsScreen(getattr(previous, "query_state", None)))
         self.notify(tr("language_switched", self.lang))
 
     # actions reachable from every screen ----------------------------------------------------
@@ -127,16 +125,24 @@ class ZwxmApp(App):
 
         self.push_screen(DetailScreen(code))
 
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its prompt in the app's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=tr("palette_placeholder", self.lang), id="--command-palette"))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The command palette: every action of the app, in the app's language."""
-        t = lambda key: tr(key, self.lang)  # noqa: E731
-        yield SystemCommand(t("deadlines"), t("deadlines"), self.action_deadlines)
-        yield SystemCommand(t("rules"), t("rules"), self.action_rules)
-        yield SystemCommand(t("help"), t("help"), self.action_help)
-        yield SystemCommand(t("k_lang"), t("language"), self.action_toggle_language)
-        for command in getattr(screen, "palette_commands", lambda: ())():
-            yield command
-        yield SystemCommand(t("k_quit"), t("k_quit"), self.exit)
+        """The command palette: every action of the app and of the screen, in the app's language,
+        each with its key as the help line."""
+        from .screens.base import command
+
+        yield command(self.lang, "deadlines", "Ctrl+D", self.action_deadlines)
+        yield command(self.lang, "rules", "Ctrl+R", self.action_rules)
+        yield command(self.lang, "help", "F1", self.action_help)
+        yield command(self.lang, "language", "F2", self.action_toggle_language)
+        yield from getattr(screen, "palette_commands", lambda: ())()
+        yield command(self.lang, "k_quit", "Ctrl+Q", self.exit)
 
 
 def create_app(db_path: str | Path | None = None, lang: str | None = "zh", registry: Registry | None = None,

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
+from ..widgets import KeyBar
 from .base import ZwxmModal
 
 
@@ -25,6 +26,7 @@ class ConfirmScreen(ZwxmModal):
             with Horizontal(classes="buttons"):
                 yield Button(self.t("confirm"), id="yes", variant="error")
                 yield Button(self.t("cancel"), id="no", variant="primary")
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

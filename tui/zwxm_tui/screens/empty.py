@@ -11,6 +11,7 @@ from textual.widgets import Button, LoadingIndicator, Static
 
 from zwxm.storage import ProjectQuery, Store
 
+from ..widgets import KeyBar
 from .base import ZwxmModal
 
 DEMO_COUNT = 300
@@ -28,6 +29,7 @@ class EmptyScreen(ZwxmModal):
                 yield Button(self.t("import_file"), id="import")
                 yield Button(self.t("skip"), id="skip")
             yield LoadingIndicator()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(LoadingIndicator).display = False

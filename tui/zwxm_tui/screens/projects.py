@@ -18,13 +18,24 @@ from zwxm.storage import ProjectQuery, Store
 from zwxm.vocab import KINDS, label
 
 from ..format import deadline_cell, kind_label, stage_label, wan_yuan
-from ..widgets import Column, KeyBar, LazyTable
-from .base import ZwxmScreen
+from ..widgets import Choice, Column, KeyBar, LazyTable
+from .base import ZwxmScreen, command
 
 SORTS = ("code", "name", "district", "owner_unit", "kind", "stage", "investment", "next_deadline")
 FILTERS = ("district", "stage", "kind", "year")
+LETTER_ACTIONS = {"focus_search", "new_project", "record", "toggle_overdue", "cycle_sort", "reverse_sort",
+                  "app.deadlines", "app.rules", "import_file", "export", "compare", "app.quit"}
 PAGE = 100  # rows fetched at a time: more than a screen holds
 COUNT_DELAY = 0.12  # s: counts start when typing pauses this long
+
+
+class SearchBox(Input):
+    """The search field: while typing, the key bar says how to finish (Enter) or leave (Esc)."""
+
+    BINDINGS = [Binding("enter", "submit", "k_search_done"), Binding("escape", "leave", "k_search_leave")]
+
+    def action_leave(self) -> None:
+        self.screen.query_one(LazyTable).focus()
 
 
 class ProjectsScreen(ZwxmScreen):
@@ -44,9 +55,9 @@ class ProjectsScreen(ZwxmScreen):
         Binding("q", "app.quit", "k_quit", show=False),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, query_state: ProjectQuery | None = None) -> None:
         super().__init__()
-        self.query_state = ProjectQuery()
+        self.query_state = query_state or ProjectQuery()
         self.total_all: int | None = None
         self._suspended = False
         self._offered_empty = False
@@ -56,34 +67,36 @@ class ProjectsScreen(ZwxmScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="filters"):
-            yield Input(placeholder=self.t("search"), id="search")
-            yield Select([], prompt=self.t("all_districts"), id="district")
-            yield Select([], prompt=self.t("all_stages"), id="stage")
-            yield Select([], prompt=self.t("all_kinds"), id="kind")
-            yield Select([], prompt=self.t("all_years"), id="year")
-            yield Checkbox(self.t("overdue_only"), id="overdue")
+            yield SearchBox(self.query_state.text, placeholder=self.t("search"), id="search")
+            yield Choice([], prompt=self.t("all_districts"), id="district")
+            yield Choice([], prompt=self.t("all_stages"), id="stage")
+            yield Choice([], prompt=self.t("all_kinds"), id="kind")
+            yield Choice([], prompt=self.t("all_years"), id="year")
+            yield Checkbox(self.t("overdue_only"), self.query_state.overdue_only, id="overdue")
         yield Static(id="counts")
         yield LazyTable(self._columns(), self._fetch, self._cell, sort_key="code", page_size=PAGE, id="projects")
         yield KeyBar()
 
     def _columns(self) -> list[Column]:
         t = self.t
+        # at 80 columns: code, name, stage, next deadline and problems stay; the rest give way
         return [
-            Column("code", t("col_code"), 16), Column("name", t("col_name"), 0),
-            Column("district", t("col_district"), 10), Column("owner_unit", t("col_unit"), 0),
-            Column("kind", t("col_kind"), 8), Column("stage", t("col_stage"), 8),
-            Column("investment", t("col_investment"), 14, "right"),
-            Column("next_deadline", t("col_deadline"), 18), Column("issues", t("col_findings"), 7, sortable=False),
+            Column("code", t("col_code"), 13), Column("name", t("col_name"), 0, min_width=20),
+            Column("district", t("col_district"), 8, priority=4), Column("owner_unit", t("col_unit"), 0, priority=6),
+            Column("kind", t("col_kind"), 8, priority=5), Column("stage", t("col_stage"), 8, priority=2),
+            Column("investment", t("col_investment"), 12, "right", priority=3),
+            Column("next_deadline", t("col_deadline"), 18), Column("issues", t("col_findings"), 6, sortable=False),
         ]
 
     def fill_filters(self, facets: dict[str, list[tuple[str, int]]]) -> None:
         """The filter menus with their counts (from the counting worker)."""
         for facet in FILTERS:
-            select = self.query_one(f"#{facet}", Select)
-            value, options = select.value, self._options(facet, facets)
+            select = self.query_one(f"#{facet}", Choice)
+            value, options = getattr(self.query_state, facet), self._options(facet, facets)
+            value = str(value) if value is not None else None
             with select.prevent(Select.Changed):  # refreshed counts are not a new filter
                 select.set_options(options)
-                if value is not Select.NULL and value in {key for _, key in options}:
+                if value is not None and value in {key for _, key in options}:
                     select.value = value
 
     def _options(self, facet: str, facets: dict[str, list[tuple[str, int]]]) -> list[tuple[str, object]]:
@@ -99,7 +112,7 @@ class ProjectsScreen(ZwxmScreen):
                 text = label(KINDS, key, self.lang)
             else:
                 text = str(key)
-            options.append((f"{text} ({count:,})", key))
+            options.append((f"{text} {count:,}", key))
         return options
 
     def _district_name(self, code: str) -> str:
@@ -140,6 +153,12 @@ class ProjectsScreen(ZwxmScreen):
     def on_mount(self) -> None:
         self.reload(recount_all=True)
         self.query_one(LazyTable).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While the search field has the keyboard, letter keys type letters: hide their actions."""
+        if isinstance(self.focused, Input) and action in LETTER_ACTIONS:
+            return False
+        return True
 
     def on_screen_suspend(self) -> None:
         self._suspended = True
@@ -292,12 +311,17 @@ class ProjectsScreen(ZwxmScreen):
         self.app.push_screen(ExportScreen(self.query_state))
 
     def palette_commands(self):
-        from textual.app import SystemCommand
-
-        yield SystemCommand(self.t("new_project"), self.t("new_project"), self.action_new_project)
-        yield SystemCommand(self.t("import"), self.t("import_file"), self.action_import_file)
-        yield SystemCommand(self.t("export"), self.t("export"), self.action_export)
-        yield SystemCommand(self.t("overdue_only"), self.t("overdue_only"), self.action_toggle_overdue)
+        lang = self.lang
+        yield command(lang, "k_search", "/", self.action_focus_search)
+        yield command(lang, "new_project", "n", self.action_new_project)
+        yield command(lang, "import_file", "i", self.action_import_file)
+        yield command(lang, "export", "x", self.action_export)
+        yield command(lang, "overdue_only", "o", self.action_toggle_overdue)
+        for column in self.query_one(LazyTable).columns:
+            if column.sortable:
+                yield command(lang, self.t("sort_by", column=column.label), "s",
+                              lambda key=column.key: self.set_query(sort=key, descending=False))
+        yield command(lang, "k_reverse", "v", self.action_reverse_sort)
         if self.current_code:
-            yield SystemCommand(f"{self.t('record_event')} · {self.current_code}", self.t("record_event"), self.action_record)
-            yield SystemCommand(f"{self.t('compare')} · {self.current_code}", self.t("compare"), self.action_compare)
+            yield command(lang, "record_event", "e", self.action_record, self.current_code)
+            yield command(lang, "compare", "c", self.action_compare, self.current_code)

@@ -17,9 +17,11 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static
 
 from zwxm.model import InputError
+from zwxm.vocab import fact_label
 from zwxm.storage import ProjectQuery, Store
 
 from ..i18n import pick
+from ..widgets import KeyBar
 from .base import ZwxmModal
 
 EXPORT_PAGE = 1_000
@@ -27,8 +29,8 @@ REJECTS_SHOWN = 500  # the rejects file holds them all; the screen shows the fir
 
 
 def problems_text(exc: InputError, lang: str) -> Text:
-    return Text("\n".join(f"✗ {p.field}: {p.value!r}: {pick(lang, p.message, p.message_en)}" for p in exc.problems),
-                "red")
+    return Text("\n".join(f"✗ {fact_label(p.field, lang)}: {p.value!r}: {pick(lang, p.message, p.message_en)}"
+                          for p in exc.problems), "red")
 
 
 class ImportScreen(ZwxmModal):
@@ -51,6 +53,7 @@ class ImportScreen(ZwxmModal):
             with Horizontal(classes="buttons"):
                 yield Button(self.t("start"), id="start", variant="primary")
                 yield Button(self.t("close"), id="close")
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#rejects", DataTable).display = False
@@ -62,7 +65,7 @@ class ImportScreen(ZwxmModal):
         path = Path(raw).expanduser()
         if not raw or not path.is_file():
             self.query_one("#error", Static).update(
-                Text(f"✗ {self.t('file_path')}: {raw!r}: 找不到文件 / no such file", "red"))
+                Text(f"✗ {self.t('file_path')}: {raw!r}: {self.t('no_such_file')}", "red"))
             return
         self.query_one("#error", Static).update("")
         self.query_one("#start", Button).disabled = True
@@ -135,6 +138,7 @@ class ExportScreen(ZwxmModal):
             with Horizontal(classes="buttons"):
                 yield Button(self.t("start"), id="start", variant="primary")
                 yield Button(self.t("close"), id="close")
+        yield KeyBar()
 
     @on(Button.Pressed, "#start")
     @on(Input.Submitted, "#path")
@@ -145,8 +149,7 @@ class ExportScreen(ZwxmModal):
         path = Path(raw).expanduser()
         if path.suffix.lower().lstrip(".") not in EXPORT_FORMATS:
             self.query_one("#error", Static).update(Text(
-                f"✗ {self.t('export_path')}: {raw!r}: 须以 .toml/.json/.xlsx 结尾 / must end in .toml, .json or .xlsx",
-                "red"))
+                f"✗ {self.t('export_path')}: {raw!r}: {self.t('export_suffix')}", "red"))
             return
         self.query_one("#error", Static).update("")
         self.query_one("#start", Button).disabled = True

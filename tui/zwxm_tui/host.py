@@ -1,0 +1,24 @@
+"""What a screen may ask of the app, as a Protocol: screens import this small module, never
+`app.py`, so imports run one way (app -> screens -> host)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from zwxm.plugins import Registry
+    from zwxm.storage import Store
+
+
+class Host(Protocol):
+    store: Store
+    registry: Registry
+    lang: str
+
+    @property
+    def today(self) -> dt.date: ...
+
+    def open_project(self, code: str) -> None: ...
+
+    def painted(self, what: str) -> None: ...
