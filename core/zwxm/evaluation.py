@@ -202,9 +202,12 @@ def _evaluate(project: Project, as_of: dt.date | None, district: str | None, reg
     if status != "in_force":
         findings.append(_status_finding(dist.code, regulation, status, as_of))
     if project.category is not None and ctx.category is None and district is not None:
+        home = registry.districts.get(project.district)  # the category is named in its own district's words
+        zh, en = (home.category_label(project.category, "zh"), home.category_label(project.category, "en")) if home \
+            else (project.category, project.category)
         findings.append(Finding("category", "info", None,
-                                f"类别“{project.category}”不是{dist.name}的类别，依赖类别的规则按缺少类别处理",
-                                f"category {project.category!r} is not one of {dist.name_en}'s; rules that need it treat it as missing"))
+                                f"类别“{zh}”不是{dist.name}的类别，依赖类别的规则按缺少类别处理",
+                                f"category “{en}” is not one of {dist.name_en}'s; rules that need it treat it as missing"))
 
     rules = registry.rules_for(code)
     sorted_outputs: dict[type, list[Any]] = {Applicability: [], Step: [], Deadline: [], ChangeRuling: [], Finding: findings}

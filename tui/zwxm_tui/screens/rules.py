@@ -75,10 +75,10 @@ class RulesScreen(ZwxmScreen):
         for number, rules in coverage.items():
             if isinstance(rules, list):
                 covered += 1
-                cell = Text("; ".join(f"{r.key} · {pick(self.lang, r.title, r.title_en)}" for r in rules))
+                cell = Text("; ".join(pick(self.lang, r.title, r.title_en) for r in rules))
             elif rules:
                 explained += 1
-                cell = Text(rules, "dim")
+                cell = Text(pick(self.lang, *rules.split(" / ", 1)) if " / " in rules else rules, "dim")
             else:
                 cell = Text(self.t("not_covered"), "yellow")
             table.add_row(f"第{number}条" if self.lang != "en" else f"Art. {number}", cell)
