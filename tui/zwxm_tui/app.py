@@ -31,6 +31,7 @@ READY_FILE_ENV = "ZWXM_TUI_READY_FILE"  # the benchmark's probe: the time of the
 class ZwxmApp(App):
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # the filter row shares 80 columns differently
     BINDINGS = [
         Binding("f1", "help", "k_help"),
         Binding("question_mark", "help", show=False),

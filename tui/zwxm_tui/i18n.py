@@ -50,7 +50,8 @@ UI: dict[str, Label] = {
     "col_week": ("周", "Week"),
     "col_count": ("数量", "Count"),
     # filters
-    "search": ("搜索编号、名称、单位或拼音首字母", "Search code, name, unit or pinyin initials"),
+    "search": ("搜索编号、名称、单位或拼音", "Search code, name, unit or pinyin"),
+    "search_short": ("搜索", "Search"),
     "all_districts": ("全部地区", "All districts"),
     "all_stages": ("全部阶段", "All stages"),
     "all_kinds": ("全部类型", "All kinds"),
@@ -58,6 +59,10 @@ UI: dict[str, Label] = {
     "overdue_only": ("仅逾期", "Overdue only"),
     "count_line": ("共 {shown} / {total} 个项目 · 逾期 {overdue} · 排序：{sort}{desc}",
                    "{shown} of {total} projects · {overdue} overdue · sorted by {sort}{desc}"),
+    "regulation_notice": ("{district}《{title}》{status}{when}：其项目的结果仅供参考",
+                          "{district}: the regulation is {status}{when}; results for its projects are for reference only"),
+    "regulation_until": ("（有效期至 {date}）", " (in force until {date})"),
+    "regulation_from": ("（{date} 起施行）", " (takes effect on {date})"),
     "descending": ("（降序）", " (descending)"),
     # tabs of the detail screen
     "tab_facts": ("概况", "Facts"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import cast
 
+from textual import events
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
@@ -28,6 +29,10 @@ class LocalizedMixin:
 
     def t(self, key: str, **values: object) -> str:
         return tr(key, self.lang, **values)
+
+    def on_descendant_focus(self, _event: events.DescendantFocus) -> None:
+        """Which keys work depends on what has the keyboard: let the key bar redraw."""
+        self.refresh_bindings()  # type: ignore[attr-defined]
 
 
 class ZwxmScreen(LocalizedMixin, Screen):

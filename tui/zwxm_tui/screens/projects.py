@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -15,7 +15,7 @@ from zwxm.lifecycle import STAGES
 from textual.worker import get_current_worker
 
 from zwxm.storage import ProjectQuery, Store
-from zwxm.vocab import KINDS, label
+from zwxm.vocab import KINDS, REGULATION_STATUSES, label
 
 from ..format import deadline_cell, kind_label, stage_label, wan_yuan
 from ..widgets import Choice, Column, KeyBar, LazyTable
@@ -62,6 +62,7 @@ class ProjectsScreen(ZwxmScreen):
         self._suspended = False
         self._offered_empty = False
         self._count_timer: Timer | None = None
+        self._recount_all = False
 
     # layout ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -74,6 +75,7 @@ class ProjectsScreen(ZwxmScreen):
             yield Choice([], prompt=self.t("all_years"), id="year")
             yield Checkbox(self.t("overdue_only"), self.query_state.overdue_only, id="overdue")
         yield Static(id="counts")
+        yield Static(self.regulation_notice(), id="regulation-notice")
         yield LazyTable(self._columns(), self._fetch, self._cell, sort_key="code", page_size=PAGE, id="projects")
         yield KeyBar()
 
@@ -115,6 +117,24 @@ class ProjectsScreen(ZwxmScreen):
             options.append((f"{text} {count:,}", key))
         return options
 
+    def regulation_notice(self) -> Text:
+        """Districts whose regulation is not in force today, once for the whole list: a state every
+        project of the district shares is not a per-row problem (the rows' counts leave it out)."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for code, district in sorted(self.zapp.registry.districts.items()):
+            reg = district.regulation
+            status = reg.status_on(self.zapp.today)
+            if status == "in_force":
+                continue
+            when = {"expired": ("regulation_until", reg.effective_until),
+                    "not_yet_effective": ("regulation_from", reg.effective_from)}.get(status)
+            text.append("\n" if text else "")
+            text.append("⚠ ", "bold magenta")
+            text.append(self.t("regulation_notice", district=self._district_name(code), title=reg.title,
+                               status=label(REGULATION_STATUSES, status, self.lang),
+                               when=self.t(when[0], date=when[1]) if when and when[1] else ""))
+        return text
+
     def _district_name(self, code: str) -> str:
         district = self.zapp.registry.districts.get(code)
         if district is None:
@@ -154,6 +174,10 @@ class ProjectsScreen(ZwxmScreen):
         self.reload(recount_all=True)
         self.query_one(LazyTable).focus()
 
+    def on_resize(self, event: events.Resize) -> None:
+        """A search hint that fits: the long one from 120 columns, the short one below."""
+        self.query_one("#search", Input).placeholder = self.t("search" if event.size.width >= 120 else "search_short")
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While the search field has the keyboard, letter keys type letters: hide their actions."""
         if isinstance(self.focused, Input) and action in LETTER_ACTIONS:
@@ -184,7 +208,8 @@ class ProjectsScreen(ZwxmScreen):
         table.reset(len(page), keep_cursor=keep_cursor, first_page=page)
         self.show_counts(q, len(page) if exact else None, None, None)
         if self._count_timer is not None:
-            self._count_timer.stop()
+            self._count_timer.stop()  # a recount of everything still pending is not dropped with it
+        self._recount_all = recount_all = self._recount_all or recount_all
         self._count_timer = self.set_timer(COUNT_DELAY, lambda: self.count(q, len(page) if exact else None, recount_all))
         self.call_after_refresh(self.zapp.painted, "list")
 
@@ -204,6 +229,8 @@ class ProjectsScreen(ZwxmScreen):
         if q != self.query_state or not self.is_attached:
             return  # the query changed while counting (its own count is on the way), or the screen went
         self.total_all = total
+        if facets is not None:
+            self._recount_all = False
         table = self.query_one(LazyTable)
         if shown != table.total:
             table.set_total(shown)
@@ -231,7 +258,8 @@ class ProjectsScreen(ZwxmScreen):
 
     @on(Input.Changed, "#search")
     def search_changed(self, event: Input.Changed) -> None:
-        self.set_query(text=event.value.strip())
+        if event.value.strip() != self.query_state.text:
+            self.set_query(text=event.value.strip())
 
     @on(Input.Submitted, "#search")
     def search_submitted(self) -> None:

@@ -34,7 +34,6 @@ class ChoiceMenu(ModalScreen):
     """The options under (or above) the Select that opened it; dismissed with the chosen value."""
 
     DEFAULT_CSS = """
-    ChoiceMenu { background: transparent; align: left top; }
     ChoiceMenu > ChoiceList { border: tall $border; background: $surface; height: auto; max-height: 12;
                               padding: 0 1; }
     """
@@ -51,6 +50,9 @@ class ChoiceMenu(ModalScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        # inline, so an app stylesheet that centres modal screens does not move the menu
+        self.styles.align = ("left", "top")
+        self.styles.background = "transparent"
         menu = self.query_one(ChoiceList)
         x, y, width, height = self.anchor
         rows = min(len(self.options) + 2, MENU_HEIGHT)
