@@ -98,8 +98,8 @@ async def test_rules_browser_lists_articles_with_their_rules(db_path, registry):
         table = app.screen.query_one("#articles", DataTable)
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
         assert rows[0] == ["Art. 1", "目的条款，无数据可查"]
-        assert rows[4] == ["Art. 5", "contract_filing · contract filing"]
-        assert rows[8] == ["Art. 9", "regulation_status · regulation status"]
+        assert rows[4] == ["Art. 5", "contract filing"]  # the rule's title, not its key
+        assert rows[8] == ["Art. 9", "regulation status"]
         coverage = str(app.screen.query_one("#coverage", Static).render())
         assert "8 covered, 1 explained, 9 articles" in coverage
         table.focus()

@@ -245,6 +245,18 @@ class DetailScreen(ZwxmScreen):
         self.app.push_screen(ArticleScreen(self.evaluation.district, section.articles[row],
                                            section.explanations[row]))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`a` (the article) only on a row that cites one."""
+        if action == "article":
+            section = self.sections.get(self.tab)
+            row = self.query_one("#section", DataTable).cursor_row
+            return bool(section and 0 <= row < len(section.articles) and section.articles[row] is not None)
+        return True
+
+    @on(DataTable.RowHighlighted)
+    def row_highlighted(self) -> None:
+        self.refresh_bindings()
+
     def action_article(self) -> None:
         self.open_article(self.query_one("#section", DataTable).cursor_row)
 

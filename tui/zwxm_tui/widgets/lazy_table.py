@@ -73,7 +73,7 @@ class LazyTable(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", show=False),
         Binding("home", "jump(0)", show=False),
         Binding("end", "jump(-1)", show=False),
-        Binding("enter", "select", show=False),
+        Binding("enter", "select", "k_open"),
     ]
 
     DEFAULT_CSS = """
