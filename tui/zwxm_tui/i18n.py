@@ -52,10 +52,10 @@ UI: dict[str, Label] = {
     # filters
     "search": ("搜索编号、名称、单位或拼音", "Search code, name, unit or pinyin"),
     "search_short": ("搜索", "Search"),
-    "all_districts": ("全部地区", "All districts"),
-    "all_stages": ("全部阶段", "All stages"),
-    "all_kinds": ("全部类型", "All kinds"),
-    "all_years": ("全部年度", "All years"),
+    "all_districts": ("全部地区", "District"),  # English: the menu's name, short enough for 80 columns
+    "all_stages": ("全部阶段", "Stage"),
+    "all_kinds": ("全部类型", "Kind"),
+    "all_years": ("全部年度", "Year"),
     "overdue_only": ("仅逾期", "Overdue only"),
     "count_line": ("共 {shown} / {total} 个项目 · 逾期 {overdue} · 排序：{sort}{desc}",
                    "{shown} of {total} projects · {overdue} overdue · sorted by {sort}{desc}"),

@@ -57,7 +57,7 @@ class CompareScreen(ZwxmScreen):
         text.append(f"\n{self.t('tab_path')}\n", "bold underline")
         for step in ev.approval_path or ():
             mark = "✓" if step.done else ("·" if step.required else "○")
-            optional = "" if step.required else f"（{self.t('optional')}）"
+            optional = "" if step.required else (f" ({self.t('optional')})" if lang == "en" else f"（{self.t('optional')}）")
             text.append(f" {mark} {pick(lang, step.title, step.title_en)}{optional} {article_ref(step.article, lang)}\n")
         if not ev.approval_path:
             text.append(f" {self.t('none')}\n", "dim")

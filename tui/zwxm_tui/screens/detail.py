@@ -146,9 +146,10 @@ class DetailScreen(ZwxmScreen):
         status_style = "green" if reg.status == "in_force" else "bold magenta"
         text = Text()
         text.append(visible(f"{p.code}  {p.name}") + "\n", "bold")
-        text.append(f"{self.district_name} · {self.t('col_stage')}：{stage_label(ev.stage, self.lang)} · "
+        colon = ": " if self.lang == "en" else "："
+        text.append(f"{self.district_name} · {self.t('col_stage')}{colon}{stage_label(ev.stage, self.lang)} · "
                     f"{self.t('as_of')} {ev.as_of}\n")
-        text.append(f"{self.t('regulation')}：《{reg.title}》 {reg.number} ")
+        text.append(f"{self.t('regulation')}{colon}《{reg.title}》 {reg.number} ")
         text.append(f"[{label(REGULATION_STATUSES, reg.status, self.lang)}]", status_style)
         text.append("  ")
         text.append(self.t("applicable") if ev.applicable else self.t("not_applicable"),
@@ -175,10 +176,14 @@ class DetailScreen(ZwxmScreen):
             ("budget_year", str(p.budget_year or "")), ("classified", fact_value(p.classified, lang)),
         ]
         name_of = district.fact_label if district else (lambda name, lang: fact_label(name, lang))
+        def title(name: str) -> str:
+            text = name_of(name, lang)
+            return text[:1].upper() + text[1:]
+
         for key, value in rows:
-            self._row(table, None, name_of(key, lang), value)
-        for name, value in sorted(p.facts.items(), key=lambda item: name_of(item[0], lang)):
-            self._row(table, None, name_of(name, lang), fact_value(value, lang))
+            self._row(table, None, title(key), value)
+        for name, value in sorted(p.facts.items(), key=lambda item: title(item[0])):
+            self._row(table, None, title(name), fact_value(value, lang))
 
     def _fill_timeline(self) -> None:
         table = self._table("timeline", "col_date", "col_event", "col_note")

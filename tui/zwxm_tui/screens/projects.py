@@ -73,7 +73,7 @@ class ProjectsScreen(ZwxmScreen):
             yield Choice([], prompt=self.t("all_stages"), id="stage")
             yield Choice([], prompt=self.t("all_kinds"), id="kind")
             yield Choice([], prompt=self.t("all_years"), id="year")
-            yield Checkbox(self.t("overdue_only"), self.query_state.overdue_only, id="overdue")
+            yield Checkbox(self.t("k_overdue"), self.query_state.overdue_only, id="overdue")
         yield Static(id="counts")
         yield Static(self.regulation_notice(), id="regulation-notice")
         yield LazyTable(self._columns(), self._fetch, self._cell, sort_key="code", page_size=PAGE, id="projects")
@@ -81,12 +81,16 @@ class ProjectsScreen(ZwxmScreen):
 
     def _columns(self) -> list[Column]:
         t = self.t
-        # at 80 columns: code, name, stage, next deadline and problems stay; the rest give way
+        # at 80 columns: code, name, stage, next deadline and problems stay; the rest give way.
+        # English labels are longer than Chinese ones ("Luohu District", "implementation").
+        en = self.lang == "en"
         return [
             Column("code", t("col_code"), 13), Column("name", t("col_name"), 0, min_width=20),
-            Column("district", t("col_district"), 8, priority=4), Column("owner_unit", t("col_unit"), 0, priority=6),
-            Column("kind", t("col_kind"), 8, priority=5), Column("stage", t("col_stage"), 8, priority=2),
-            Column("investment", t("col_investment"), 12, "right", priority=3),
+            Column("district", t("col_district"), 15 if en else 8, priority=4),
+            Column("owner_unit", t("col_unit"), 0, priority=6),
+            Column("kind", t("col_kind"), 12 if en else 8, priority=5),
+            Column("stage", t("col_stage"), 14 if en else 8, priority=2),
+            Column("investment", t("col_investment"), 13 if en else 12, "right", priority=3),
             Column("next_deadline", t("col_deadline"), 18), Column("issues", t("col_findings"), 6, sortable=False),
         ]
 
