@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from zwxm import vocab
-from zwxm.demo import create_demo
+from zwxm.io.demo import create_demo
 from zwxm.lifecycle import STAGES
 from zwxm.plugins import get_registry
-from zwxm.storage import Store
+from zwxm.store import Store
 from zwxm_tui.app import create_app
 from zwxm_tui.screens.detail import DetailScreen
 from zwxm_tui.widgets import ChoiceMenu

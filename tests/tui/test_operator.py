@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.notifications import Notify
 from textual.widgets import Input, Select
 
-from zwxm.storage import Store
+from zwxm.store import Store
 from zwxm_tui.app import create_app
 from zwxm_tui.screens.detail import DetailScreen
 from zwxm_tui.screens.project_form import ProjectForm

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from zwxm.plugins import Registry
-    from zwxm.storage import Store
+    from zwxm.store import Store
 
 
 class Host(Protocol):

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, LoadingIndicator, Static
 
-from zwxm.storage import ProjectQuery, Store
+from zwxm.store import ProjectQuery, Store
 
 from ..widgets import KeyBar
 from .base import ZwxmModal
@@ -44,7 +44,7 @@ class EmptyScreen(ZwxmModal):
     @work(thread=True, exclusive=True)
     def load_demo(self) -> None:
         """In a thread with its own connection, so the screen keeps drawing meanwhile."""
-        from zwxm.demo import create_demo
+        from zwxm.io.demo import create_demo
 
         with Store(self.zapp.store.path, self.zapp.registry) as store:
             create_demo(store, count=DEMO_COUNT)

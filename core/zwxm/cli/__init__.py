@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import importlib.metadata
 import json
 import os
 import sys
@@ -12,10 +13,10 @@ from typing import Any
 
 import click
 
-from . import __version__
+from .. import __version__
 
 # Modules that contribute sub-commands; each exposes COMMANDS, a list of click commands.
-COMMAND_MODULES = ("zwxm.commands_calendar", "zwxm.commands_storage")
+COMMAND_MODULES = ("zwxm.cli.calendar", "zwxm.cli.storage")
 
 
 def fail(problems: list[Any]) -> None:
@@ -26,7 +27,7 @@ def fail(problems: list[Any]) -> None:
 
 
 def _date(value: str | None, field: str) -> dt.date | None:
-    from .model import parse_date
+    from ..model import parse_date
 
     if value is None:
         return None
@@ -38,7 +39,7 @@ def _date(value: str | None, field: str) -> dt.date | None:
 
 
 def _registry():
-    from .plugins import RegistryError, get_registry
+    from ..plugins import RegistryError, get_registry
 
     try:
         return get_registry()
@@ -48,8 +49,8 @@ def _registry():
 
 
 def _load(path: str):
-    from .model import InputError, load_project
-    from .projectfile import read_data_file
+    from ..model import InputError, load_project
+    from ..io.projectfile import read_data_file
 
     try:
         return load_project(read_data_file(path))
@@ -104,9 +105,20 @@ def cli(ctx: click.Context, db_path: str | None, lang: str, calendar_files: tupl
     ctx.obj["lang"] = lang or "zh"
     ctx.obj["lang_choice"] = lang  # None when not given: the TUI then uses its saved setting
     if ctx.invoked_subcommand is None:
-        from zwxm_tui.app import run
+        launch_ui(db_path, lang)  # lang None: the UI's saved setting
 
-        run(db_path=db_path, lang=lang)  # None: the TUI's saved setting
+
+def launch_ui(db_path: str | None, lang: str | None) -> None:
+    """Open the user interface registered in the `zwxm.ui` entry point group (the TUI registers `tui`);
+    the core never imports a UI itself."""
+    found = {entry.name: entry for entry in importlib.metadata.entry_points(group="zwxm.ui")}
+    if not found:
+        click.echo("未安装用户界面（入口组 zwxm.ui）：请使用子命令，见 zwxm --help / "
+                   "no user interface is installed (entry point group zwxm.ui): use the sub-commands, see zwxm --help",
+                   err=True)
+        sys.exit(2)
+    entry = found.get("tui") or found[min(found)]
+    entry.load()(db_path=db_path, lang=lang)
 
 
 @cli.command()
@@ -117,9 +129,9 @@ def cli(ctx: click.Context, db_path: str | None, lang: str, calendar_files: tupl
 @click.pass_context
 def evaluate(ctx: click.Context, project_file: str, as_of: str | None, district: str | None, as_json: bool) -> None:
     """Evaluate one project file (TOML or JSON)."""
-    from .evaluation import evaluate as run_evaluation
-    from .model import InputError
-    from .report import render_evaluation
+    from ..evaluation import evaluate as run_evaluation
+    from ..model import InputError
+    from ..io.report import render_evaluation
 
     day = _date(as_of, "as_of")
     project = _load(project_file)
@@ -141,8 +153,8 @@ def evaluate(ctx: click.Context, project_file: str, as_of: str | None, district:
 @click.pass_context
 def compare(ctx: click.Context, project_file: str, as_of: str | None, as_json: bool) -> None:
     """Evaluate one project under every installed district, side by side."""
-    from .compare import compare_project, render_comparison
-    from .model import InputError
+    from ..compare import compare_project, render_comparison
+    from ..model import InputError
 
     day = _date(as_of, "as_of")
     project = _load(project_file)
@@ -162,7 +174,7 @@ def compare(ctx: click.Context, project_file: str, as_of: str | None, as_json: b
 @click.pass_context
 def districts(ctx: click.Context, as_of: str | None, as_json: bool) -> None:
     """List the installed district plugins with their regulation status."""
-    from .vocab import REGULATION_STATUSES, label
+    from ..vocab import REGULATION_STATUSES, label
 
     day = _date(as_of, "as_of") or dt.date.today()
     registry = _registry()
@@ -192,8 +204,8 @@ def districts(ctx: click.Context, as_of: str | None, as_json: bool) -> None:
 @click.pass_context
 def rules(ctx: click.Context, district: str, as_json: bool) -> None:
     """List every rule of a district with its article, and the articles no rule covers."""
-    from .model import Problem
-    from .vocab import REGULATION_STATUSES, label
+    from ..model import Problem
+    from ..vocab import REGULATION_STATUSES, label
 
     registry = _registry()
     if district not in registry.districts:
@@ -234,8 +246,8 @@ def rules(ctx: click.Context, district: str, as_json: bool) -> None:
 @click.argument("district", required=False)
 def scenarios(district: str | None) -> None:
     """Run the scenario files of every installed district (or one) and report each result."""
-    from .model import InputError
-    from .scenarios import ScenarioFailure, load_scenario, run_scenario, scenario_files
+    from ..model import InputError
+    from ..testing.scenarios import ScenarioFailure, load_scenario, run_scenario, scenario_files
 
     registry = _registry()
     passed = failed = 0

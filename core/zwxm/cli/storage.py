@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from .model import InputError, Problem
+from ..model import InputError, Problem
 
 DATE_HELP = "日期 YYYY-MM-DD / date"
 
@@ -37,8 +37,8 @@ def _fail(problems: list[Any], status: int = 2) -> None:
 @contextlib.contextmanager
 def _store(ctx: click.Context) -> Iterator[Any]:
     """The Store of the global --db path; bad files and plugin conflicts become messages, not tracebacks."""
-    from .plugins import RegistryError
-    from .storage import SchemaError, Store
+    from ..plugins import RegistryError
+    from ..store import SchemaError, Store
 
     try:
         store = Store(ctx.obj.get("db") if ctx.obj else None)
@@ -55,8 +55,8 @@ def _say(ctx: click.Context, zh: str, en: str, err: bool = False) -> None:
 
 
 def _day(value: str, field: str) -> dt.date:
-    from .errors import ValueProblem
-    from .model import parse_date
+    from ..errors import ValueProblem
+    from ..model import parse_date
 
     try:
         return parse_date(value)
@@ -102,7 +102,7 @@ def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | 
             mapping: str | None, district: str | None, rejects: str | None, batch_size: int,
             defer_derived: bool, allow_outside: bool) -> None:
     """Import projects from FILE (CSV, TSV, JSON, JSON lines, TOML, XLSX) or from a staging table."""
-    from .importing import import_file, import_table
+    from ..io.importer import import_file, import_table
 
     if (file is None) == (table is None):
         _fail([Problem("file", None, "请给出文件或 --from-table 二者之一", "give either FILE or --from-table")])
@@ -154,8 +154,8 @@ def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | 
 def export(ctx: click.Context, output: str, codes: tuple[str, ...], district: str | None, stage: str | None,
            kind: str | None, year: int | None, text: str, overdue: bool, fmt: str | None) -> None:
     """Export one project (--code) or every project matching a filter to TOML, JSON or XLSX."""
-    from .exporting import export_projects
-    from .storage import ProjectQuery
+    from ..io.export import export_projects
+    from ..store import ProjectQuery
 
     with _store(ctx) as store:
         if codes:
@@ -189,8 +189,8 @@ def export(ctx: click.Context, output: str, codes: tuple[str, ...], district: st
 def record(ctx: click.Context, code: str, event_type: str, date_: str, note: str, actor: str | None,
            supersedes: int | None, force: bool) -> None:
     """Append one event to a project, through the same gates as the TUI."""
-    from .model import Event
-    from .storage import Refused
+    from ..model import Event
+    from ..store import Refused
 
     day = _day(date_, "date")
     with _store(ctx) as store:
@@ -217,7 +217,7 @@ def record(ctx: click.Context, code: str, event_type: str, date_: str, note: str
 @click.pass_context
 def rebuild(ctx: click.Context) -> None:
     """Recompute every project's stage, deadlines and findings from its events."""
-    from .storage import ProjectQuery
+    from ..store import ProjectQuery
 
     with _store(ctx) as store:
         total = store.count_projects(ProjectQuery())
@@ -264,8 +264,8 @@ def backup(ctx: click.Context, target: str | None) -> None:
 @click.pass_context
 def demo(ctx: click.Context, count: int, seed: int, replace: bool) -> None:
     """Create a realistic demo database; in a terminal, open the TUI on it afterwards."""
-    from .demo import create_demo, is_demo
-    from .storage import default_db_path, resolve_db_path
+    from ..io.demo import create_demo, is_demo
+    from ..store import default_db_path, resolve_db_path
 
     # Without --db or ZWXM_DB the demo lives in its own file beside the default database, never in it.
     explicit = (ctx.obj.get("db") if ctx.obj else None) or os.environ.get("ZWXM_DB")
@@ -292,9 +292,9 @@ def demo(ctx: click.Context, count: int, seed: int, replace: bool) -> None:
 def _open_tui(ctx: click.Context, path: Path) -> None:
     """Open the TUI when a person is at a terminal; from a script, creating the file is all."""
     if sys.stdin.isatty() and sys.stdout.isatty():
-        from zwxm_tui.app import run
+        from . import launch_ui
 
-        run(db_path=str(path), lang=ctx.obj.get("lang_choice") if ctx.obj else None)
+        launch_ui(str(path), ctx.obj.get("lang_choice") if ctx.obj else None)
 
 
 COMMANDS = [import_, export, record, demo, rebuild, verify, backup]

@@ -14,11 +14,11 @@ import datetime as dt
 import random
 from collections.abc import Iterator
 
-from .evaluation import gate_refusals
-from .lifecycle import STAGE_ORDER, STAGES
-from .model import Change, Event, Project
-from .storage import Store, timestamp
-from .vocab import FUNDINGS
+from ..evaluation import gate_refusals
+from ..lifecycle import STAGE_ORDER, STAGES
+from ..model import Change, Event, Project
+from ..store import Store, timestamp
+from ..vocab import FUNDINGS
 
 __all__ = ["create_demo", "is_demo", "DEMO_SOURCE"]
 
