@@ -55,6 +55,9 @@ class Evaluation:
 _OUTPUT_TYPES = (Applicability, Step, Deadline, Finding, ChangeRuling, Refusal)
 
 
+REGULATION_STATUS_RULE = "regulation_status"  # the finding every project of a district shares while its text is not in force
+DISTRICT_WIDE_FINDINGS = frozenset({REGULATION_STATUS_RULE})
+
 def _as_list(result: Any) -> Iterable[Any]:
     if result is None:
         return ()
@@ -255,7 +258,7 @@ def _status_finding(code: str, regulation: Regulation, status: str, as_of: dt.da
                   "the regulation is a draft for comment: results are what-if only"),
     }
     zh, en = messages[status]
-    return Finding("regulation_status", "info" if status == "draft" else "warning", regulation.validity_article, zh, en)
+    return Finding(REGULATION_STATUS_RULE, "info" if status == "draft" else "warning", regulation.validity_article, zh, en)
 
 
 def _replayed_gate_findings(project: Project, events: list[Event], registry: Registry, calendar: LegalCalendar,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.notifications import Notify
 from textual.widgets import Input, Select
 
-from zwxm.store import Store
+from zwxm.store import ProjectQuery, Store
 from zwxm_tui.app import create_app
 from zwxm_tui.screens.detail import DetailScreen
 from zwxm_tui.screens.project_form import ProjectForm
@@ -206,3 +206,64 @@ async def test_the_facts_tab_names_every_fact_in_the_operators_words(tmp_path):
         for hidden in ("luohu", "integration", "own_funds", "contact", "it_authority", "ex_ante_assessment",
                        "True", "False"):
             assert hidden not in text, hidden
+
+
+async def test_filter_menus_count_within_the_other_filters(db_path, registry):
+    app = create_app(db_path, "zh", registry=registry)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert {key for _, key in screen.query_one("#kind", Choice).choices} == {"construction", "operation"}
+        screen.query_one("#year", Choice).value = "2024"
+        await settle(pilot)
+        with Store(db_path, registry) as store:
+            in_2024 = store.query_projects(ProjectQuery(year=2024), 0, 100)
+        kinds = {k: sum(r["kind"] == k for r in in_2024) for k in ("construction", "operation")}
+        labels = {key: str(label) for label, key in screen.query_one("#kind", Choice).choices}
+        assert set(labels) == {k for k, n in kinds.items() if n}
+        for key in labels:
+            assert labels[key].endswith(f" {kinds[key]}"), labels  # counted among 2024's projects only
+        assert sum(kinds.values()) < 12
+        years = {key for _, key in screen.query_one("#year", Choice).choices}
+        assert years == {"2024", "2025", "2026"}  # the year menu itself still offers every year
+
+
+async def test_a_status_every_row_shares_is_shown_once_in_the_header(tmp_path):
+    """Luohu's regulation expired in 2025: its projects carry no per-row warning for that, and the
+    header says it once."""
+    import datetime as dt
+
+    from zwxm.model import Project
+    from zwxm.plugins import get_registry
+
+    registry = get_registry()
+    with Store(tmp_path / "x.db", registry) as store:
+        store.save_project(Project(code="LH-1", name="罗湖测试平台", district="luohu", kind="construction",
+                                   investment=1_200_000, funding="department_budget", owner_unit="区档案馆"))
+        evaluation = store.evaluation("LH-1", dt.date.today())
+        assert any(f.rule == "regulation_status" for f in evaluation.findings)  # still in the project's findings
+        row = store.query_projects(ProjectQuery(), 0, 10)[0]
+        assert row["warnings"] == sum(f.severity == "warning" and f.rule != "regulation_status"
+                                      for f in evaluation.findings)
+    app = create_app(tmp_path / "x.db", "zh", registry=registry)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        header = [line for line in text.splitlines() if "罗湖区《" in line]
+        assert len(header) == 1 and "已失效" in header[0] and "2025-10-19" in header[0]
+        line = next(line for line in text.splitlines() if line.startswith("LH-1"))
+        assert "!" not in line if row["warnings"] == 0 else f"!{row['warnings']}" in line
+
+
+async def test_full_pinyin_and_initials_both_find_a_project(db_path, registry):
+    app = create_app(db_path, "zh", registry=registry)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for query in ("pingtai", "PingTai", "pt", "zhihuixiaoyuan", "zhxy", "平台"):
+            app.screen.query_one("#search", Input).value = query
+            await settle(pilot)
+            names = [app.screen.query_one(LazyTable).row(i)["name"]
+                     for i in range(app.screen.query_one(LazyTable).total)]
+            assert names, query
+            expected = "校园" if "x" in query.lower() else "平台"
+            assert all(expected in name for name in names), (query, names)

@@ -178,7 +178,13 @@ def _migrate_to_2(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX projects_name_sort ON projects (name_sort)")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_to_1, _migrate_to_2]
+def _migrate_to_3(db: sqlite_utils.Database) -> None:
+    """Version 3: the search column also holds the full pinyin (`pingtai` as well as `pt`)."""
+    rows = db.execute("SELECT code, name, owner_unit, user_unit FROM projects").fetchall()
+    db.conn.executemany("UPDATE projects SET search = ? WHERE code = ?", [(search_text(*row), row[0]) for row in rows])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -181,18 +181,26 @@ class Store(DerivedTables, Integrity):
         return self.db.execute(f"SELECT count(*) FROM projects p LEFT JOIN project_status s ON s.code = p.code{where}",
                                params).fetchone()[0]
 
-    def facets(self) -> dict[str, list[tuple[str, int]]]:
-        """Counts per district, stage (lifecycle order), kind and budget year, for the filter menus."""
-        def counts(sql: str) -> list[tuple[str, int]]:
-            return [(str(key), n) for key, n in self.db.execute(sql).fetchall() if key is not None]
+    def facets(self, q: ProjectQuery | None = None) -> dict[str, list[tuple[str, int]]]:
+        """Counts per district, stage (lifecycle order), kind and budget year, for the filter menus.
 
-        stages = dict(counts("SELECT coalesce(s.stage, 'declare'), count(*) FROM projects p "
-                             "LEFT JOIN project_status s ON s.code = p.code GROUP BY 1"))
+        Each menu counts the projects the query `q` would show with that menu's own choice left
+        out (faceted search): with 坡头区 chosen, the stage menu counts 坡头区's projects only, and
+        the district menu still offers every district."""
+        q = q or ProjectQuery()
+
+        def counts(facet: str, column: str) -> list[tuple[str, int]]:
+            where, params = attrs.evolve(q, **{facet: None}).where()
+            return [(str(key), n) for key, n in self.db.execute(
+                f"SELECT {column}, count(*) FROM projects p LEFT JOIN project_status s ON s.code = p.code{where} "
+                "GROUP BY 1 ORDER BY 1", params).fetchall() if key is not None]
+
+        stages = dict(counts("stage", "coalesce(s.stage, 'declare')"))
         return {
-            "district": counts("SELECT district, count(*) FROM projects GROUP BY district ORDER BY district"),
+            "district": counts("district", "p.district"),
             "stage": [(stage, stages[stage]) for stage in STAGES if stage in stages],
-            "kind": counts("SELECT kind, count(*) FROM projects GROUP BY kind ORDER BY kind"),
-            "year": counts("SELECT budget_year, count(*) FROM projects GROUP BY budget_year ORDER BY budget_year"),
+            "kind": counts("kind", "p.kind"),
+            "year": counts("year", "p.budget_year"),
         }
 
     def deadlines(self, start: dt.date | None, end: dt.date, overdue: bool = True) -> list[dict[str, Any]]:

@@ -225,22 +225,21 @@ class ProjectsScreen(ZwxmScreen):
                 shown = store.count_projects(q)
             overdue = shown if q.overdue_only else store.count_projects(attrs.evolve(q, overdue_only=True))
             total = store.count_projects(ProjectQuery()) if recount_all or self.total_all is None else self.total_all
-            facets = store.facets() if recount_all else None
+            facets = store.facets(q)  # the menus count within the other filters, so they follow every change
         if not worker.is_cancelled:
             self.app.call_from_thread(self.counted, q, shown, overdue, total, facets)
 
-    def counted(self, q: ProjectQuery, shown: int, overdue: int, total: int, facets: dict | None) -> None:
-        if q != self.query_state or not self.is_attached:
+    def counted(self, q: ProjectQuery, shown: int, overdue: int, total: int, facets: dict) -> None:
+        tables = self.query(LazyTable)
+        if q != self.query_state or not self.is_attached or not tables:
             return  # the query changed while counting (its own count is on the way), or the screen went
         self.total_all = total
-        if facets is not None:
-            self._recount_all = False
-        table = self.query_one(LazyTable)
+        self._recount_all = False
+        table = tables.first()
         if shown != table.total:
             table.set_total(shown)
         self.show_counts(q, shown, overdue, total)
-        if facets is not None:
-            self.fill_filters(facets)
+        self.fill_filters(facets)
         if total == 0 and not self._offered_empty:
             self._offered_empty = True
             from .empty import EmptyScreen
