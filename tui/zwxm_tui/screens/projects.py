@@ -75,7 +75,8 @@ class ProjectsScreen(ZwxmScreen):
             yield Choice([], prompt=self.t("all_years"), id="year")
             yield Checkbox(self.t("k_overdue"), self.query_state.overdue_only, id="overdue")
         yield Static(id="counts")
-        yield Static(self.regulation_notice(), id="regulation-notice")
+        notice = self.regulation_notice()
+        yield Static(notice, id="regulation-notice").set_styles(display="block" if notice else "none")
         yield LazyTable(self._columns(), self._fetch, self._cell, sort_key="code", page_size=PAGE, id="projects")
         yield KeyBar()
 
