@@ -188,19 +188,24 @@ class Store(DerivedTables, Integrity):
         out (faceted search): with 坡头区 chosen, the stage menu counts 坡头区's projects only, and
         the district menu still offers every district."""
         q = q or ProjectQuery()
-
-        def counts(facet: str, column: str) -> list[tuple[str, int]]:
-            where, params = attrs.evolve(q, **{facet: None}).where()
-            return [(str(key), n) for key, n in self.db.execute(
-                f"SELECT {column}, count(*) FROM projects p LEFT JOIN project_status s ON s.code = p.code{where} "
-                "GROUP BY 1 ORDER BY 1", params).fetchall() if key is not None]
-
-        stages = dict(counts("stage", "coalesce(s.stage, 'declare')"))
+        chosen = {"district": q.district, "stage": q.stage, "kind": q.kind, "year": q.year}
+        # one scan under the other conditions (text, overdue), grouped by all four menus; each menu
+        # then adds up the groups that match the other menus' choices
+        where, params = attrs.evolve(q, **dict.fromkeys(chosen)).where()
+        groups = self.db.execute(
+            "SELECT p.district, coalesce(s.stage, 'declare'), p.kind, p.budget_year, count(*) FROM projects p "
+            f"LEFT JOIN project_status s ON s.code = p.code{where} GROUP BY 1, 2, 3, 4", params).fetchall()
+        counts: dict[str, dict[str, int]] = {facet: {} for facet in chosen}
+        for *values, n in groups:
+            row = dict(zip(chosen, values))
+            for facet in chosen:
+                if row[facet] is not None and all(chosen[other] in (None, row[other]) for other in chosen if other != facet):
+                    counts[facet][str(row[facet])] = counts[facet].get(str(row[facet]), 0) + n
         return {
-            "district": counts("district", "p.district"),
-            "stage": [(stage, stages[stage]) for stage in STAGES if stage in stages],
-            "kind": counts("kind", "p.kind"),
-            "year": counts("year", "p.budget_year"),
+            "district": sorted(counts["district"].items()),
+            "stage": [(stage, counts["stage"][stage]) for stage in STAGES if stage in counts["stage"]],
+            "kind": sorted(counts["kind"].items()),
+            "year": sorted(counts["year"].items(), key=lambda item: int(item[0])),
         }
 
     def deadlines(self, start: dt.date | None, end: dt.date, overdue: bool = True) -> list[dict[str, Any]]:
