@@ -18,7 +18,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 from . import settings
-from .i18n import tr
+from .i18n import problem_text, tr
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -62,7 +62,7 @@ class ZwxmApp(App):
 
         self.push_screen(ProjectsScreen())
         for problem in self.registry.problems:
-            self.notify(tr("plugin_problem", self.lang, problem=str(problem)), severity="error", timeout=15)
+            self.notify(problem_text(problem, self.lang), severity="error", timeout=15)
 
     @property
     def today(self) -> dt.date:

@@ -84,7 +84,7 @@ UI: dict[str, Label] = {
     "no_article": ("（未引用条文）", "(no article cited)"),
     "article_missing": ("法规文本中找不到第{n}条", "Article {n} is not in the regulation text"),
     "plugin_error": ("插件 {plugin} 出错：{message}", "plugin {plugin} failed: {message}"),
-    "plugin_problem": ("插件问题：{problem}", "plugin problem: {problem}"),
+    "plugin_problem": ("插件 {plugin} 有问题：{problem}", "plugin {plugin} has a problem: {problem}"),
     # forms
     "record_event": ("记录事件", "Record event"),
     "event_type": ("事件类型", "Event type"),
@@ -208,3 +208,15 @@ def tr(key: str, lang: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+
+
+def one_language(text: str, lang: str) -> str:
+    """A core text written "中文 / English" (plugin problems, reasons given by plugins) in `lang` only."""
+    zh, separator, en = text.partition(" / ")
+    return pick(lang, zh, en) if separator else text
+
+
+def problem_text(problem: object, lang: str) -> str:
+    """A plugin's load or registration problem, named with the plugin, in `lang`."""
+    return tr("plugin_problem", lang, plugin=getattr(problem, "plugin", "?"),
+              problem=one_language(str(getattr(problem, "message", problem)), lang))
