@@ -32,6 +32,7 @@ class ZwxmApp(App):
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # the filter row shares 80 columns differently
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # dialogs drop their padding on 24 lines
     BINDINGS = [
         Binding("f1", "help", "k_help"),
         Binding("question_mark", "help", show=False),

@@ -12,6 +12,7 @@ from typing import cast
 from textual import events
 from textual.app import SystemCommand
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 
 from ..host import Host
@@ -41,6 +42,11 @@ class ZwxmScreen(LocalizedMixin, Screen):
 
 class ZwxmModal(LocalizedMixin, ModalScreen):
     pass
+
+
+class Dialog(VerticalScroll, can_focus=False):
+    """A dialog's box: it scrolls when the terminal is short (80×24), but never takes the keyboard
+    itself, so the dialog's first field does."""
 
 
 # The keys of every form, so the key bar under a form names them (the form defines action_save).

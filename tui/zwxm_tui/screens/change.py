@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from zwxm.errors import ValueProblem
@@ -20,7 +20,7 @@ from zwxm.vocab import PROCEDURES, label
 from ..format import article_ref
 from ..i18n import pick
 from ..widgets import KeyBar
-from .base import FORM_BINDINGS, ZwxmModal
+from .base import FORM_BINDINGS, Dialog, ZwxmModal
 
 
 class ChangeScreen(ZwxmModal):
@@ -32,7 +32,7 @@ class ChangeScreen(ZwxmModal):
         self.previewed: Change | None = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with Dialog(id="dialog"):  # scrolls when the terminal is short (80×24)
             yield Static(Text(f"{self.t('change_request')} · {self.code}", "bold"))
             yield Label(self.t("date"))
             yield Input(self.zapp.today.isoformat(), id="date")

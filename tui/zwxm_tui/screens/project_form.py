@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from zwxm.evaluation import check_project
@@ -17,7 +17,7 @@ from zwxm.vocab import FUNDINGS, KINDS, SAVE_RESULTS, fact_label, label
 
 from ..i18n import pick, tr
 from ..widgets import Choice, KeyBar
-from .base import FORM_BINDINGS, ZwxmModal
+from .base import FORM_BINDINGS, Dialog, ZwxmModal
 
 TEXT_FIELDS = ("code", "name", "investment", "owner_unit", "user_unit", "contractor", "budget_year")
 CHOICE_FIELDS = ("district", "kind", "funding", "category")  # every field with a vocabulary is a choice
@@ -49,7 +49,7 @@ class ProjectForm(ZwxmModal):
             self.existing = self.zapp.store.project(self.code)
         p = self.existing
         title = self.t("edit_project") + f" · {self.code}" if p else self.t("new_project")
-        with VerticalScroll(id="dialog", classes="form"):
+        with Dialog(id="dialog", classes="form"):
             yield Static(Text(title, "bold"))
             for field in ("code", "name", "district", "kind", "investment", "funding", "category",
                           "owner_unit", "user_unit", "contractor", "budget_year"):

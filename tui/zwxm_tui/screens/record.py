@@ -7,7 +7,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, Select, Static
 
 from zwxm.errors import ValueProblem
@@ -17,7 +17,7 @@ from zwxm.store import Refused
 from ..format import article_ref
 from ..i18n import pick
 from ..widgets import Choice, KeyBar
-from .base import FORM_BINDINGS, ZwxmModal
+from .base import FORM_BINDINGS, Dialog, ZwxmModal
 
 
 def refusal_text(refusals: list, lang: str, registry) -> Text:
@@ -55,7 +55,7 @@ class RecordEventScreen(ZwxmModal):
         return options
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with Dialog(id="dialog"):  # scrolls when the terminal is short (80×24)
             yield Static(Text(f"{self.t('record_event')} · {self.code}", "bold"))
             yield Label(self.t("event_type"))
             yield Choice(self.event_options(), id="type", prompt=self.t("event_type"))

@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static
 
 from zwxm.model import InputError
@@ -22,7 +22,7 @@ from zwxm.vocab import fact_label
 
 from ..i18n import pick
 from ..widgets import KeyBar
-from .base import ZwxmModal
+from .base import Dialog, ZwxmModal
 
 EXPORT_PAGE = 1_000
 REJECTS_SHOWN = 500  # the rejects file holds them all; the screen shows the first ones
@@ -42,7 +42,7 @@ class ImportScreen(ZwxmModal):
         self.summary = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with Dialog(id="dialog"):  # scrolls when the terminal is short (80×24)
             yield Static(Text(self.t("import"), "bold"))
             yield Label(self.t("file_path"))
             yield Input(self.initial_path, id="path")
@@ -127,7 +127,7 @@ class ExportScreen(ZwxmModal):
         self.exported: int | None = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with Dialog(id="dialog"):  # scrolls when the terminal is short (80×24)
             yield Static(Text(self.t("export"), "bold"))
             yield Static(self.t("export_count", n=self.zapp.store.count_projects(self.project_query)))
             yield Label(self.t("export_path"))
