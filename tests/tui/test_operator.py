@@ -267,3 +267,21 @@ async def test_full_pinyin_and_initials_both_find_a_project(db_path, registry):
             assert names, query
             expected = "校园" if "x" in query.lower() else "平台"
             assert all(expected in name for name in names), (query, names)
+
+
+async def test_dialogs_fit_80_by_24_and_give_their_first_field_the_keyboard(db_path, registry):
+    from textual.widgets import Button
+
+    app = create_app(db_path, "zh", registry=registry)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key, first in (("e", "#type"), ("x", "#path"), ("i", "#path"), ("n", "#code")):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.focused is app.screen.query_one(first), (key, app.focused)
+            if key == "e":  # the whole event form, buttons included, is on screen at once
+                save = app.screen.query_one("#save", Button)
+                assert save.region.bottom <= 23 and save.region.height == 3, save.region
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, ProjectsScreen)
