@@ -154,3 +154,18 @@ def test_the_leak_check_catches_keys_and_booleans():
     assert leaks("地区 luohu", "en", keys) == ["luohu"]
     assert leaks("Kind construction", "en", keys) == []  # the English label of construction is "construction"
     assert leaks("类别 系统集成 · LH-2022-0017 · zwxm-export.xlsx", "zh", keys) == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_the_empty_database_offer_speaks_the_operators_language(lang, tmp_path):
+    from zwxm_tui.screens.empty import EmptyScreen
+
+    registry = get_registry()
+    DISTRICT_CODES.update(registry.districts)
+    app = create_app(tmp_path / "empty.db", lang, registry=registry, settings_path=tmp_path / "tui.json")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, EmptyScreen)
+        text = screen_text(app)
+    assert not leaks(text, lang, vocabulary_keys(registry)), text
+    assert ("载入演示数据" in text) == (lang == "zh") and ("Load demo data" in text) == (lang == "en")

@@ -67,11 +67,12 @@ UI: dict[str, Label] = {
     # tabs of the detail screen
     "tab_facts": ("概况", "Facts"),
     "tab_timeline": ("时间线", "Timeline"),
-    "tab_path": ("审批路径", "Approval path"),
+    "tab_path": ("审批路径", "Path"),
+    "approval_path": ("审批路径", "Approval path"),  # English tab titles short enough for 80 columns
     "tab_deadlines": ("期限", "Deadlines"),
     "tab_findings": ("发现", "Findings"),
     "tab_changes": ("变更", "Changes"),
-    "tab_roles": ("责任部门", "Who to go to"),
+    "tab_roles": ("责任部门", "Roles"),
     "applicable": ("适用本办法", "Covered by the regulation"),
     "not_applicable": ("不适用本办法", "Not covered by the regulation"),
     "regulation": ("依据", "Regulation"),
