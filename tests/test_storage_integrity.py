@@ -92,11 +92,16 @@ def test_version_2_file_gets_the_full_pinyin(tmp_path, example_registry):
                                    investment=1_000_000))
     raw = sqlite3.connect(path)
     raw.execute("UPDATE projects SET search = 'ex-v2 智慧城管平台 zhcgpt'")  # what version 2 stored
+    # version 2 counted an expired regulation as a warning of every project of the district
+    raw.execute("INSERT INTO project_findings (project_code, rule, severity, message) "
+                "VALUES ('EX-V2', 'regulation_status', 'warning', '已失效'), ('EX-V2', 'own', 'warning', '自己的')")
+    raw.execute("UPDATE project_status SET warnings = (SELECT count(*) FROM project_findings WHERE severity = 'warning')")
     raw.execute("PRAGMA user_version = 2")
     raw.commit()
     raw.close()
     with Store(path, registry=example_registry) as upgraded:
         assert [r["code"] for r in upgraded.query_projects(ProjectQuery(text="pingtai"))] == ["EX-V2"]
+        assert upgraded.query_projects(ProjectQuery())[0]["warnings"] == 1  # its own; not the shared one
         assert upgraded.verify() == []
 
 
