@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .vocab import PROCEDURES, SEVERITIES, STEPS
+from .vocab import PROCEDURES, SEVERITIES, STEPS, Label, fact_label, pick
 
 if TYPE_CHECKING:
     from .calendar import DateResult, LegalCalendar
@@ -62,9 +62,20 @@ class District:
     name: str
     name_en: str
     regulation: Regulation
-    categories: Mapping[str, str] = attrs.field(factory=dict)  # key -> Chinese label
+    categories: Mapping[str, str | Label] = attrs.field(factory=dict)  # key -> (Chinese, English) or Chinese label
     uncovered: Mapping[int, str] = attrs.field(factory=dict)  # article -> why no rule covers it
     scenarios: Path | None = None  # folder of scenario TOML files
+    facts: Mapping[str, Label] = attrs.field(factory=dict)  # project.facts its rules read -> (Chinese, English)
+
+    def category_label(self, key: str, lang: str = "zh") -> str:
+        """The category's name in `lang` (its Chinese name when no English one was given)."""
+        names = self.categories.get(key)
+        if names is None:
+            return key
+        return names if isinstance(names, str) else pick(lang, *names)
+
+    def fact_label(self, name: str, lang: str = "zh") -> str:
+        return fact_label(name, lang, self.facts)
 
 
 @attrs.frozen(slots=True)

@@ -111,8 +111,8 @@ def _project(rng: random.Random, registry, district: str, n: int, today: dt.date
     wan = round(20 * (300 ** rng.random()), 1 if rng.random() < 0.3 else 0)
     investment = int(wan * 10_000)
     start = today - dt.timedelta(days=rng.randint(20, 5 * 365))
-    fitting = [c for c, label in d.categories.items() if "不适用" not in label
-               and any(word in label for word in SERVICE_WORDS) == (kind != "construction")]
+    fitting = [c for c in d.categories if "不适用" not in d.category_label(c)
+               and any(word in d.category_label(c) for word in SERVICE_WORDS) == (kind != "construction")]
     category = rng.choice(fitting or list(d.categories)) if d.categories else None
     project = Project(
         code=f"{CODE_PREFIX.get(district, district[:2].upper())}-{start.year}-{n + 1:04d}",

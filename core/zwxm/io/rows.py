@@ -146,7 +146,7 @@ class RowReader:
         d = self.registry.districts.get(district) if isinstance(district, str) else None
         if d is None or value in d.categories:
             return value
-        by_label = {label: key for key, label in d.categories.items()}
+        by_label = {d.category_label(key, lang): key for key in d.categories for lang in ("en", "zh")}
         return by_label.get(value, value)
 
     def validate(self, number: int, raw: dict[str, Any]) -> tuple[Project | None, list[Reject]]:

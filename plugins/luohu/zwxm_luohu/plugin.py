@@ -163,7 +163,8 @@ RULES = (
 @hookimpl
 def zwxm_register_districts(register):
     register(District(code=r.CODE, name="罗湖区", name_en="Luohu District", regulation=REGULATION,
-                      categories=r.CATEGORIES, uncovered=UNCOVERED, scenarios=HERE / "scenarios"))
+                      categories=r.CATEGORIES, uncovered=UNCOVERED, scenarios=HERE / "scenarios",
+                      facts=r.FACT_LABELS))
 
 
 @hookimpl

@@ -45,6 +45,7 @@ def zwxm_register_districts(register):
     register(District(
         code=r.CODE, name="坡头区", name_en="Potou District", regulation=REGULATION,
         categories=r.CATEGORIES, uncovered=UNCOVERED, scenarios=HERE / "scenarios",
+        facts={name: (zh, en) for name, (_article, _type, zh, en) in r.FACTS.items()},
     ))
 
 

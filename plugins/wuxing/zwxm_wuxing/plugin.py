@@ -50,6 +50,7 @@ def zwxm_register_districts(register):
         categories=r.CATEGORIES,
         uncovered=UNCOVERED,
         scenarios=HERE / "scenarios",
+        facts={name: (zh, en) for name, (_parser, zh, en) in r.FACTS.items()},
     ))
 
 

@@ -20,6 +20,7 @@ DISTRICT = District(
         validity_article=r.VALIDITY_ARTICLE, source=HERE / "regulation.txt",
         note="暂行办法，自公布之日（2019-12-12）起施行，未定有效期，适时修订（第二十条）"),
     categories=r.CATEGORIES,
+    facts={name: (fact.label, fact.label_en) for name, fact in r.FACTS.items()},
     uncovered={
         1: "立法目的和依据，无数据可查",
         16: "区审计局的审计职责，项目数据无从判断（已列入责任部门）",

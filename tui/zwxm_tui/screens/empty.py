@@ -6,12 +6,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.widgets import Button, LoadingIndicator, Static
 
 from zwxm.store import ProjectQuery, Store
 
-from .base import ZwxmModal
+from ..widgets import KeyBar
+from .base import Dialog, ZwxmModal
 
 DEMO_COUNT = 300
 
@@ -20,7 +21,7 @@ class EmptyScreen(ZwxmModal):
     BINDINGS = [Binding("escape", "dismiss", "k_back")]
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with Dialog(id="dialog"):  # scrolls when the terminal is short (80×24)
             yield Static(Text(self.t("empty_title"), "bold"))
             yield Static(self.t("empty_body", path=str(self.zapp.store.path)), id="empty-body")
             with Horizontal(classes="buttons"):
@@ -28,6 +29,7 @@ class EmptyScreen(ZwxmModal):
                 yield Button(self.t("import_file"), id="import")
                 yield Button(self.t("skip"), id="skip")
             yield LoadingIndicator()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(LoadingIndicator).display = False
