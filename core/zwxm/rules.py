@@ -235,6 +235,16 @@ class Context:
                 return e
         return None
 
+    def contract_without_procurement(self) -> Event | None:
+        """The first contract signed with no procurement started on or before its date, or None.
+
+        Districts whose text requires procurement before a contract turn it into a cited finding."""
+        signed = self.first("contract_signed")
+        if signed is None:
+            return None
+        opened = self.date_of("procurement_started")
+        return signed if opened is None or opened > signed.date else None
+
     def fact(self, name: str, default: Any = None) -> Any:
         """A project field or an entry of `project.facts`."""
         if name == "category":

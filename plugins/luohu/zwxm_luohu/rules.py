@@ -449,6 +449,17 @@ def started_without_review_or_procurement(ctx: Context):
                           f"construction started {started} before procurement and contract (art. 29 item 2)")
 
 
+def contract_without_procurement(ctx: Context):
+    """第二十九条第（二）项 未经政府采购等程序擅自开工建设: a contract signed with no procurement recorded
+    buys the works outside the procurement procedure."""
+    signed = ctx.contract_without_procurement()
+    if signed is None:
+        return None
+    return ctx.finding("error", f"{signed.date} 签订合同前未记录政府采购：未经政府采购等程序开工建设属第二十九条第二项",
+                       f"contract signed {signed.date} with no procurement recorded: starting works without "
+                       "government procurement is art. 29 item 2")
+
+
 def design_changed_during_procurement(ctx: Context):
     """第二十九条第（三）项 政府采购过程中擅自更改设计方案: data shows the change, not whether it was
     authorised, hence a warning."""

@@ -392,6 +392,16 @@ def started_without_approval(ctx: Context):
     return None
 
 
+def contract_without_procurement(ctx: Context):
+    """第十六条: projects are procured under the government procurement rules, before their contract."""
+    signed = ctx.contract_without_procurement()
+    if signed is None:
+        return None
+    return ctx.finding("error", f"{signed.date} 签订合同前未记录采购：应按政府采购有关规定开展项目采购",
+                       f"contract signed {signed.date} with no procurement recorded: projects are procured under "
+                       "the government procurement rules")
+
+
 def acceptance_report_to_bureau(ctx: Context):
     """第二十二条: a unit that accepts its professional project sends the report to the bureau."""
     if ctx.has("final_acceptance_passed") and not ctx.has(ACCEPTANCE_REPORT_SUBMITTED):
