@@ -6,6 +6,8 @@ event, step and category vocabularies only under their own namespace (``wuxing:.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 Label = tuple[str, str]
 
 KINDS: dict[str, Label] = {
@@ -84,3 +86,20 @@ def label(vocabulary: dict[str, Label], key: str, lang: str = "zh") -> str:
     if pair is None:
         return key
     return pair[1] if lang == "en" else pair[0]
+
+
+def key_for(vocabulary: Mapping[str, Label], text: str) -> str | None:
+    """The key a person meant: the key itself or either label (English in any case), or None."""
+    text = text.strip()
+    if text in vocabulary:
+        return text
+    folded = text.casefold()
+    for key, (zh, en) in vocabulary.items():
+        if text == zh or folded == en.casefold() or folded == key.casefold():
+            return key
+    return None
+
+
+def listing(vocabulary: Mapping[str, Label]) -> str:
+    """Every value of a vocabulary as `key（中文 / English）`, for help texts and error messages."""
+    return "; ".join(f"{key}（{zh} / {en}）" if en != key else f"{key}（{zh}）" for key, (zh, en) in vocabulary.items())
