@@ -103,7 +103,8 @@ HEADERS: dict[str, str | tuple[str, int]] = {
 FIELD_HEADERS = {t: h for h, t in reversed(HEADERS.items()) if isinstance(t, str) and t in PROJECT_FIELDS}
 MONEY_TARGETS = frozenset({"investment", "facts.funds_central", "facts.funds_city", "facts.funds_district",
                            "facts.funds_own"})
-NESTED = ("events", "changes")  # JSON lists (JSON rows, or JSON text in a cell)
+NESTED = ("events", "changes", "facts")  # JSON lists and tables (JSON rows, or JSON text in a cell)
+QUOTED_FORMULA = ("'=", "'+", "'-", "'@")  # text a CSV export (ours, or a careful spreadsheet's) quote-prefixed
 _WORD_TARGETS = frozenset({"district", "kind", "funding", "tags"})  # text read as words (see RowReader._normal)
 
 # Values people write for the vocabulary keys, besides the keys and their labels in vocab.py.
@@ -517,6 +518,8 @@ class RowReader:
                     problems.append(Reject(0, None, "(无列名 / no header)", value, "此列没有列名", "this column has no header"))
                 continue
             target = column.target
+            if isinstance(value, str) and value.startswith(QUOTED_FORMULA):
+                value = value[1:]
             if target == IGNORE or (not isinstance(value, (list, dict)) and _cell_text(value) is None):
                 continue
             if target in MONEY_TARGETS:

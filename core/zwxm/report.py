@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from .evaluation import Evaluation
 from .lifecycle import STAGES
+from .plugins import Registry, get_registry
 from .vocab import DEADLINE_KINDS, DEADLINE_STATUSES, PROCEDURES, REGULATION_STATUSES, SEVERITIES, label, pick
 
 
-def render_evaluation(ev: Evaluation, lang: str = "zh") -> str:
+def render_evaluation(ev: Evaluation, lang: str = "zh", registry: Registry | None = None) -> str:
+    """The evaluation as text; the district by its name (from `registry`), every key by its label."""
     en = lang == "en"
     reg = ev.regulation
+    district = (registry or get_registry()).districts[ev.district]
     lines = [
-        f"{'Project' if en else '项目'} {ev.project} · {ev.district} · {'as of' if en else '截至'} {ev.as_of}",
+        f"{'Project' if en else '项目'} {ev.project} · {pick(lang, district.name, district.name_en)} · "
+        f"{'as of' if en else '截至'} {ev.as_of}",
         f"{'Stage' if en else '阶段'}: {label(STAGES, ev.stage, lang)}",
         f"{'Regulation' if en else '依据'}: 《{reg.title}》 {reg.number} [{label(REGULATION_STATUSES, reg.status, lang)}]",
         f"{'Applicable' if en else '适用'}: {('yes' if en else '是') if ev.applicable else ('no' if en else '否')}",

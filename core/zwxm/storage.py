@@ -822,11 +822,13 @@ class Store:
                     raise InputError([Problem("supersedes", supersedes, f"项目 {code} 没有这条事件",
                                               f"project {code} has no such event")])
             prior = [e for e in project.events if e.date <= event.date]
-            refusals = gate_refusals(project, event, self.registry, prior)
+            refusals = gate_refusals(project, event, self.registry, prior, today=dt.date.today())
             if refusals and not force:
                 raise Refused(code, event.type, refusals)
             if refusals:
-                payload = {**event.payload, "forced": True, "refusals": converter.unstructure(refusals)}
+                # no nulls: every export format (TOML has none) gives back the same payload
+                reasons = [{k: v for k, v in r.items() if v is not None} for r in converter.unstructure(refusals)]
+                payload = {**event.payload, "forced": True, "refusals": reasons}
                 event = attrs.evolve(event, payload=payload)
             last = self.db.execute("SELECT seq, hash FROM events WHERE project_code = ? ORDER BY seq DESC LIMIT 1",
                                    [code]).fetchone()

@@ -103,3 +103,12 @@ def key_for(vocabulary: Mapping[str, Label], text: str) -> str | None:
 def listing(vocabulary: Mapping[str, Label]) -> str:
     """Every value of a vocabulary as `key（中文 / English）`, for help texts and error messages."""
     return "; ".join(f"{key}（{zh} / {en}）" if en != key else f"{key}（{zh}）" for key, (zh, en) in vocabulary.items())
+
+RULE_KINDS: dict[str, Label] = {
+    "applicability": ("适用范围", "applicability"),
+    "step": ("审批步骤", "approval step"),
+    "deadline": ("期限", "deadline"),
+    "finding": ("检查", "check"),
+    "change": ("变更程序", "change procedure"),
+    "gate": ("记录前检查", "gate"),
+}
