@@ -355,12 +355,12 @@ def demo(ctx: click.Context, count: int, seed: int, replace: bool, remove: bool)
 
     演示数据库是单独的文件（默认为您的数据库旁的 demo.db），从不写入您自己的数据库；
     演示项目编号为 XX-DEMO-nnnn，带“演示”标签。不带子命令的 zwxm 仍打开您自己的数据库。"""
-    from .demo import create_demo, is_demo
-    from .storage import resolve_db_path
+    from .demo import create_demo, demo_path_for, is_demo
+    from .storage import default_db_path, resolve_db_path
 
     # Without --db or ZWXM_DB the demo lives in its own file beside the default database, never in it.
     explicit = (ctx.obj.get("db") if ctx.obj else None) or os.environ.get("ZWXM_DB")
-    path = resolve_db_path(explicit) if explicit else demo_db_path()
+    path = resolve_db_path(explicit) if explicit else demo_path_for(default_db_path())
     ctx.obj["db"] = str(path)
     if path.exists():
         with _store(ctx) as store:
@@ -388,13 +388,6 @@ def demo(ctx: click.Context, count: int, seed: int, replace: bool, remove: bool)
     _say(ctx, f"已创建演示数据库 {path}：{created} 个项目", f"demo database {path}: {created} projects")
     _where_data(ctx, path)
     _open_tui(ctx, path)
-
-
-def demo_db_path() -> Path:
-    """The demo's own file: demo.db beside the default database."""
-    from .storage import default_db_path
-
-    return default_db_path().with_name("demo.db")
 
 
 def _unlink_database(path: Path) -> None:

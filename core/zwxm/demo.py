@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Iterator
+from pathlib import Path
 
 from .evaluation import gate_refusals
 from .lifecycle import STAGE_ORDER, STAGES
@@ -25,10 +26,11 @@ from .model import Change, Event, Project
 from .storage import Store, timestamp
 from .vocab import FUNDINGS
 
-__all__ = ["create_demo", "is_demo", "DEMO_SOURCE", "DEMO_TAG"]
+__all__ = ["create_demo", "is_demo", "demo_path_for", "DEMO_SOURCE", "DEMO_TAG"]
 
 DEMO_SOURCE = "zwxm demo"
 DEMO_TAG = "演示"  # on every demo project
+DEMO_FILE = "demo.db"
 EXAMPLE_AGE = 300  # days since the start of each district's first demo project
 
 # The generic lifecycle in order, with the usual gap in days before each step (min, max).
@@ -98,6 +100,12 @@ def create_demo(store: Store, count: int = 300, seed: int = 2024) -> int:
         store.db.execute("INSERT INTO imports (source, started_at, finished_at, inserted) VALUES (?, ?, ?, ?)",
                          [f"{DEMO_SOURCE} (seed {seed})", timestamp(), timestamp(), len(projects)])
     return len(projects)
+
+
+def demo_path_for(db_path: Path) -> Path:
+    """The demo's own file for a database: demo.db beside it (the file itself when that is a demo.db),
+    so the demo never goes into the operator's data."""
+    return db_path if db_path.name == DEMO_FILE else db_path.with_name(DEMO_FILE)
 
 
 def is_demo(store: Store) -> bool:
