@@ -8,15 +8,13 @@ import json
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any
 
 import click
 
 from .vocab import Label, key_for, listing
-
-T = TypeVar("T")
 
 STDIO = "-"  # as a file name: standard input (evaluate, compare, import) or standard output (export)
 
@@ -204,9 +202,3 @@ class Progress:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-
-def counted(items: Iterable[T], progress: Progress) -> Iterator[T]:
-    """The items, each one counted on `progress` as it passes."""
-    for item in items:
-        yield item
-        progress.update(1)

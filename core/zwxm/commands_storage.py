@@ -20,7 +20,7 @@ from typing import Any
 
 import click
 
-from .cli_common import DISTRICT, EVENT_TYPE, KIND, STAGE, STDIO, ListsValues, Progress, counted, dump_json, stdin_file
+from .cli_common import DISTRICT, EVENT_TYPE, KIND, STAGE, STDIO, ListsValues, Progress, dump_json, stdin_file
 from .exporting import EXPORT_FORMATS
 from .model import InputError, Problem
 
@@ -212,7 +212,7 @@ def export(ctx: click.Context, output: str, codes: tuple[str, ...], district: st
         target = Path(tempfile.mkstemp(prefix="zwxm-export-")[1]) if output == STDIO else Path(output)
         try:
             with Progress(("导出", "exporting"), len(selected), _lang(ctx)) as progress:
-                count = export_projects(counted(store.iter_projects(selected), progress), target, fmt)
+                count = export_projects(store.iter_projects(selected), target, fmt, progress.update)
             if output == STDIO:
                 with target.open("rb") as f:
                     shutil.copyfileobj(f, sys.stdout.buffer)

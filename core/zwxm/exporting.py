@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +30,10 @@ EVENT_COLUMNS = ("project_code", "type", "date", "actor", "role", "note", "paylo
 CHANGE_COLUMNS = ("project_code", "date", "amount", "reason", "major", "note")
 
 
-def export_projects(projects: Iterable[Project], path: str | Path, fmt: str | None = None) -> int:
-    """Write the projects to `path` in `fmt` (default: from the extension); returns how many."""
+def export_projects(projects: Iterable[Project], path: str | Path, fmt: str | None = None,
+                    progress: Callable[[int], None] = lambda n: None) -> int:
+    """Write the projects to `path` in `fmt` (default: from the extension); returns how many.
+    `progress(1)` is called as each project is written."""
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     if fmt not in EXPORT_FORMATS:
@@ -39,16 +41,22 @@ def export_projects(projects: Iterable[Project], path: str | Path, fmt: str | No
                          f"format (one of {', '.join(EXPORT_FORMATS)})")
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
-        return _write_xlsx(projects, path)
+        return _write_xlsx(projects, path, progress)
     if fmt == "csv":
-        return _write_csv(projects, path)
+        return _write_csv(projects, path, progress)
     if fmt == "toml":
-        data = [_without_none(dump_project(p)) for p in projects]
+        data = [_without_none(dump_project(p)) for p in _counted(projects, progress)]
         path.write_text(tomli_w.dumps({"projects": data}), encoding="utf-8")
     else:  # JSON keeps a null inside an event's payload, so the event reads back as the same event
-        data = [dump_project(p) for p in projects]
+        data = [dump_project(p) for p in _counted(projects, progress)]
         path.write_text(json.dumps({"projects": data}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return len(data)
+
+
+def _counted(projects: Iterable[Project], progress: Callable[[int], None]) -> Iterable[Project]:
+    for project in projects:
+        yield project
+        progress(1)
 
 
 def _without_none(value: Any) -> Any:
@@ -90,7 +98,7 @@ def _csv_text(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def _write_csv(projects: Iterable[Project], path: Path) -> int:
+def _write_csv(projects: Iterable[Project], path: Path, progress: Callable[[int], None]) -> int:
     columns = [name for name in PROJECT_FIELDS if name not in CSV_JSON_COLUMNS] + list(CSV_JSON_COLUMNS)
     count = 0
     with path.open("w", encoding="utf-8-sig", newline="") as f:
@@ -100,10 +108,11 @@ def _write_csv(projects: Iterable[Project], path: Path) -> int:
             data = converter.unstructure(project)
             writer.writerow([_csv_text(data.get(name)) for name in columns])
             count += 1
+            progress(1)
     return count
 
 
-def _write_xlsx(projects: Iterable[Project], path: Path) -> int:
+def _write_xlsx(projects: Iterable[Project], path: Path, progress: Callable[[int], None]) -> int:
     import openpyxl
 
     projects = list(projects)
@@ -127,5 +136,6 @@ def _write_xlsx(projects: Iterable[Project], path: Path) -> int:
         for change in data["changes"]:
             changes.append([_cell(changes, v) for v in (project.code, change["date"], change["amount"],
                                                         change["reason"] or None, change["major"], change["note"] or None)])
+        progress(1)
     book.save(path)
     return len(projects)
