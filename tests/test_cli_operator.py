@@ -202,7 +202,7 @@ def test_a_demo_file_with_real_projects_added_is_not_replaced(demo_db, tmp_path)
     assert db.exists()
 
 
-def test_the_readmes_examples_name_projects_of_the_demo_and_its_record_example_works(tmp_path):
+def test_the_readmes_examples_name_projects_of_the_demo_and_work_on_it(tmp_path):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     codes = set(re.findall(r"\b[A-Z]{2}-DEMO-\d{4}\b", readme))
     assert codes, "the README names demo projects"
@@ -210,6 +210,12 @@ def test_the_readmes_examples_name_projects_of_the_demo_and_its_record_example_w
     assert run("demo", db=db).returncode == 0  # the README's demo: default count and seed
     with Store(db) as store:
         assert all(store.project(code) is not None for code in codes)
-    for line in re.findall(r"^zwxm record .*?(?=\s+#|$)", readme, re.M):
-        result = run(*line.split()[1:], db=db)
+    on_demo = re.findall(r"^zwxm --db ~/.local/share/zwxm/demo.db (.*?)(?=\s+#|$)", readme, re.M)
+    assert any(line.startswith("record ") for line in on_demo)
+    for line in on_demo:  # record, then the exports, as a reader would type them
+        result = run(*line.split(), db=db, cwd=tmp_path)
+        assert result.returncode == 0, (line, result.stderr)
+    for line in re.findall(r"^zwxm (evaluate docs/examples/project\.toml.*?|compare docs/examples/project\.toml.*?)"
+                           r"(?=\s+#|$)", readme, re.M):
+        result = run(*line.split(), cwd=ROOT)
         assert result.returncode == 0, (line, result.stderr)
