@@ -171,7 +171,9 @@ class Progress:
         self.stream = stream or sys.stderr
         self.shown = self.stream.isatty() and total > 0
         self.estimate = RemainingTime(total)
-        self.last_draw = 0.0
+        self.last_draw = time.monotonic()
+        if self.shown:  # at once: the total is known, the work begins
+            self.draw()
 
     def update(self, count: int) -> None:
         self.estimate.update(count)
