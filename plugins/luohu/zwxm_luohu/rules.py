@@ -452,12 +452,8 @@ def started_without_review_or_procurement(ctx: Context):
 def contract_without_procurement(ctx: Context):
     """第二十九条第（二）项 未经政府采购等程序擅自开工建设: a contract signed with no procurement recorded
     buys the works outside the procurement procedure."""
-    signed = ctx.contract_without_procurement()
-    if signed is None:
-        return None
-    return ctx.finding("error", f"{signed.date} 签订合同前未记录政府采购：未经政府采购等程序开工建设属第二十九条第二项",
-                       f"contract signed {signed.date} with no procurement recorded: starting works without "
-                       "government procurement is art. 29 item 2")
+    return ctx.contract_without_procurement("error", "未经政府采购等程序开工建设属第二十九条第二项",
+                                            "starting works without government procurement is art. 29 item 2")
 
 
 def design_changed_during_procurement(ctx: Context):

@@ -394,12 +394,8 @@ def started_without_approval(ctx: Context):
 
 def contract_without_procurement(ctx: Context):
     """第十六条: projects are procured under the government procurement rules, before their contract."""
-    signed = ctx.contract_without_procurement()
-    if signed is None:
-        return None
-    return ctx.finding("error", f"{signed.date} 签订合同前未记录采购：应按政府采购有关规定开展项目采购",
-                       f"contract signed {signed.date} with no procurement recorded: projects are procured under "
-                       "the government procurement rules")
+    return ctx.contract_without_procurement("error", "应按政府采购有关规定开展项目采购",
+                                            "projects are procured under the government procurement rules")
 
 
 def acceptance_report_to_bureau(ctx: Context):

@@ -620,12 +620,8 @@ def procurement_after_approval(ctx):
 
 def contract_without_procurement(ctx):
     """第十五条: the unit procures according to law on the approved plan, then signs and uploads the contract."""
-    signed = ctx.contract_without_procurement()
-    if signed is None:
-        return None
-    return ctx.finding("error", f"{signed.date} 签订合同前未记录采购：建设单位应依法组织采购后签订合同",
-                       f"contract signed {signed.date} with no procurement recorded: procurement according to law "
-                       "comes before the contract")
+    return ctx.contract_without_procurement("error", "建设单位应依法组织采购后签订合同",
+                                            "procurement according to law comes before the contract")
 
 
 def city_review_before_implementation(ctx):
