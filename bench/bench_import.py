@@ -89,8 +89,8 @@ def run_raw(source: Path, db_path: Path) -> dict:
 
 
 def run_zwxm(source: Path, db_path: Path, derive: bool, parallel: bool | None = None) -> dict:
-    from zwxm.importing import import_file
-    from zwxm.storage import Store
+    from zwxm.io.importer import import_file
+    from zwxm.store import Store
 
     with Store(db_path) as store:
         summary = import_file(store, source, derive=derive, rejects_path=db_path.with_suffix(".rejects.csv"),
@@ -100,7 +100,7 @@ def run_zwxm(source: Path, db_path: Path, derive: bool, parallel: bool | None = 
 
 
 def run_rebuild(db_path: Path) -> dict:
-    from zwxm.storage import Store
+    from zwxm.store import Store
 
     with Store(db_path) as store:
         return {"projects": store.rebuild()}

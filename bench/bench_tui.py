@@ -32,7 +32,7 @@ from pathlib import Path
 
 from zwxm.model import Event, Project
 from zwxm.plugins import get_registry
-from zwxm.storage import ProjectQuery, Store
+from zwxm.store import ProjectQuery, Store
 from zwxm_tui.app import READY_FILE_ENV
 
 EVENTS = ("declared", "technical_review_passed", "approved", "procurement_started", "contract_signed",

@@ -450,7 +450,7 @@ def run_calendar(*args: str, env: dict | None = None):
     import sys
 
     return subprocess.run(
-        [sys.executable, "-c", "from zwxm.commands_calendar import calendar_command; calendar_command()",
+        [sys.executable, "-c", "from zwxm.cli.calendar import calendar_command; calendar_command()",
          *args],
         capture_output=True, text=True, env={**os.environ, "ZWXM_CALENDAR": "", **(env or {})},
     )

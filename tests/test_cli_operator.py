@@ -16,7 +16,7 @@ import pytest
 
 from zwxm.lifecycle import STAGES
 from zwxm.plugins import get_registry
-from zwxm.storage import ProjectQuery, Store
+from zwxm.store import ProjectQuery, Store
 from zwxm.vocab import DEADLINE_STATUSES, FUNDINGS, KINDS, REGULATION_STATUSES, RULE_KINDS, SEVERITIES
 
 ROOT = Path(__file__).parent.parent

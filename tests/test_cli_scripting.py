@@ -15,10 +15,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from zwxm.cli_common import RemainingTime
+from zwxm.cli.common import RemainingTime
 from zwxm.model import Event, Project
 from zwxm.plugins import get_registry
-from zwxm.storage import ProjectQuery, Store
+from zwxm.store import ProjectQuery, Store
 
 from .test_cli_operator import ROOT, SAMPLE, ZWXM, copy_of, run
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from zwxm.plugins import get_registry
-from zwxm.storage import SCHEMA_VERSION, ProjectQuery, Store
+from zwxm.store import SCHEMA_VERSION, ProjectQuery, Store
 
 DATA = Path(__file__).parent / "data"
 ZWXM = str(Path(sys.executable).parent / "zwxm")

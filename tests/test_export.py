@@ -7,10 +7,10 @@ import zipfile
 import openpyxl
 import pytest
 
-from zwxm.exporting import FORMULA_PREFIXES, export_projects
-from zwxm.importing import import_file
+from zwxm.io.export import FORMULA_PREFIXES, export_projects
+from zwxm.io.importer import import_file
 from zwxm.model import load_project
-from zwxm.storage import Store
+from zwxm.store import Store
 
 
 def projects() -> list:

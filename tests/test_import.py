@@ -16,9 +16,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from zwxm.importing import import_file, import_table
+from zwxm.io.importer import import_file, import_table
 from zwxm.model import InputError
-from zwxm.storage import ProjectQuery, Store
+from zwxm.store import ProjectQuery, Store
 
 DATA = Path(__file__).parent / "data"
 VENV_BIN = Path(sys.executable).parent

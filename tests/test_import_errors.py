@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from zwxm.importing import import_file
+from zwxm.io.importer import import_file
 from zwxm.model import InputError
-from zwxm.storage import ProjectQuery, Store
+from zwxm.store import ProjectQuery, Store
 
 DATA = Path(__file__).parent / "data"
 CASES = tomllib.loads((DATA / "expected_errors.toml").read_text(encoding="utf-8"))

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from zwxm.importing import import_file
-from zwxm.storage import Store
+from zwxm.io.importer import import_file
+from zwxm.store import Store
 
 
 def _mixed_jsonl(path: Path) -> None:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from zwxm.scenarios import ScenarioFailure, load_scenario, run_scenario
+from zwxm.testing.scenarios import ScenarioFailure, load_scenario, run_scenario
 
 EXAMPLES = Path(__file__).parent / "example_district" / "example_scenarios"
 

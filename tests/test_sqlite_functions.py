@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from zwxm import sqlite_functions
+from zwxm.store import sqlite_functions
 
 SQLITE_UTILS = Path(sys.executable).parent / "sqlite-utils"
 
 
 def plugin_registered() -> bool:
     sqlite_utils.plugins.ensure_plugins_loaded()
-    return any(getattr(p, "__name__", "") == "zwxm.sqlite_functions"
+    return any(getattr(p, "__name__", "") == "zwxm.store.sqlite_functions"
                for p in sqlite_utils.plugins.pm.get_plugins())
 
 
@@ -42,7 +42,7 @@ def one(db, sql, params=()):
 
 
 def test_plugin_is_installed_by_entry_point():
-    assert plugin_registered(), "pip install -e . registers zwxm.sqlite_functions for sqlite-utils"
+    assert plugin_registered(), "pip install -e . registers zwxm.store.sqlite_functions for sqlite-utils"
 
 
 def test_add_workdays(db):

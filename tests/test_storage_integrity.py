@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from zwxm.model import load_project
-from zwxm.storage import SCHEMA_VERSION, ProjectQuery, SchemaError, Store, connect
+from zwxm.store import SCHEMA_VERSION, ProjectQuery, SchemaError, Store, connect
 
 DATA = Path(__file__).parent / "data"
 SQLITE3 = shutil.which("sqlite3")
@@ -139,7 +139,7 @@ WRITER = textwrap.dedent("""
     import datetime as dt, sys
     from zwxm.model import Event, load_project
     from zwxm.plugins import Registry, get_plugin_manager
-    from zwxm.storage import Store
+    from zwxm.store import Store
     from tests.example_district import plugin
     registry = Registry(get_plugin_manager([("example", plugin)], entry_points=False))
     store = Store(sys.argv[1], registry=registry)

@@ -103,7 +103,7 @@ def write_jsonl(path: Path, prefix: str, count: int) -> Path:
 def seed_operator_projects(db: Path, count: int) -> list[str]:
     """Projects in implementation, across every district, for the operators to record on."""
     from zwxm.model import Event, Project
-    from zwxm.storage import Store
+    from zwxm.store import Store
 
     projects = [Project(code=f"OP-{n:04d}", name=f"运维监管平台{n}", district=DISTRICTS[n % 4], kind="construction",
                         investment=1_000_000 + 10_000 * n, funding="department_budget", owner_unit="区政务服务数据管理局",
@@ -126,7 +126,7 @@ def _wait_until(start_at: float) -> None:
 def operator(db: Path, seconds: float, name: str, log: Path, start_at: float, seed: int) -> None:
     """Record monthly progress reports on random projects, as an operator does, through Store.record_event."""
     from zwxm.model import Event
-    from zwxm.storage import Store
+    from zwxm.store import Store
 
     rng = random.Random(seed)
     store = Store(db)
@@ -152,8 +152,8 @@ def operator(db: Path, seconds: float, name: str, log: Path, start_at: float, se
 def importer(db: Path, seconds: float, workdir: Path, log: Path, start_at: float, seed: int, rows: int,
              batch_size: int) -> None:
     """Import ledger files one after another through the real importer until the time is up."""
-    from zwxm.importing import import_file
-    from zwxm.storage import Store
+    from zwxm.io.importer import import_file
+    from zwxm.store import Store
 
     rng = random.Random(seed)
     store = Store(db)
@@ -205,7 +205,7 @@ def run_concurrency(workdir: Path, seconds: float, projects: int = 200, import_r
 
 def check_concurrency(db: Path, workdir: Path, seconds: float) -> dict[str, Any]:
     """Count what was acknowledged against what the file holds."""
-    from zwxm.storage import Store
+    from zwxm.store import Store
 
     operator_log = read_log(workdir / "operator-a.jsonl") + read_log(workdir / "operator-b.jsonl")
     import_log = read_log(workdir / "importer.jsonl")

@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zwxm.evaluation import evaluate
-from zwxm.importing import HEADERS, import_file
+from zwxm.io.importer import HEADERS, import_file
 from zwxm.lifecycle import STAGE_ORDER, STAGES, derive_stage
 from zwxm.model import InputError, Problem, load_project
 from zwxm.plugins import get_registry
-from zwxm.storage import Store
+from zwxm.store import Store
 
 from .harness import zwxm
 

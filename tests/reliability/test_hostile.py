@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 
 from zwxm.model import Event, Project
-from zwxm.storage import ProjectQuery, Store
+from zwxm.store import ProjectQuery, Store
 from zwxm_tui.app import create_app
 from zwxm_tui.screens.detail import DetailScreen
 from zwxm_tui.widgets import LazyTable

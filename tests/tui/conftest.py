@@ -12,7 +12,7 @@ import pytest
 
 from zwxm.model import Event, Project
 from zwxm.plugins import Registry, get_plugin_manager
-from zwxm.storage import Store
+from zwxm.store import Store
 
 TODAY = dt.date.today()
 

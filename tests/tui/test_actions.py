@@ -7,7 +7,7 @@ import datetime as dt
 
 from textual.widgets import Button, Checkbox, Input, Select, Static
 
-from zwxm.storage import Store
+from zwxm.store import Store
 from zwxm_tui.app import create_app
 from zwxm_tui.screens.change import ChangeScreen
 from zwxm_tui.screens.confirm import ConfirmScreen

@@ -8,7 +8,7 @@ import datetime as dt
 from textual.widgets import Button, Input, Select, Static
 
 from zwxm.plugins import get_registry
-from zwxm.storage import ProjectQuery, Store
+from zwxm.store import ProjectQuery, Store
 from zwxm_tui.app import create_app
 from zwxm_tui.screens.confirm import ConfirmScreen
 from zwxm_tui.screens.empty import EmptyScreen

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from zwxm.model import Project
-from zwxm.storage import Store
+from zwxm.store import Store
 
 TMUX = shutil.which("tmux")
 pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt-get install tmux)")

@@ -12,7 +12,7 @@ from tests.example_district import plugin as example_plugin
 from zwxm import hookimpl
 from zwxm.plugins import Registry, get_plugin_manager
 from zwxm.rules import District, Rule
-from zwxm.storage import ProjectQuery, Store
+from zwxm.store import ProjectQuery, Store
 from zwxm_tui.app import create_app
 from zwxm_tui.screens.article import ArticleScreen
 from zwxm_tui.screens.compare import CompareScreen

@@ -11,7 +11,7 @@ import pytest
 from textual.widgets import DataTable, Input
 
 from zwxm.model import Event, Project
-from zwxm.storage import Store
+from zwxm.store import Store
 from zwxm_tui.app import create_app
 
 from .conftest import settle

@@ -25,7 +25,7 @@ def test_a_file_that_is_not_a_database_is_named_and_refused(tmp_path):
 
 def test_start_up_leaves_heavy_modules_unimported():
     """Spreadsheet and pinyin libraries load only when an import, export or write needs them."""
-    code = ("import sys, zwxm.cli, zwxm_tui.app, zwxm.storage\n"
+    code = ("import sys, zwxm.cli, zwxm_tui.app, zwxm.store\n"
             "from zwxm_tui.screens import projects, detail\n"
             "print(' '.join(m for m in ('openpyxl', 'pypinyin') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -23,7 +23,7 @@ from .i18n import tr
 if TYPE_CHECKING:
     from textual.screen import Screen
     from zwxm.plugins import Registry
-    from zwxm.storage import Store
+    from zwxm.store import Store
 
 READY_FILE_ENV = "ZWXM_TUI_READY_FILE"  # the benchmark's probe: the time of the first painted list
 
@@ -142,7 +142,7 @@ class ZwxmApp(App):
 def create_app(db_path: str | Path | None = None, lang: str | None = "zh", registry: Registry | None = None,
                settings_path: Path | None = None, as_of: dt.date | None = None) -> ZwxmApp:
     """The app on the database at `db_path` (resolved like every zwxm command: path > ZWXM_DB > default)."""
-    from zwxm.storage import Store
+    from zwxm.store import Store
 
     if lang is None:
         lang = settings.load(settings_path).get("lang", "zh") if settings_path else "zh"
@@ -152,7 +152,7 @@ def create_app(db_path: str | Path | None = None, lang: str | None = "zh", regis
 
 def run(db_path: str | None = None, lang: str | None = "zh") -> None:
     """Open the TUI; a database that cannot be opened is reported in one line, not a traceback."""
-    from zwxm.storage import SchemaError
+    from zwxm.store import SchemaError
 
     path = settings.default_path()
     if lang is None:

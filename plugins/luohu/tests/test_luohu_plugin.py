@@ -14,7 +14,7 @@ import tomli_w
 from zwxm.evaluation import evaluate
 from zwxm.model import load_project
 from zwxm.plugins import Registry, get_plugin_manager
-from zwxm.scenarios import load_scenario
+from zwxm.testing.scenarios import load_scenario
 from zwxm_luohu import plugin, rules
 
 ZWXM = [str(Path(sys.executable).with_name("zwxm"))]

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, LoadingIndicator, Static
 
-from zwxm.storage import ProjectQuery, Store
+from zwxm.store import ProjectQuery, Store
 
 from .base import ZwxmModal
 
@@ -44,7 +44,7 @@ class EmptyScreen(ZwxmModal):
     def load_demo(self) -> None:
         """The demo's own file beside this database, made if missing, then opened in its place; in a
         thread with its own connection, so the screen keeps drawing meanwhile."""
-        from zwxm.demo import create_demo, demo_path_for, is_demo
+        from zwxm.io.demo import create_demo, demo_path_for, is_demo
 
         path = demo_path_for(self.zapp.store.path)
         with Store(path, self.zapp.registry) as store:

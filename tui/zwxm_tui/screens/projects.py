@@ -14,7 +14,7 @@ from textual.widgets import Checkbox, Header, Input, Select, Static
 from zwxm.lifecycle import STAGES
 from textual.worker import get_current_worker
 
-from zwxm.storage import ProjectQuery, Store
+from zwxm.store import ProjectQuery, Store
 from zwxm.vocab import KINDS, label
 
 from ..format import deadline_cell, kind_label, stage_label, wan_yuan

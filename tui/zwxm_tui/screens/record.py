@@ -12,7 +12,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from zwxm.errors import ValueProblem
 from zwxm.model import Event, parse_date
-from zwxm.storage import Refused
+from zwxm.store import Refused
 
 from ..format import article_ref
 from ..i18n import pick

@@ -2,7 +2,7 @@
 
 Both run in a worker thread with their own Store: a SQLite connection belongs to the thread that
 opened it, and the UI must keep answering during a long import. Validation, batching and the
-rejects are the core's (`zwxm.importing`, `zwxm.exporting`).
+rejects are the core's (`zwxm.io.importer`, `zwxm.io.export`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static
 
 from zwxm.model import InputError
-from zwxm.storage import ProjectQuery, Store
+from zwxm.store import ProjectQuery, Store
 
 from ..i18n import pick
 from .base import ZwxmModal
@@ -70,7 +70,7 @@ class ImportScreen(ZwxmModal):
 
     @work(thread=True, exclusive=True)
     def run_import(self, path: Path) -> None:
-        from zwxm.importing import import_file
+        from zwxm.io.importer import import_file
 
         bar = self.query_one(ProgressBar)
         store = Store(self.zapp.store.path, self.zapp.registry)
@@ -139,7 +139,7 @@ class ExportScreen(ZwxmModal):
     @on(Button.Pressed, "#start")
     @on(Input.Submitted, "#path")
     def start(self) -> None:
-        from zwxm.exporting import EXPORT_FORMATS
+        from zwxm.io.export import EXPORT_FORMATS
 
         raw = self.query_one("#path", Input).value.strip()
         path = Path(raw).expanduser()
@@ -154,7 +154,7 @@ class ExportScreen(ZwxmModal):
 
     @work(thread=True, exclusive=True)
     def run_export(self, path: Path) -> None:
-        from zwxm.exporting import export_projects
+        from zwxm.io.export import export_projects
 
         bar = self.query_one(ProgressBar)
         store = Store(self.zapp.store.path, self.zapp.registry)

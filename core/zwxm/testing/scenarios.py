@@ -16,10 +16,10 @@ from typing import Any
 
 import attrs
 
-from .evaluation import evaluate, gate_refusals
-from .model import Event, InputError, converter, load_project, parse_date
-from .plugins import Registry, get_registry
-from .projectfile import read_data_file
+from ..evaluation import evaluate, gate_refusals
+from ..model import Event, InputError, converter, load_project, parse_date
+from ..plugins import Registry, get_registry
+from ..io.projectfile import read_data_file
 
 _LISTS = ("applicability", "approval_path", "deadlines", "findings", "changes", "roles")
 _ABSENT = {"absent_findings": "findings", "absent_steps": "approval_path", "absent_deadlines": "deadlines"}

@@ -14,7 +14,7 @@ from typing import IO, Any
 
 import click
 
-from .vocab import Label, key_for, listing
+from ..vocab import Label, key_for, listing
 
 STDIO = "-"  # as a file name: standard input (evaluate, compare, import) or standard output (export)
 
@@ -61,19 +61,19 @@ class ListsValues(click.Command):
 
 
 def stages() -> Mapping[str, Label]:
-    from .lifecycle import STAGES
+    from ..lifecycle import STAGES
 
     return STAGES
 
 
 def kinds() -> Mapping[str, Label]:
-    from .vocab import KINDS
+    from ..vocab import KINDS
 
     return KINDS
 
 
 def _registry():
-    from .plugins import get_registry
+    from ..plugins import get_registry
 
     return get_registry()
 

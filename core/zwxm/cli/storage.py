@@ -20,9 +20,9 @@ from typing import Any
 
 import click
 
-from .cli_common import DISTRICT, EVENT_TYPE, KIND, STAGE, STDIO, ListsValues, Progress, dump_json, stdin_file
-from .exporting import EXPORT_FORMATS
-from .model import InputError, Problem
+from .common import DISTRICT, EVENT_TYPE, KIND, STAGE, STDIO, ListsValues, Progress, dump_json, stdin_file
+from ..io.export import EXPORT_FORMATS
+from ..model import InputError, Problem
 
 DATE_HELP = "日期 YYYY-MM-DD / date"
 
@@ -41,8 +41,8 @@ def _fail(problems: list[Any], status: int = 2) -> None:
 @contextlib.contextmanager
 def _store(ctx: click.Context) -> Iterator[Any]:
     """The Store of the global --db path; bad files and plugin conflicts become messages, not tracebacks."""
-    from .plugins import RegistryError
-    from .storage import SchemaError, Store
+    from ..plugins import RegistryError
+    from ..store import SchemaError, Store
 
     try:
         store = Store(ctx.obj.get("db") if ctx.obj else None)
@@ -59,8 +59,8 @@ def _say(ctx: click.Context, zh: str, en: str, err: bool = False) -> None:
 
 
 def _day(value: str, field: str) -> dt.date:
-    from .errors import ValueProblem
-    from .model import parse_date
+    from ..errors import ValueProblem
+    from ..model import parse_date
 
     try:
         return parse_date(value)
@@ -115,7 +115,7 @@ def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | 
     or from a staging table.
 
     导入项目：文件（CSV、TSV、JSON、JSON lines、TOML、XLSX；`-` 表示标准输入）或数据库暂存表。"""
-    from .importing import import_file, import_table
+    from ..io.importer import import_file, import_table
 
     if (file is None) == (table is None):
         _fail([Problem("file", None, "请给出文件或 --from-table 二者之一", "give either FILE or --from-table")])
@@ -195,8 +195,8 @@ def export(ctx: click.Context, output: str, codes: tuple[str, ...], district: st
     (OUTPUT `-` writes standard output); `zwxm import` reads each back unchanged.
 
     导出项目（--code 或筛选条件）为 TOML、JSON、CSV 或 XLSX；OUTPUT 为 `-` 时写到标准输出。"""
-    from .exporting import export_projects
-    from .storage import ProjectQuery
+    from ..io.export import export_projects
+    from ..store import ProjectQuery
 
     if output == STDIO and fmt is None:
         _fail([Problem("format", None, "输出到标准输出时请用 --format 指定格式", "give --format when OUTPUT is -")])
@@ -246,10 +246,10 @@ def record(ctx: click.Context, code: str, event_type: str, date_: str | None, no
     """Append one event to a project, through the same checks as the TUI.
 
     给项目记录一个事件（与 TUI 相同的检查；EVENT_TYPE 可用键或中英文名称，如 合同备案）。"""
-    from .lifecycle import STAGES
-    from .model import Event
-    from .storage import Refused
-    from .vocab import label, pick
+    from ..lifecycle import STAGES
+    from ..model import Event
+    from ..store import Refused
+    from ..vocab import label, pick
 
     day = _day(date_, "date") if date_ is not None else dt.date.today()
     lang = _lang(ctx)
@@ -284,7 +284,7 @@ def record(ctx: click.Context, code: str, event_type: str, date_: str | None, no
 
 
 def _refusal_text(refusal: Any, lang: str) -> str:
-    from .vocab import pick
+    from ..vocab import pick
 
     text = pick(lang, refusal.message, refusal.message_en)
     if refusal.article is None:
@@ -299,7 +299,7 @@ def rebuild(ctx: click.Context, as_json: bool) -> None:
     """Recompute every project's stage, deadlines and findings from its events.
 
     按事件重新计算每个项目的阶段、期限和问题。"""
-    from .storage import ProjectQuery
+    from ..store import ProjectQuery
 
     with _store(ctx) as store:
         total = store.count_projects(ProjectQuery())
@@ -355,8 +355,8 @@ def demo(ctx: click.Context, count: int, seed: int, replace: bool, remove: bool)
 
     演示数据库是单独的文件（默认为您的数据库旁的 demo.db），从不写入您自己的数据库；
     演示项目编号为 XX-DEMO-nnnn，带“演示”标签。不带子命令的 zwxm 仍打开您自己的数据库。"""
-    from .demo import create_demo, demo_path_for, is_demo
-    from .storage import default_db_path, resolve_db_path
+    from ..io.demo import create_demo, demo_path_for, is_demo
+    from ..store import default_db_path, resolve_db_path
 
     # Without --db or ZWXM_DB the demo lives in its own file beside the default database, never in it.
     explicit = (ctx.obj.get("db") if ctx.obj else None) or os.environ.get("ZWXM_DB")
@@ -397,7 +397,7 @@ def _unlink_database(path: Path) -> None:
 
 def _where_data(ctx: click.Context, demo_path: Path) -> None:
     """Which file the demo is and which one plain `zwxm` opens, so no one mistakes one for the other."""
-    from .storage import resolve_db_path
+    from ..store import resolve_db_path
 
     own = resolve_db_path(None)
     if own != demo_path:
@@ -408,9 +408,9 @@ def _where_data(ctx: click.Context, demo_path: Path) -> None:
 def _open_tui(ctx: click.Context, path: Path) -> None:
     """Open the TUI when a person is at a terminal; from a script, creating the file is all."""
     if sys.stdin.isatty() and sys.stdout.isatty():
-        from zwxm_tui.app import run
+        from . import launch_ui
 
-        run(db_path=str(path), lang=ctx.obj.get("lang_choice") if ctx.obj else None)
+        launch_ui(str(path), ctx.obj.get("lang_choice") if ctx.obj else None)
 
 
 COMMANDS = [import_, export, record, demo, rebuild, verify, backup]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .calendar import (
+from ..calendar import (
     ADJUSTED_WORK,
     FIRST_YEAR,
     HOLIDAY,

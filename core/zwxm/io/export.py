@@ -19,8 +19,8 @@ from typing import Any
 
 import tomli_w
 
-from .model import Project, converter, dump_project
-from .storage import PROJECT_FIELDS
+from ..model import Project, converter, dump_project
+from ..store import PROJECT_FIELDS
 
 __all__ = ["EXPORT_FORMATS", "export_projects", "FORMULA_PREFIXES"]
 

@@ -16,7 +16,7 @@ import sqlite3
 
 import sqlite_utils
 
-from .calendar import CalendarError, default_calendar
+from ..calendar import CalendarError, default_calendar
 
 
 def _date(value: object) -> datetime.date | None:

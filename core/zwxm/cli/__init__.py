@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import importlib.metadata
 import json
 import os
 import sys
@@ -12,11 +13,11 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .cli_common import DISTRICT, ListsValues
+from .. import __version__
+from .common import DISTRICT, ListsValues
 
 # Modules that contribute sub-commands; each exposes COMMANDS, a list of click commands.
-COMMAND_MODULES = ("zwxm.commands_calendar", "zwxm.commands_storage")
+COMMAND_MODULES = ("zwxm.cli.calendar", "zwxm.cli.storage")
 
 
 def fail(problems: list[Any]) -> None:
@@ -27,7 +28,7 @@ def fail(problems: list[Any]) -> None:
 
 
 def _date(value: str | None, field: str) -> dt.date | None:
-    from .model import parse_date
+    from ..model import parse_date
 
     if value is None:
         return None
@@ -39,7 +40,7 @@ def _date(value: str | None, field: str) -> dt.date | None:
 
 
 def _registry():
-    from .plugins import RegistryError, get_registry
+    from ..plugins import RegistryError, get_registry
 
     try:
         return get_registry()
@@ -51,9 +52,9 @@ def _registry():
 def _load(path: str, code: str | None):
     """One project from a project file, or from a file of several (what `zwxm export` writes) by
     its --code; `-` reads standard input."""
-    from .cli_common import STDIO, stdin_file
-    from .model import InputError, Problem, load_project
-    from .projectfile import read_data_file
+    from .common import STDIO, stdin_file
+    from ..model import InputError, Problem, load_project
+    from ..io.projectfile import read_data_file
 
     try:
         data = read_data_file(stdin_file() if path == STDIO else path)
@@ -80,7 +81,7 @@ def _some(codes: list[Any], shown: int = 5) -> str:
 
 
 def _dump(data: Any) -> None:
-    from .cli_common import dump_json
+    from .common import dump_json
 
     dump_json(data)
 
@@ -112,7 +113,8 @@ class _Commands(click.Group):
 
 @click.group(cls=_Commands, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="zwxm")
-@click.option("--db", "db_path", envvar="ZWXM_DB", type=click.Path(dir_okay=False), help="数据库文件 / database file")
+@click.option("--db", "db_path", envvar="ZWXM_DB", type=click.Path(dir_okay=False), help="数据库文件（默认：ZWXM_DB，否则用户数据目录下的 zwxm.db）/ database file (default: ZWXM_DB, "
+                   "else zwxm.db in the user data directory)")
 @click.option("--lang", type=click.Choice(["zh", "en"]), envvar="ZWXM_LANG", default=None,
               help="界面语言（默认中文；TUI 记住上次的选择）/ language (default Chinese; the TUI remembers your choice)")
 @click.option("--calendar-file", "calendar_files", multiple=True, type=click.Path(dir_okay=False),
@@ -128,9 +130,20 @@ def cli(ctx: click.Context, db_path: str | None, lang: str, calendar_files: tupl
     ctx.obj["lang"] = lang or "zh"
     ctx.obj["lang_choice"] = lang  # None when not given: the TUI then uses its saved setting
     if ctx.invoked_subcommand is None:
-        from zwxm_tui.app import run
+        launch_ui(db_path, lang)  # lang None: the UI's saved setting
 
-        run(db_path=db_path, lang=lang)  # None: the TUI's saved setting
+
+def launch_ui(db_path: str | None, lang: str | None) -> None:
+    """Open the user interface registered in the `zwxm.ui` entry point group (the TUI registers `tui`);
+    the core never imports a UI itself."""
+    found = {entry.name: entry for entry in importlib.metadata.entry_points(group="zwxm.ui")}
+    if not found:
+        click.echo("未安装用户界面（入口组 zwxm.ui）：请使用子命令，见 zwxm --help / "
+                   "no user interface is installed (entry point group zwxm.ui): use the sub-commands, see zwxm --help",
+                   err=True)
+        sys.exit(2)
+    entry = found.get("tui") or found[min(found)]
+    entry.load()(db_path=db_path, lang=lang)
 
 
 CODE_HELP = "文件含多个项目时（如 zwxm export 的输出）选其一 / the project to use from a file of several (as `zwxm export` writes)"
@@ -148,9 +161,9 @@ def evaluate(ctx: click.Context, project_file: str, code: str | None, as_of: str
     """Evaluate one project file (TOML or JSON; `-` reads standard input).
 
     评估一个项目文件（TOML 或 JSON；`-` 表示标准输入）。"""
-    from .evaluation import evaluate as run_evaluation
-    from .model import InputError
-    from .report import render_evaluation
+    from ..evaluation import evaluate as run_evaluation
+    from ..model import InputError
+    from ..io.report import render_evaluation
 
     day = _date(as_of, "as_of")
     project = _load(project_file, code)
@@ -175,8 +188,8 @@ def compare(ctx: click.Context, project_file: str, code: str | None, as_of: str 
     """Evaluate one project under every installed district, side by side (`-` reads standard input).
 
     同一项目按每个已安装地区的规定分别评估、对照。"""
-    from .compare import compare_project, render_comparison
-    from .model import InputError
+    from ..compare import compare_project, render_comparison
+    from ..model import InputError
 
     day = _date(as_of, "as_of")
     project = _load(project_file, code)
@@ -199,7 +212,7 @@ def districts(ctx: click.Context, as_of: str | None, as_json: bool) -> None:
     """List the installed district plugins with their regulation status.
 
     列出已安装的地区插件及其规定的效力状态。"""
-    from .vocab import REGULATION_STATUSES, label
+    from ..vocab import REGULATION_STATUSES, label
 
     day = _date(as_of, "as_of") or dt.date.today()
     registry = _registry()
@@ -232,7 +245,7 @@ def rules(ctx: click.Context, district: str, as_json: bool) -> None:
     """List every rule of a district with its article, and the articles no rule covers.
 
     列出一个地区的每条规则及其依据条款，以及没有规则覆盖的条款。"""
-    from .vocab import REGULATION_STATUSES, RULE_KINDS, label, pick
+    from ..vocab import REGULATION_STATUSES, RULE_KINDS, label, pick
 
     registry = _registry()
     coverage = registry.coverage(district)
@@ -280,8 +293,8 @@ def scenarios(ctx: click.Context, district: str | None, as_json: bool) -> None:
     """Run the scenario files of every installed district (or one) and report each result.
 
     运行每个（或指定）地区插件自带的场景测试文件并报告结果。"""
-    from .model import InputError
-    from .scenarios import ScenarioFailure, load_scenario, run_scenario, scenario_files
+    from ..model import InputError
+    from ..testing.scenarios import ScenarioFailure, load_scenario, run_scenario, scenario_files
 
     registry = _registry()
     results = []

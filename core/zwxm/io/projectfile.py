@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from .model import InputError, Problem
+from ..model import InputError, Problem
 
 
 def read_data_file(path: str | Path) -> dict[str, Any]:

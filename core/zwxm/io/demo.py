@@ -20,11 +20,11 @@ import random
 from collections.abc import Iterator
 from pathlib import Path
 
-from .evaluation import gate_refusals
-from .lifecycle import STAGE_ORDER, STAGES
-from .model import Change, Event, Project
-from .storage import Store, timestamp
-from .vocab import FUNDINGS
+from ..evaluation import gate_refusals
+from ..lifecycle import STAGE_ORDER, STAGES
+from ..model import Change, Event, Project
+from ..store import Store, timestamp
+from ..vocab import FUNDINGS
 
 __all__ = ["create_demo", "is_demo", "demo_path_for", "DEMO_SOURCE", "DEMO_TAG"]
 

@@ -1,0 +1,37 @@
+"""Readers, one module per format behind one interface (`Source`, in base.py); `open_source` picks one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ...model import InputError, Problem
+from .base import RawRow, Source
+from .json import JsonRows
+from .staging import StagingTable
+from .text import TextTable
+from .xlsx import Workbook
+
+__all__ = ["FORMATS", "JsonRows", "RawRow", "Source", "StagingTable", "TextTable", "Workbook", "open_source"]
+
+FORMATS = ("csv", "tsv", "json", "jsonl", "toml", "xlsx")
+
+
+def open_source(path: str | Path, fmt: str | None = None, encoding: str | None = None,
+                event_types: dict[str, Any] | None = None) -> Source:
+    """The rows of a file; the format comes from `fmt` or the file's extension."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError([Problem("file", str(path), "文件不存在", "no such file")])
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    fmt = {"txt": "tsv", "ndjson": "jsonl", "xlsm": "xlsx"}.get(fmt, fmt)
+    if fmt not in FORMATS:
+        raise InputError([Problem("format", fmt or str(path), f"不支持的格式（可选：{'、'.join(FORMATS)}）",
+                                  f"unsupported format (one of {', '.join(FORMATS)})")])
+    if path.stat().st_size == 0:
+        raise InputError([Problem("file", str(path), "文件为空", "file is empty")])
+    if fmt == "xlsx":
+        return Workbook(path, event_types or {})
+    if fmt in ("json", "jsonl", "toml"):
+        return JsonRows(path, fmt, encoding)
+    return TextTable(path, "\t" if fmt == "tsv" else ",", encoding)

@@ -1,0 +1,95 @@
+"""The derived tables (project_status, project_deadlines, project_findings): refreshed from the
+events inside each write, and rebuilt in full by `zwxm rebuild`. A part of `Store`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import sqlite_utils
+
+from ..evaluation import evaluate
+from ..lifecycle import STAGE_ORDER, derive_stage
+from ..model import InputError, Project
+from ..plugins import Registry
+from .rows import _chunks, _marks, _project_from_rows
+
+
+class DerivedTables:
+    """`Store`'s refresh and rebuild of the derived tables; uses the store's db, registry, peers and _load."""
+
+    db: sqlite_utils.Database
+    registry: Registry
+
+    def _refresh_derived(self, projects: list[Project], evaluate_rules: bool = True) -> None:
+        """Replace the status, deadline and finding rows of these projects (inside the caller's transaction).
+
+        Without `evaluate_rules` only the stage is stored and evaluated_on stays NULL until `rebuild`.
+        """
+        if not projects:
+            return
+        today = dt.date.today()
+        status, deadlines, findings = [], [], []
+        peers = self.peers(projects) if evaluate_rules else {}
+        for project in projects:
+            if not evaluate_rules:
+                stage = derive_stage((e.type for e in project.events if e.date <= today), self.registry.event_types)
+                status.append((project.code, stage, STAGE_ORDER[stage], None, None, None, None, None, None, 0, 0, 0, 0,
+                               None))
+                continue
+            try:
+                ev = evaluate(project, today, registry=self.registry, peers=peers.get(project.code, ()))
+            except InputError as exc:  # e.g. its district plugin is no longer installed
+                stage = derive_stage((e.type for e in project.events), self.registry.event_types)
+                status.append((project.code, stage, STAGE_ORDER[stage], None, None, None, None, None, None, 0, 0, 1, 0,
+                               today.isoformat()))
+                findings.extend((project.code, "evaluation", "error", None, f"无法评估：{p}", f"cannot evaluate: {p}", "")
+                                for p in exc.problems)
+                continue
+            nd = ev.next_deadline
+            status.append((project.code, ev.stage, STAGE_ORDER[ev.stage], int(ev.applicable),
+                           nd.date.isoformat() if nd else None, nd.rule if nd else None, nd.title if nd else None,
+                           nd.title_en if nd else None, nd.article if nd else None, int(bool(nd and nd.provisional)),
+                           int(ev.overdue), sum(f.severity == "error" for f in ev.findings),
+                           sum(f.severity == "warning" for f in ev.findings), today.isoformat()))
+            deadlines.extend((project.code, d.rule, d.title, d.title_en, d.kind, d.date.isoformat() if d.date else None,
+                              d.article, d.status, int(d.provisional), d.done_on.isoformat() if d.done_on else None,
+                              d.explanation, d.explanation_en) for d in ev.deadlines)
+            findings.extend((project.code, f.rule, f.severity, f.article, f.message, f.message_en, f.plugin)
+                            for f in ev.findings)
+        conn = self.db.conn
+        for chunk in _chunks([p.code for p in projects]):
+            marks = _marks(len(chunk))
+            conn.execute(f"DELETE FROM project_deadlines WHERE project_code IN ({marks})", chunk)
+            conn.execute(f"DELETE FROM project_findings WHERE project_code IN ({marks})", chunk)
+        conn.executemany(f"INSERT OR REPLACE INTO project_status VALUES ({_marks(14)})", status)
+        conn.executemany("INSERT INTO project_deadlines (project_code, rule, title, title_en, kind, date, article, "
+                         f"status, provisional, done_on, explanation, explanation_en) VALUES ({_marks(12)})", deadlines)
+        conn.executemany("INSERT INTO project_findings (project_code, rule, severity, article, message, message_en, "
+                         f"plugin) VALUES ({_marks(7)})", findings)
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        """Recompute every derived row from the events, one short transaction per chunk of projects."""
+        codes = [r[0] for r in self.db.execute("SELECT code FROM projects ORDER BY code")]
+        for chunk in _chunks(codes):
+            with self.transaction():
+                stored = self._load(chunk)
+                projects = []
+                for code in chunk:
+                    try:
+                        projects.append(_project_from_rows(*stored[code]))
+                    except Exception as exc:  # a row edited behind our back must not stop the rebuild
+                        self._refresh_broken(code, exc)
+                self._refresh_derived(projects)
+            if progress:
+                progress(len(chunk))
+        return len(codes)
+
+    def _refresh_broken(self, code: str, exc: Exception) -> None:
+        conn = self.db.conn
+        conn.execute("DELETE FROM project_deadlines WHERE project_code = ?", [code])
+        conn.execute("DELETE FROM project_findings WHERE project_code = ?", [code])
+        conn.execute("INSERT OR REPLACE INTO project_status (code, stage, stage_order, errors, evaluated_on) "
+                     "VALUES (?, 'declare', 0, 1, ?)", [code, dt.date.today().isoformat()])
+        conn.execute("INSERT INTO project_findings (project_code, rule, severity, message, message_en) "
+                     "VALUES (?, 'storage', 'error', ?, ?)", [code, f"存储的数据无法读取：{exc}", f"stored data unreadable: {exc}"])

@@ -1,0 +1,229 @@
+"""The schema, its migrations, and the checks that a file is ours and not newer than this program.
+
+docs/schema.md documents every column for people who script against the file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+
+from .search import search_text, sort_key
+
+APPLICATION_ID = 0x7A77786D  # "zwxm": marks the file as ours (PRAGMA application_id)
+
+
+class SchemaError(Exception):
+    """The file is newer than this program, or not a zwxm database; the message names the path."""
+
+
+
+# --- Schema and migrations -------------------------------------------------------------------
+# Each migration takes the database from version N-1 to N. A file is upgraded in one transaction.
+
+_SCHEMA_V1 = """
+CREATE TABLE projects (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    district TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    investment INTEGER NOT NULL,
+    category TEXT,
+    funding TEXT,
+    classified INTEGER NOT NULL DEFAULT 0,
+    owner_unit TEXT,
+    user_unit TEXT,
+    contractor TEXT,
+    supervisor TEXT,
+    designer TEXT,
+    tester TEXT,
+    budget_year INTEGER,
+    tags TEXT NOT NULL DEFAULT '[]',
+    facts TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX projects_district ON projects (district);
+CREATE INDEX projects_kind ON projects (kind);
+CREATE INDEX projects_budget_year ON projects (budget_year);
+CREATE INDEX projects_owner_unit ON projects (owner_unit);
+CREATE INDEX projects_investment ON projects (investment);
+
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    project_code TEXT NOT NULL REFERENCES projects (code),
+    seq INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    date TEXT NOT NULL,
+    actor TEXT,
+    role TEXT,
+    note TEXT NOT NULL DEFAULT '',
+    payload TEXT NOT NULL DEFAULT '{}',
+    supersedes INTEGER REFERENCES events (id),
+    recorded_at TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    UNIQUE (project_code, seq)
+);
+
+CREATE TABLE changes (
+    id INTEGER PRIMARY KEY,
+    project_code TEXT NOT NULL REFERENCES projects (code),
+    date TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    major INTEGER NOT NULL DEFAULT 0,
+    note TEXT NOT NULL DEFAULT '',
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX changes_project ON changes (project_code);
+
+CREATE TABLE project_status (
+    code TEXT PRIMARY KEY REFERENCES projects (code),
+    stage TEXT NOT NULL,
+    stage_order INTEGER NOT NULL,
+    applicable INTEGER,
+    next_deadline TEXT,
+    next_deadline_rule TEXT,
+    next_deadline_title TEXT,
+    next_deadline_title_en TEXT,
+    next_deadline_article INTEGER,
+    next_deadline_provisional INTEGER NOT NULL DEFAULT 0,
+    overdue INTEGER NOT NULL DEFAULT 0,
+    errors INTEGER NOT NULL DEFAULT 0,
+    warnings INTEGER NOT NULL DEFAULT 0,
+    evaluated_on TEXT
+);
+CREATE INDEX project_status_stage ON project_status (stage_order);
+CREATE INDEX project_status_next_deadline ON project_status (next_deadline);
+
+CREATE TABLE project_deadlines (
+    id INTEGER PRIMARY KEY,
+    project_code TEXT NOT NULL REFERENCES projects (code),
+    rule TEXT NOT NULL,
+    title TEXT NOT NULL,
+    title_en TEXT NOT NULL DEFAULT '',
+    kind TEXT NOT NULL,
+    date TEXT,
+    article INTEGER,
+    status TEXT NOT NULL,
+    provisional INTEGER NOT NULL DEFAULT 0,
+    done_on TEXT,
+    explanation TEXT NOT NULL DEFAULT '',
+    explanation_en TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX project_deadlines_project ON project_deadlines (project_code);
+CREATE INDEX project_deadlines_open_due ON project_deadlines (date) WHERE kind = 'due' AND done_on IS NULL;
+
+CREATE TABLE project_findings (
+    id INTEGER PRIMARY KEY,
+    project_code TEXT NOT NULL REFERENCES projects (code),
+    rule TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    article INTEGER,
+    message TEXT NOT NULL,
+    message_en TEXT NOT NULL DEFAULT '',
+    plugin TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX project_findings_project ON project_findings (project_code);
+
+CREATE TABLE imports (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    inserted INTEGER NOT NULL DEFAULT 0,
+    updated INTEGER NOT NULL DEFAULT 0,
+    unchanged INTEGER NOT NULL DEFAULT 0,
+    rejected INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE import_rejects (
+    id INTEGER PRIMARY KEY,
+    import_id INTEGER NOT NULL REFERENCES imports (id),
+    row INTEGER NOT NULL,
+    code TEXT,
+    "column" TEXT NOT NULL,
+    value TEXT,
+    reason TEXT NOT NULL,
+    reason_en TEXT NOT NULL
+);
+CREATE INDEX import_rejects_import ON import_rejects (import_id);
+"""
+
+# Triggers are created again on every open when missing: a dropped trigger comes back, and the
+# rows changed meanwhile are what `verify` finds. Plain SQL only, so the sqlite3 shell obeys them.
+_TRIGGERS = {
+    "events_no_update": "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN "
+                        "SELECT RAISE(ABORT, 'events are append-only: record a correcting event that supersedes it "
+                        "/ 事件只能追加：请记录一条更正事件'); END",
+    "events_no_delete": "CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN "
+                        "SELECT RAISE(ABORT, 'events are append-only / 事件只能追加，不能删除'); END",
+}
+
+
+def _migrate_to_1(db: sqlite_utils.Database) -> None:
+    db.executescript(_SCHEMA_V1)
+
+
+def _migrate_to_2(db: sqlite_utils.Database) -> None:
+    """Version 2: a search column (text + pinyin initials) and a pinyin sort key for names."""
+    db.execute("ALTER TABLE projects ADD COLUMN search TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE projects ADD COLUMN name_sort TEXT NOT NULL DEFAULT ''")
+    rows = db.execute("SELECT code, name, owner_unit, user_unit FROM projects").fetchall()
+    db.conn.executemany("UPDATE projects SET search = ?, name_sort = ? WHERE code = ?",
+                        [(search_text(*row), sort_key(row[1]), row[0]) for row in rows])
+    db.execute("CREATE INDEX projects_name_sort ON projects (name_sort)")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_to_1, _migrate_to_2]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _versions(db: sqlite_utils.Database) -> tuple[int, int]:
+    app_id = db.execute("PRAGMA application_id").fetchone()[0]
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    return app_id, version
+
+
+def _ensure_schema(db: sqlite_utils.Database, path: Path) -> None:
+    app_id, version = _versions(db)
+    _check_file(db, path, app_id, version)
+    if version < SCHEMA_VERSION:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            app_id, version = _versions(db)  # another process may have migrated meanwhile
+            _check_file(db, path, app_id, version)
+            for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+                try:
+                    migration(db)
+                except sqlite3.Error as exc:
+                    raise SchemaError(f"{path} 从版本 {version} 升级到 {number} 失败，文件保持原样：{exc} / upgrading "
+                                      f"{path} from version {version} to {number} failed, file left unchanged: "
+                                      f"{exc}") from exc
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.rollback()
+            raise
+
+
+def missing_triggers(db: sqlite_utils.Database) -> list[str]:
+    """The CREATE TRIGGER statements of the triggers the file lacks (`connect` restores them)."""
+    present = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    return [sql.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1)
+            for name, sql in _TRIGGERS.items() if name not in present]
+
+
+def _check_file(db: sqlite_utils.Database, path: Path, app_id: int, version: int) -> None:
+    if version > SCHEMA_VERSION:
+        raise SchemaError(f"{path} 的结构版本为 {version}，本程序只认识到 {SCHEMA_VERSION}：请升级 zwxm / "
+                          f"{path} has schema version {version}, this program knows up to {SCHEMA_VERSION}: "
+                          f"upgrade zwxm")
+    foreign = app_id not in (0, APPLICATION_ID) or (app_id == 0 and "projects" in db.table_names())
+    if foreign:
+        raise SchemaError(f"{path} 不是 zwxm 数据库（已有其他表）/ {path} is not a zwxm database "
+                          f"(it holds other tables)")

@@ -1,0 +1,343 @@
+"""`Store`: every read and write of the TUI and the commands.
+
+Events are append-only and hash-chained per project; the derived tables (status, deadlines,
+findings) are rebuilt from them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..evaluation import Evaluation, check_project, evaluate, gate_refusals
+from ..lifecycle import STAGES
+from ..model import Change, Event, InputError, Problem, Project, check_vocabulary, converter
+from ..plugins import Registry, get_registry
+from ..rules import Refusal
+from .connection import _immediate, connect, resolve_db_path, timestamp
+from .derived import DerivedTables
+from .integrity import Integrity
+from .query import _LIST_SQL, SEARCH_WALK_BUDGET, SORTS, ProjectQuery
+from .rows import (CHUNK, EVENT_COLUMNS, PROJECT_FIELDS, _by_date, _change_key, _chunks, _event_content, _event_row,
+                   _marks, _project_from_rows, project_row)
+from .search import search_text, sort_key
+
+
+class Refused(Exception):
+    """An event refused by a gate; `refusals` hold each reason with its article."""
+
+    def __init__(self, code: str, event_type: str, refusals: list[Refusal]):
+        self.refusals = refusals
+        reasons = "；".join(_cite(r) for r in refusals)
+        reasons_en = "; ".join(_cite(r, en=True) for r in refusals)
+        super().__init__(f"项目 {code} 不能记录“{event_type}”：{reasons} / project {code}: "
+                         f"{event_type} refused: {reasons_en}")
+
+
+def _cite(refusal: Refusal, en: bool = False) -> str:
+    text = (refusal.message_en or refusal.message) if en else refusal.message
+    if refusal.article is None:
+        return text
+    where = f"{refusal.district} " if refusal.district else ""
+    return f"{text} ({where}article {refusal.article})" if en else f"{text}（{where}第{refusal.article}条）"
+
+
+
+class Store(DerivedTables, Integrity):
+    """The projects database: every read and write of the TUI and the commands goes through here."""
+
+    def __init__(self, path: str | Path | None = None, registry: Registry | None = None):
+        self.path = resolve_db_path(path)
+        self.db = connect(self.path)
+        self.registry = registry or get_registry()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def transaction(self) -> contextlib.AbstractContextManager[None]:
+        """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error); nested calls become savepoints."""
+        return _immediate(self.db)
+
+    # reading ----------------------------------------------------------------------------------
+    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        cursor = self.db.execute(sql, list(params))
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    def _rows_within(self, sql: str, params: list[Any], seconds: float) -> list[dict[str, Any]] | None:
+        """The query's rows, or None when it runs longer than `seconds` (SQLite interrupts it)."""
+        deadline = time.perf_counter() + seconds
+        self.db.conn.set_progress_handler(lambda: time.perf_counter() > deadline, 20_000)
+        try:
+            return self._rows(sql, params)
+        except sqlite3.OperationalError as exc:
+            if "interrupted" in str(exc):
+                return None
+            raise
+        finally:
+            self.db.conn.set_progress_handler(None, 0)
+
+    def _load(self, codes: list[str]) -> dict[str, tuple[dict, list[dict], list[dict]]]:
+        """Stored rows of these projects: code -> (project row, event rows, change rows)."""
+        found: dict[str, tuple[dict, list[dict], list[dict]]] = {}
+        for chunk in _chunks(codes):
+            marks = _marks(len(chunk))
+            for row in self._rows(f"SELECT * FROM projects WHERE code IN ({marks})", chunk):
+                found[row["code"]] = (row, [], [])
+            for row in self._rows(f"SELECT * FROM events WHERE project_code IN ({marks}) ORDER BY project_code, seq",
+                                  chunk):
+                found[row["project_code"]][1].append(row)
+            for row in self._rows(f"SELECT * FROM changes WHERE project_code IN ({marks}) ORDER BY id", chunk):
+                found[row["project_code"]][2].append(row)
+        return found
+
+    def project(self, code: str) -> Project | None:
+        """The stored project with its effective events in date order and its changes, or None."""
+        stored = self._load([code]).get(code)
+        return _project_from_rows(*stored) if stored else None
+
+    def iter_projects(self, codes: list[str]) -> Iterator[Project]:
+        """The stored projects of these codes, in that order, loaded a chunk at a time."""
+        for chunk in _chunks(codes):
+            stored = self._load(chunk)
+            yield from (_project_from_rows(*stored[code]) for code in chunk if code in stored)
+
+    def events(self, code: str) -> list[dict[str, Any]]:
+        """Every stored event row of a project in recording order, superseded ones included."""
+        rows = self._rows("SELECT e.*, (SELECT min(c.id) FROM events c WHERE c.supersedes = e.id) AS superseded_by "
+                          "FROM events e WHERE e.project_code = ? ORDER BY e.seq", [code])
+        for row in rows:
+            row["payload"] = json.loads(row["payload"] or "{}")
+        return rows
+
+    def _require(self, code: str) -> Project:
+        project = self.project(code)
+        if project is None:
+            raise LookupError(f"未知项目编号 {code!r} / unknown project code {code!r}")
+        return project
+
+    def evaluation(self, code: str, as_of: dt.date | None = None) -> Evaluation:
+        project = self._require(code)
+        return evaluate(project, as_of, registry=self.registry, peers=self.peers([project]).get(code, ()))
+
+    def peers(self, projects: list[Project]) -> dict[str, list[Project]]:
+        """For each project, the other projects of its owner unit and district (their facts, without
+        events), for rules that look across projects such as splitting to evade a threshold; only
+        for districts with such a rule (`Registry.needs_peers`)."""
+        wanted = {(p.district, p.owner_unit) for p in projects if p.owner_unit and self.registry.needs_peers(p.district)}
+        by_unit: dict[tuple[str, str | None], list[Project]] = {}
+        for district in sorted({d for d, _ in wanted}):
+            units = sorted(u for d, u in wanted if d == district)
+            for chunk in _chunks(units, CHUNK - 1):
+                sql = f"SELECT * FROM projects WHERE district = ? AND owner_unit IN ({_marks(len(chunk))})"
+                for row in self._rows(sql, [district, *chunk]):
+                    peer = _project_from_rows(row, [], [])
+                    by_unit.setdefault((peer.district, peer.owner_unit), []).append(peer)
+        return {p.code: [q for q in by_unit.get((p.district, p.owner_unit), ()) if q.code != p.code]
+                for p in projects if (p.district, p.owner_unit) in wanted}
+
+    def query_projects(self, q: ProjectQuery, offset: int = 0, limit: int = 50) -> list[dict[str, Any]]:
+        """One page of the project list: SQL only, on indexed columns of projects and project_status."""
+        where, params = q.where()
+        direction = "DESC" if q.descending else "ASC"
+        column = SORTS[q.sort]
+
+        def order_by(expression: str) -> str:
+            nulls = f"{expression} IS NULL, " if q.sort in ("next_deadline", "owner_unit") else ""
+            return f" ORDER BY {nulls}{expression} {direction}, p.code {direction} LIMIT ? OFFSET ?"
+
+        page = [*params, limit, offset]
+        rows = None
+        if q.text.strip():
+            # A text filter is a LIKE over rows. Walking the sort index stops as soon as a page is
+            # found: fast when matches are many, slow (~200 ms at 100k) when there are none.
+            # Scanning and sorting the matches ("+column" keeps SQLite off the index) costs ~50 ms
+            # whatever they are. So walk first on a short budget, and scan when it runs out.
+            rows = self._rows_within(f"{_LIST_SQL}{where}{order_by(column)}", page, SEARCH_WALK_BUDGET)
+            column = f"+{column}"
+        if rows is None:
+            rows = self._rows(f"{_LIST_SQL}{where}{order_by(column)}", page)
+        for row in rows:
+            for name in ("overdue", "next_deadline_provisional"):
+                row[name] = bool(row[name])
+        return rows
+
+    def count_projects(self, q: ProjectQuery) -> int:
+        where, params = q.where()
+        return self.db.execute(f"SELECT count(*) FROM projects p LEFT JOIN project_status s ON s.code = p.code{where}",
+                               params).fetchone()[0]
+
+    def facets(self) -> dict[str, list[tuple[str, int]]]:
+        """Counts per district, stage (lifecycle order), kind and budget year, for the filter menus."""
+        def counts(sql: str) -> list[tuple[str, int]]:
+            return [(str(key), n) for key, n in self.db.execute(sql).fetchall() if key is not None]
+
+        stages = dict(counts("SELECT coalesce(s.stage, 'declare'), count(*) FROM projects p "
+                             "LEFT JOIN project_status s ON s.code = p.code GROUP BY 1"))
+        return {
+            "district": counts("SELECT district, count(*) FROM projects GROUP BY district ORDER BY district"),
+            "stage": [(stage, stages[stage]) for stage in STAGES if stage in stages],
+            "kind": counts("SELECT kind, count(*) FROM projects GROUP BY kind ORDER BY kind"),
+            "year": counts("SELECT budget_year, count(*) FROM projects GROUP BY budget_year ORDER BY budget_year"),
+        }
+
+    def deadlines(self, start: dt.date | None, end: dt.date, overdue: bool = True) -> list[dict[str, Any]]:
+        """Open due deadlines dated in [start, end], plus (if `overdue`) every missed one, by date."""
+        window = "d.date <= ?" if start is None else "d.date BETWEEN ? AND ?"
+        params: list[Any] = [end.isoformat()] if start is None else [start.isoformat(), end.isoformat()]
+        if overdue:
+            window = f"({window} OR d.date < date('now', 'localtime'))"
+        rows = self._rows(
+            "SELECT d.project_code, p.name AS project_name, p.district, d.rule, d.title, d.title_en, d.date, "
+            "d.article, CASE WHEN d.date < date('now', 'localtime') THEN 'missed' ELSE 'open' END AS status, "
+            "d.provisional FROM project_deadlines d JOIN projects p ON p.code = d.project_code "
+            f"WHERE d.kind = 'due' AND d.done_on IS NULL AND d.date IS NOT NULL AND {window} "
+            "ORDER BY d.date, d.project_code", params)
+        for row in rows:
+            row["provisional"] = bool(row["provisional"])
+        return rows
+
+    # writing ----------------------------------------------------------------------------------
+    def save_project(self, project: Project) -> str:
+        """Upsert by code, append events and changes not yet stored: "inserted", "updated" or "unchanged"."""
+        return self.save_projects([project])[0]
+
+    def save_projects(self, projects: list[Project], derive: bool = True) -> list[str]:
+        """Save a batch in one transaction (see save_project). `derive=False` leaves the evaluation to rebuild."""
+        problems = []
+        for project in projects:
+            found = check_vocabulary(project) + check_project(project, self.registry)
+            if len(projects) > 1:  # name the project of each problem in a batch
+                found = [attrs.evolve(p, field=f"{project.code}.{p.field}") for p in found]
+            problems.extend(found)
+        if problems:
+            raise InputError(problems)
+        with self.transaction():
+            return self.write_validated(projects, derive)
+
+    def write_validated(self, projects: list[Project], derive: bool = True) -> list[str]:
+        """save_projects without the checks, inside the caller's transaction: for importers that validated."""
+        now = timestamp()
+        stored = self._load([p.code for p in projects])
+        outcomes: list[str] = []
+        project_rows: list[dict[str, Any]] = []
+        event_rows: list[dict[str, Any]] = []
+        change_rows: list[tuple[Any, ...]] = []
+        to_derive: list[Project] = []
+        for project in projects:
+            row = project_row(project)
+            old = stored.get(project.code)
+            old_events = old[1] if old else []
+            # an event is the same event when type, date, note and payload are
+            known = {(e["type"], e["date"], e["note"] or "", e["payload"]) for e in old_events}
+            seq = old_events[-1]["seq"] if old_events else 0
+            prev = old_events[-1]["hash"] if old_events else ""
+            new_events, kept = [], []
+            for event in sorted(project.events, key=_by_date):
+                content = _event_content(event)
+                key = (content[0], content[1], content[4], content[5])
+                if key in known:
+                    continue
+                known.add(key)
+                kept.append(event)
+                seq += 1
+                new_event = _event_row(prev, project.code, seq, content, None, now)
+                prev = new_event[-1]
+                new_events.append(new_event)
+            known_changes = {(c["date"], c["amount"], c["reason"], c["major"], c["note"]) for c in (old[2] if old else [])}
+            new_changes = [c for c in project.changes if _change_key(c) not in known_changes]
+            same_row = old is not None and all(old[0][k] == v for k, v in row.items())
+            if old is None:
+                outcomes.append("inserted")
+            elif same_row and not new_events and not new_changes:
+                outcomes.append("unchanged")
+                continue
+            else:
+                outcomes.append("updated")
+            if not same_row:
+                row.update(search=search_text(project.code, project.name, project.owner_unit, project.user_unit),
+                           name_sort=sort_key(project.name), created_at=old[0]["created_at"] if old else now,
+                           updated_at=now)
+                project_rows.append(row)
+            event_rows.extend(new_events)
+            change_rows.extend((project.code, *_change_key(c), now) for c in new_changes)
+            if old is None:
+                same = len(kept) == len(project.events) and len(new_changes) == len(project.changes)
+                merged = project if same else attrs.evolve(project, events=kept, changes=new_changes)
+            else:
+                new_rows = [dict(zip(EVENT_COLUMNS, e)) for e in new_events]
+                merged = attrs.evolve(_project_from_rows(old[0], old[1] + new_rows, old[2]),
+                                      **{k: getattr(project, k) for k in PROJECT_FIELDS})
+                merged.changes = merged.changes + new_changes
+            to_derive.append(merged)
+        self._insert_rows(project_rows, event_rows, change_rows)
+        self._refresh_derived(to_derive, evaluate_rules=derive)
+        return outcomes
+
+    def _insert_rows(self, project_rows: list[dict], event_rows: list[tuple], change_rows: list[tuple]) -> None:
+        conn = self.db.conn
+        if project_rows:
+            columns = list(project_rows[0])
+            updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in ("code", "created_at"))
+            conn.executemany(f"INSERT INTO projects ({', '.join(columns)}) VALUES ({_marks(len(columns))}) "
+                             f"ON CONFLICT (code) DO UPDATE SET {updates}", [tuple(r.values()) for r in project_rows])
+        if event_rows:
+            conn.executemany(f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({_marks(len(EVENT_COLUMNS))})",
+                             event_rows)
+        if change_rows:
+            conn.executemany("INSERT INTO changes (project_code, date, amount, reason, major, note, recorded_at) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?)", change_rows)
+
+    def record_event(self, code: str, event: Event, force: bool = False, supersedes: int | None = None) -> list[Refusal]:
+        """Append one event through the gates; refused and not forced -> Refused, forced -> stored with its refusals.
+
+        `supersedes` names the id of an earlier event of the same project that this one corrects.
+        """
+        with self.transaction():
+            project = self._require(code)
+            problems = check_project(attrs.evolve(project, events=[event]), self.registry)
+            if problems:
+                raise InputError(problems)
+            if supersedes is not None:
+                owner = self.db.execute("SELECT project_code FROM events WHERE id = ?", [supersedes]).fetchone()
+                if owner is None or owner[0] != code:
+                    raise InputError([Problem("supersedes", supersedes, f"项目 {code} 没有这条事件",
+                                              f"project {code} has no such event")])
+            prior = [e for e in project.events if e.date <= event.date]
+            refusals = gate_refusals(project, event, self.registry, prior, today=dt.date.today())
+            if refusals and not force:
+                raise Refused(code, event.type, refusals)
+            if refusals:
+                # no nulls: every export format (TOML has none) gives back the same payload
+                reasons = [{k: v for k, v in r.items() if v is not None} for r in converter.unstructure(refusals)]
+                payload = {**event.payload, "forced": True, "refusals": reasons}
+                event = attrs.evolve(event, payload=payload)
+            last = self.db.execute("SELECT seq, hash FROM events WHERE project_code = ? ORDER BY seq DESC LIMIT 1",
+                                   [code]).fetchone()
+            row = _event_row(last[1] if last else "", code, (last[0] if last else 0) + 1, _event_content(event),
+                             supersedes, timestamp())
+            self._insert_rows([], [row], [])
+            self._refresh_derived([self._require(code)])
+        return refusals
+
+    def add_change(self, code: str, change: Change) -> None:
+        with self.transaction():
+            self._require(code)
+            self._insert_rows([], [], [(code, *_change_key(change), timestamp())])
+            self._refresh_derived([self._require(code)])
+
+    # derived rows -----------------------------------------------------------------------------

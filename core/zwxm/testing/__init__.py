@@ -1,0 +1,1 @@
+"""Scenario files and the pytest plugin that runs them, for district authors."""
