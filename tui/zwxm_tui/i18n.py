@@ -137,7 +137,7 @@ UI: dict[str, Label] = {
     "demo_not_demo": ("{path} 已存在且不是演示数据库，未改动", "{path} exists and is not a demo database: left alone"),
     # import / export
     "file_path": ("文件路径（CSV/TSV/JSON/JSONL/XLSX）", "File path (CSV/TSV/JSON/JSONL/XLSX)"),
-    "export_path": ("导出到（.toml/.json/.xlsx）", "Export to (.toml/.json/.xlsx)"),
+    "export_path": ("导出到（.toml/.json/.csv/.xlsx）", "Export to (.toml/.json/.csv/.xlsx)"),
     "start": ("开始", "Start"),
     "close": ("关闭", "Close"),
     "import_done": ("导入完成：新增 {inserted}，更新 {updated}，未变 {unchanged}，拒绝 {rejected}",

@@ -119,7 +119,8 @@ def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | 
 
     if (file is None) == (table is None):
         _fail([Problem("file", None, "请给出文件或 --from-table 二者之一", "give either FILE or --from-table")])
-    if file == STDIO:
+    from_stdin = file == STDIO
+    if from_stdin:
         if fmt is None:
             _fail([Problem("format", None, "从标准输入导入时请用 --format 指定格式", "give --format when FILE is -")])
         file = str(stdin_file(f".{fmt}"))
@@ -151,11 +152,13 @@ def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | 
             f'SELECT row, code, "column", value, reason, reason_en FROM import_rejects WHERE import_id = ? ORDER BY id{limit}',
             [summary.import_id])]
     if as_json:
-        dump_json({"import_id": summary.import_id, "source": summary.source, "rows": summary.rows,
+        dump_json({"import_id": summary.import_id, "source": STDIO if from_stdin else summary.source, "rows": summary.rows,
                    "inserted": summary.inserted, "updated": summary.updated, "unchanged": summary.unchanged,
                    "rejected": summary.rejected, "encoding": summary.encoding, "deferred": defer_derived,
                    "rejects_file": str(summary.rejects_path) if summary.rejects_path else None, "rejects": rejected})
         sys.exit(1 if summary.rejected else 0)
+    if from_stdin:
+        summary.source = "standard input" if _lang(ctx) == "en" else "标准输入"
     if summary.encoding not in (None, "utf-8"):
         _say(ctx, f"注意：文件按 {summary.encoding} 编码读取", f"note: file read as {summary.encoding}", err=True)
     _say(ctx, summary.line("zh"), summary.line("en"))
