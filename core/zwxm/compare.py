@@ -7,7 +7,7 @@ import datetime as dt
 from .evaluation import Evaluation, evaluate
 from .model import Project
 from .plugins import Registry, get_registry
-from .vocab import DEADLINE_STATUSES, REGULATION_STATUSES, SEVERITIES, label, pick
+from .vocab import DEADLINE_STATUSES, REGULATION_STATUSES, SEVERITIES, article_text, label, pick
 
 
 def compare_project(project: Project, as_of: dt.date | None = None, registry: Registry | None = None) -> dict[str, Evaluation]:
@@ -29,7 +29,7 @@ def render_comparison(results: dict[str, Evaluation], lang: str = "zh", registry
         lines.append(f"  {'path' if en else '路径'}: {path or '—'}")
         for d in ev.deadlines:
             lines.append(f"  {d.date or '—'} {pick(lang, d.title, d.title_en)} "
-                         f"[{label(DEADLINE_STATUSES, d.status, lang)}] 第{d.article}条")
+                         f"[{label(DEADLINE_STATUSES, d.status, lang)}] {article_text(d.article, lang)}")
         for f in ev.findings:
             lines.append(f"  [{label(SEVERITIES, f.severity, lang)}] {pick(lang, f.message, f.message_en)}")
     return "\n".join(lines)

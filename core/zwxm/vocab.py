@@ -112,3 +112,10 @@ RULE_KINDS: dict[str, Label] = {
     "change": ("变更程序", "change procedure"),
     "gate": ("记录前检查", "gate"),
 }
+
+
+def article_text(number: int | None, lang: str = "zh") -> str:
+    """An article reference as an operator reads it: 第15条, or art. 15 in English; "" for none."""
+    if number is None:
+        return ""
+    return f"art. {number}" if lang == "en" else f"第{number}条"

@@ -249,7 +249,7 @@ def rules(ctx: click.Context, district: str, as_json: bool) -> None:
     """List every rule of a district with its article, and the articles no rule covers.
 
     列出一个地区的每条规则及其依据条款，以及没有规则覆盖的条款。"""
-    from ..vocab import REGULATION_STATUSES, RULE_KINDS, label, pick
+    from ..vocab import REGULATION_STATUSES, RULE_KINDS, article_text, label, pick
 
     registry = _registry()
     coverage = registry.coverage(district)
@@ -277,10 +277,10 @@ def rules(ctx: click.Context, district: str, as_json: bool) -> None:
         if a["rules"]:
             names = "; ".join(f"[{label(RULE_KINDS, r['kind'], lang)}] {pick(lang, r['title'], r['title_en'])}"
                               for r in a["rules"])
-            click.echo(f"第{a['article']}条  {names}")
+            click.echo(f"{article_text(a['article'], lang)}  {names}")
         else:
             reason = a.get("not_automatable") or ("NOT COVERED" if en else "未覆盖")
-            click.echo(f"第{a['article']}条  — {reason}")
+            click.echo(f"{article_text(a['article'], lang)}  — {pick(lang, *reason.split(' / ', 1))}")
     if en:
         click.echo(f"coverage: {summary['covered']} covered + {summary['explained']} explained "
                    f"/ {summary['articles']} articles = {summary['coverage']:.0%}")

@@ -287,12 +287,12 @@ def record(ctx: click.Context, code: str, event_type: str, date_: str | None, no
 
 
 def _refusal_text(refusal: Any, lang: str) -> str:
-    from ..vocab import pick
+    from ..vocab import article_text, pick
 
     text = pick(lang, refusal.message, refusal.message_en)
     if refusal.article is None:
         return text
-    return f"{text} (article {refusal.article})" if lang == "en" else f"{text}（第{refusal.article}条）"
+    return f"{text} ({article_text(refusal.article, lang)})" if lang == "en" else f"{text}（{article_text(refusal.article)}）"
 
 
 @click.command("rebuild")
