@@ -3,7 +3,6 @@ output, JSON output, and a progress line with an honest remaining time."""
 
 from __future__ import annotations
 
-import collections
 import json
 import sys
 import tempfile
@@ -122,11 +121,15 @@ def stdin_file(suffix: str = "") -> Path:
 
 
 class RemainingTime:
-    """The remaining time of `total` items from the rate over the last `window` seconds.
+    """The remaining time of `total` items, from the recent rate and its trend.
 
-    An import or an export slows down as it goes (a growing file, bigger pages), so the rate since
-    the start promises too little; the recent rate is what the rest will run at. Until the window
-    holds `min_seconds` of measurements there is no estimate (None), rather than a guess."""
+    An import slows down as it goes (a growing file; rules that compare a project with the others of
+    its unit do more work as the unit grows), so neither the rate since the start nor the recent
+    rate alone will do: both promise too little. The time per item is measured over the last
+    `window` seconds and over the window before it; when it grows, it is taken to keep growing at
+    that pace over the items left (a line through the two), and the remaining time is that line
+    summed over them. When it does not grow, the recent rate alone counts. Until `min_seconds` of
+    measurements there is no estimate (None) rather than a guess."""
 
     def __init__(self, total: int, window: float = 15.0, min_seconds: float = 1.0,
                  clock: Callable[[], float] = time.monotonic):
@@ -135,22 +138,43 @@ class RemainingTime:
         self.window = window
         self.min_seconds = min_seconds
         self.clock = clock
-        self.samples: collections.deque[tuple[float, int]] = collections.deque([(clock(), 0)])
+        self.samples: list[tuple[float, int]] = [(clock(), 0)]
+        self.latest = self.samples[0]
 
     def update(self, count: int) -> None:
         self.done += count
-        now = self.clock()
-        self.samples.append((now, self.done))
-        while len(self.samples) > 2 and now - self.samples[1][0] >= self.window:
-            self.samples.popleft()
+        self.latest = (self.clock(), self.done)
+        if self.latest[0] - self.samples[-1][0] >= 0.1:  # a point each tenth of a second is plenty
+            self.samples.append(self.latest)
 
     def seconds(self) -> float | None:
         if self.done >= self.total:
             return 0.0
-        (start, first), (now, last) = self.samples[0], self.samples[-1]
-        if now - start < self.min_seconds or last == first:
+        points = self.samples + ([self.latest] if self.latest != self.samples[-1] else [])
+        start, now = points[0][0], points[-1][0]
+        if now - start < self.min_seconds or self.done == 0:
             return None
-        return (self.total - self.done) * (now - start) / (last - first)
+        span = min(self.window, (now - start) / 2)
+        recent = _pace(points, now - span, now)
+        if recent is None:
+            return None
+        per_item, middle = recent
+        growth = 0.0
+        earlier = _pace(points, now - 2 * span, now - span)
+        if earlier is not None and middle > earlier[1]:
+            growth = max(0.0, (per_item - earlier[0]) / (middle - earlier[1]))
+        left = self.total - self.done
+        return left * per_item + growth * ((self.total - middle) ** 2 - (self.done - middle) ** 2) / 2
+
+
+def _pace(points: list[tuple[float, int]], since: float, until: float) -> tuple[float, float] | None:
+    """Seconds per item between two moments, and the item count halfway: from the last point at or
+    before `since` to the last point at or before `until`."""
+    first = next((p for p in reversed(points) if p[0] <= since), points[0])
+    last = next((p for p in reversed(points) if p[0] <= until), None)
+    if last is None or last[1] <= first[1]:
+        return None
+    return (last[0] - first[0]) / (last[1] - first[1]), (first[1] + last[1]) / 2
 
 
 def duration_text(seconds: float, lang: str) -> str:
