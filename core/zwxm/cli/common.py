@@ -99,10 +99,6 @@ def dump_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def yes_no(value: bool, lang: str) -> str:
-    return ("yes" if value else "no") if lang == "en" else ("是" if value else "否")
-
-
 def stdin_file(suffix: str = "") -> Path:
     """Standard input copied to a temporary file (readers that pass over their input twice need one);
     deleted when the process ends."""
