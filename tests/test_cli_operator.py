@@ -229,8 +229,3 @@ def test_the_readmes_examples_name_projects_of_the_demo_and_work_on_it(tmp_path)
         assert "Traceback" not in result.stderr
         ran += len(lines)
     assert ran >= 20
-
-
-def test_plain_zwxm_in_a_script_says_it_needs_a_terminal_instead_of_waiting():
-    result = run()
-    assert result.returncode == 2 and "需要在终端中运行" in result.stderr and "zwxm --help" in result.stderr
