@@ -95,6 +95,17 @@ def test_record_takes_the_key_or_either_label_and_answers_in_labels(demo_db, tmp
         assert store.project("YB-DEMO-0004").events[-1].type != "contract_filed"
 
 
+def test_record_refuses_an_event_type_of_another_district(demo_db, tmp_path):
+    db = copy_of(demo_db, tmp_path)
+    refused = run("record", "LH-DEMO-0001", "监理单位介入", db=db)  # Wuxing's own event type, on a Luohu project
+    assert refused.returncode == 2
+    assert "'监理单位介入': 是吴兴区的事件类型，不适用于罗湖区的项目" in refused.stderr
+    with Store(db) as store:
+        assert "wuxing:supervisor_engaged" not in [e.type for e in store.project("LH-DEMO-0001").events]
+    own = run("record", "WX-DEMO-0003", "监理单位介入", db=db)
+    assert own.returncode == 0, own.stderr
+
+
 def test_export_filters_take_labels(demo_db, tmp_path):
     by_label = run("export", "--stage", "合同", "--district", "罗湖区", "--kind", "建设类", str(tmp_path / "a.json"),
                    db=demo_db)

@@ -52,12 +52,15 @@ def _registry():
 def _load(path: str, code: str | None):
     """One project from a project file, or from a file of several (what `zwxm export` writes) by
     its --code; `-` reads standard input."""
+    import attrs
+
     from .common import STDIO, stdin_file
     from ..model import InputError, Problem, load_project
     from ..io.projectfile import read_data_file
 
+    source = stdin_file() if path == STDIO else path
     try:
-        data = read_data_file(stdin_file() if path == STDIO else path)
+        data = read_data_file(source)
         items = data["projects"] if isinstance(data.get("projects"), list) and len(data) == 1 else [data]
         codes = [item.get("code") if isinstance(item, dict) else None for item in items]
         if code is not None:
@@ -71,8 +74,8 @@ def _load(path: str, code: str | None):
             raise InputError([Problem("code", None, f"文件中有 {len(items)} 个项目：请用 --code 指定其一（{_some(codes)}）",
                                       f"the file holds {len(items)} projects: choose one with --code ({_some(codes)})")])
         return load_project(item)
-    except InputError as exc:
-        fail(exc.problems)
+    except InputError as exc:  # standard input is named as the reader typed it
+        fail([attrs.evolve(p, value=STDIO) if path == STDIO and p.value == str(source) else p for p in exc.problems])
 
 
 def _some(codes: list[Any], shown: int = 5) -> str:

@@ -310,6 +310,12 @@ class Store(DerivedTables, Integrity):
         with self.transaction():
             project = self._require(code)
             problems = check_project(attrs.evolve(project, events=[event]), self.registry)
+            owner_district = event.type.split(":", 1)[0] if ":" in event.type else project.district
+            if not problems and owner_district != project.district:  # another district's own event type
+                names = self.registry.event_types[event.type]
+                problems = [Problem("event_type", names.label, f"是{self.registry.districts[owner_district].name}的事件类型，"
+                                    f"不适用于{self.registry.districts[project.district].name}的项目",
+                                    f"{names.label_en!r} is an event type of another district")]
             if problems:
                 raise InputError(problems)
             if supersedes is not None:
