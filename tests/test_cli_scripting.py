@@ -273,5 +273,7 @@ def test_long_commands_show_progress_with_the_remaining_time_on_a_terminal(tmp_p
     assert len(list(openpyxl.load_workbook(tmp_path / "all.xlsx", read_only=True)["projects"].values)) == 3001
     status, shown = on_a_terminal("--db", db, "rebuild", cwd=tmp_path)
     assert status == 0 and "重算 100% 3000/3000" in shown
+    status, shown = on_a_terminal("--db", str(tmp_path / "demo.db"), "demo", "--count", "250", cwd=tmp_path)
+    assert status == 0 and "生成演示数据 100% 250/250" in shown
     piped = run("--db", db, "import", "big.csv", cwd=tmp_path)  # in a pipe: no progress line
     assert "%" not in piped.stderr and "剩余" not in piped.stderr

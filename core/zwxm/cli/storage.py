@@ -386,8 +386,8 @@ def demo(ctx: click.Context, count: int, seed: int, replace: bool, remove: bool)
     elif remove:
         _say(ctx, f"没有演示数据库：{path}", f"no demo database at {path}")
         return
-    with _store(ctx) as store:
-        created = create_demo(store, count=count, seed=seed)
+    with _store(ctx) as store, Progress(("生成演示数据", "creating the demo"), count, _lang(ctx)) as progress:
+        created = create_demo(store, count=count, seed=seed, progress=progress.update)
     _say(ctx, f"已创建演示数据库 {path}：{created} 个项目", f"demo database {path}: {created} projects")
     _where_data(ctx, path)
     _open_tui(ctx, path)

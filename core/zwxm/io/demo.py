@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..evaluation import gate_refusals
@@ -84,22 +84,24 @@ SERVICE_WORDS = ("运维", "租赁", "测评", "等级保护", "密码", "服务
 CODE_PREFIX = {"luohu": "LH", "wuxing": "WX", "yubei": "YB", "potou": "PT"}
 
 
-def create_demo(store: Store, count: int = 300, seed: int = 2024) -> int:
-    """Fill `store` with `count` demo projects spread over its districts; returns how many were saved."""
+def create_demo(store: Store, count: int = 300, seed: int = 2024,
+                progress: Callable[[int], None] = lambda n: None) -> int:
+    """Fill `store` with `count` demo projects spread over its districts, a hundred at a time (each
+    hundred counted on `progress`); returns how many were saved."""
     rng = random.Random(seed)
     registry = store.registry
     districts = sorted(registry.districts)
     if not districts:
         raise LookupError("没有已安装的地区插件，无法生成演示数据 / no district plugins installed")
     today = dt.date.today()
-    projects = [_project(rng, registry, districts[n % len(districts)], n, today, example=n < len(districts))
-                for n in range(count)]
-    for start in range(0, len(projects), 100):
-        store.save_projects(projects[start:start + 100])
+    for start in range(0, count, 100):
+        store.save_projects([_project(rng, registry, districts[n % len(districts)], n, today, example=n < len(districts))
+                             for n in range(start, min(start + 100, count))])
+        progress(min(100, count - start))
     with store.transaction():  # marks the file as a demo database (`zwxm demo --replace` checks it)
         store.db.execute("INSERT INTO imports (source, started_at, finished_at, inserted) VALUES (?, ?, ?, ?)",
-                         [f"{DEMO_SOURCE} (seed {seed})", timestamp(), timestamp(), len(projects)])
-    return len(projects)
+                         [f"{DEMO_SOURCE} (seed {seed})", timestamp(), timestamp(), count])
+    return count
 
 
 def demo_path_for(db_path: Path) -> Path:
