@@ -155,6 +155,10 @@ UI: dict[str, Label] = {
     # settings
     "language": ("界面语言", "Language"),
     "language_switched": ("界面语言：中文", "Language: English"),
+    "read_only": ("只读", "read-only"),
+    "read_only_refused": ("只读模式：不能修改数据库", "Read-only: the database cannot be changed here"),
+    "outside_files_dir": ("✗ {path}：只能使用文件夹 {folder} 中的文件", "✗ {path}: only files in the folder {folder} "
+                          "can be used"),
     # key binding descriptions
     "k_open": ("打开", "Open"),
     "k_search": ("搜索", "Search"),

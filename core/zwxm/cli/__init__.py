@@ -17,7 +17,7 @@ from .. import __version__
 from .common import DISTRICT, ListsValues
 
 # Modules that contribute sub-commands; each exposes COMMANDS, a list of click commands.
-COMMAND_MODULES = ("zwxm.cli.calendar", "zwxm.cli.storage")
+COMMAND_MODULES = ("zwxm.cli.calendar", "zwxm.cli.storage", "zwxm.cli.deadlines", "zwxm.cli.serve")
 
 
 def fail(problems: list[Any]) -> None:

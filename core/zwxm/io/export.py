@@ -21,11 +21,11 @@ import tomli_w
 
 from ..model import Project, converter, dump_project
 from ..store import PROJECT_FIELDS
+from .safe_text import FORMULA_PREFIXES, csv_text, sheet_cell
 
 __all__ = ["EXPORT_FORMATS", "export_projects", "FORMULA_PREFIXES"]
 
 EXPORT_FORMATS = ("toml", "json", "csv", "xlsx")
-FORMULA_PREFIXES = ("=", "+", "-", "@")
 EVENT_COLUMNS = ("project_code", "type", "date", "actor", "role", "note", "payload")
 CHANGE_COLUMNS = ("project_code", "date", "amount", "reason", "major", "note")
 
@@ -70,16 +70,9 @@ def _without_none(value: Any) -> Any:
 
 def _cell(sheet: Any, value: Any) -> Any:
     """A cell for `value`: JSON text for lists and tables, quote-prefixed text for formula-like strings."""
-    from openpyxl.cell import WriteOnlyCell
-
     if isinstance(value, (list, dict)):
         value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    if not isinstance(value, str) or not value.startswith(FORMULA_PREFIXES):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
-    cell.quotePrefix = True  # and spreadsheet programs show it as text, even after editing
-    return cell
+    return sheet_cell(sheet, value)
 
 
 CSV_JSON_COLUMNS = ("tags", "facts", "events", "changes")
@@ -94,8 +87,7 @@ def _csv_text(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return csv_text(value)
 
 
 def _write_csv(projects: Iterable[Project], path: Path, progress: Callable[[int], None]) -> int:

@@ -36,6 +36,12 @@ class LocalizedMixin:
     def t(self, key: str, **values: object) -> str:
         return tr(key, self.lang, **values)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """In read-only mode the keys that would change the database are hidden and do nothing."""
+        from ..app import WRITE_ACTIONS
+
+        return not (action in WRITE_ACTIONS and getattr(self.app, "read_only", False))
+
 
 class ZwxmScreen(LocalizedMixin, Screen):
     def __init__(self, *args, **kwargs):

@@ -247,16 +247,22 @@ class DetailScreen(ZwxmScreen):
         self.load()
 
     def action_record(self) -> None:
+        if self.zapp.writes_refused():
+            return
         from .record import RecordEventScreen
 
         self.app.push_screen(RecordEventScreen(self.code), self._reload_after)
 
     def action_change(self) -> None:
+        if self.zapp.writes_refused():
+            return
         from .change import ChangeScreen
 
         self.app.push_screen(ChangeScreen(self.code), self._reload_after)
 
     def action_edit(self) -> None:
+        if self.zapp.writes_refused():
+            return
         from .project_form import ProjectForm
 
         self.app.push_screen(ProjectForm(self.code), self._reload_after)
@@ -269,7 +275,8 @@ class DetailScreen(ZwxmScreen):
     def palette_commands(self):
         from textual.app import SystemCommand
 
-        yield SystemCommand(self.t("record_event"), self.code, self.action_record)
-        yield SystemCommand(self.t("change_request"), self.code, self.action_change)
-        yield SystemCommand(self.t("edit_project"), self.code, self.action_edit)
+        if not self.zapp.read_only:
+            yield SystemCommand(self.t("record_event"), self.code, self.action_record)
+            yield SystemCommand(self.t("change_request"), self.code, self.action_change)
+            yield SystemCommand(self.t("edit_project"), self.code, self.action_edit)
         yield SystemCommand(self.t("compare"), self.code, self.action_compare)

@@ -191,7 +191,7 @@ class ProjectsScreen(ZwxmScreen):
         self.show_counts(q, shown, overdue, total)
         if facets is not None:
             self.fill_filters(facets)
-        if total == 0 and not self._offered_empty:
+        if total == 0 and not self._offered_empty and not self.zapp.read_only:
             self._offered_empty = True
             from .empty import EmptyScreen
 
@@ -265,11 +265,15 @@ class ProjectsScreen(ZwxmScreen):
         self.set_query(descending=not self.query_state.descending)
 
     def action_new_project(self) -> None:
+        if self.zapp.writes_refused():
+            return
         from .project_form import ProjectForm
 
         self.app.push_screen(ProjectForm(None), lambda code: code and self.zapp.open_project(code))
 
     def action_record(self) -> None:
+        if self.zapp.writes_refused():
+            return
         from .record import RecordEventScreen
 
         if self.current_code:
@@ -282,6 +286,8 @@ class ProjectsScreen(ZwxmScreen):
             self.app.push_screen(CompareScreen(self.current_code))
 
     def action_import_file(self) -> None:
+        if self.zapp.writes_refused():
+            return
         from .transfer import ImportScreen
 
         self.app.push_screen(ImportScreen())
@@ -294,10 +300,14 @@ class ProjectsScreen(ZwxmScreen):
     def palette_commands(self):
         from textual.app import SystemCommand
 
-        yield SystemCommand(self.t("new_project"), self.t("new_project"), self.action_new_project)
-        yield SystemCommand(self.t("import"), self.t("import_file"), self.action_import_file)
+        writable = not self.zapp.read_only
+        if writable:
+            yield SystemCommand(self.t("new_project"), self.t("new_project"), self.action_new_project)
+            yield SystemCommand(self.t("import"), self.t("import_file"), self.action_import_file)
         yield SystemCommand(self.t("export"), self.t("export"), self.action_export)
         yield SystemCommand(self.t("overdue_only"), self.t("overdue_only"), self.action_toggle_overdue)
         if self.current_code:
-            yield SystemCommand(f"{self.t('record_event')} · {self.current_code}", self.t("record_event"), self.action_record)
+            if writable:
+                yield SystemCommand(f"{self.t('record_event')} · {self.current_code}", self.t("record_event"),
+                                    self.action_record)
             yield SystemCommand(f"{self.t('compare')} · {self.current_code}", self.t("compare"), self.action_compare)

@@ -59,7 +59,11 @@ class ImportScreen(ZwxmModal):
     @on(Input.Submitted, "#path")
     def start(self) -> None:
         raw = self.query_one("#path", Input).value.strip()
-        path = Path(raw).expanduser()
+        path = self.zapp.file_path(raw)
+        if path is None:
+            self.query_one("#error", Static).update(Text(self.t("outside_files_dir", path=raw,
+                                                                folder=str(self.zapp.files_dir)), "red"))
+            return
         if not raw or not path.is_file():
             self.query_one("#error", Static).update(
                 Text(f"✗ {self.t('file_path')}: {raw!r}: 找不到文件 / no such file", "red"))
@@ -142,7 +146,11 @@ class ExportScreen(ZwxmModal):
         from zwxm.io.export import EXPORT_FORMATS
 
         raw = self.query_one("#path", Input).value.strip()
-        path = Path(raw).expanduser()
+        path = self.zapp.file_path(raw)
+        if path is None:
+            self.query_one("#error", Static).update(Text(self.t("outside_files_dir", path=raw,
+                                                                folder=str(self.zapp.files_dir)), "red"))
+            return
         if path.suffix.lower().lstrip(".") not in EXPORT_FORMATS:
             self.query_one("#error", Static).update(Text(
                 f"✗ {self.t('export_path')}: {raw!r}: 须以 .toml/.json/.xlsx 结尾 / must end in .toml, .json or .xlsx",
