@@ -226,3 +226,37 @@ def fact_value(value: Any, lang: str = "zh") -> str:
     if isinstance(value, (list, tuple)):
         return (", " if lang == "en" else "、").join(fact_value(v, lang) for v in value)
     return "" if value is None else str(value)
+
+
+def key_for(vocabulary: Mapping[str, Label], text: str) -> str | None:
+    """The key a person meant: the key itself or either label (English in any case), or None."""
+    text = text.strip()
+    if text in vocabulary:
+        return text
+    folded = text.casefold()
+    for key, (zh, en) in vocabulary.items():
+        if text == zh or folded == en.casefold() or folded == key.casefold():
+            return key
+    return None
+
+
+def listing(vocabulary: Mapping[str, Label]) -> str:
+    """Every value of a vocabulary as `key（中文 / English）`, for help texts and error messages."""
+    return "; ".join(f"{key}（{zh} / {en}）" if en != key else f"{key}（{zh}）" for key, (zh, en) in vocabulary.items())
+
+
+RULE_KINDS: dict[str, Label] = {
+    "applicability": ("适用范围", "applicability"),
+    "step": ("审批步骤", "approval step"),
+    "deadline": ("期限", "deadline"),
+    "finding": ("检查", "check"),
+    "change": ("变更程序", "change procedure"),
+    "gate": ("记录前检查", "gate"),
+}
+
+
+def article_text(number: int | None, lang: str = "zh") -> str:
+    """An article reference as an operator reads it: 第15条, or art. 15 in English; "" for none."""
+    if number is None:
+        return ""
+    return f"art. {number}" if lang == "en" else f"第{number}条"
