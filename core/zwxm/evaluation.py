@@ -252,6 +252,7 @@ def evaluate(project: Project, as_of: dt.date | None = None, district: str | Non
 
     `peers` are the other projects of the same owner unit, for rules that look across projects
     (e.g. splitting a project to evade a threshold); a single project file has none."""
+    registry = registry or get_registry()  # before the guard: registration has its own time limit
     try:
         with watchdog.guard() as timer:
             return _evaluate(project, as_of, district, registry, calendar, peers, timer)

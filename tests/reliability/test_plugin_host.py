@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_plugins import PROJECT, install, project_file, run
+from .test_plugins import PROJECT, project_file, run, site_with
 
 NOISY_PLUGIN = '''
 """A district whose rules print, exit, and change the project they are shown."""
@@ -98,12 +98,8 @@ REGISTRATION_LIMIT = 1.0
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    site = tmp_path_factory.mktemp("site")
-    install(site, "zwxm_noisy", NOISY_PLUGIN)
-    install(site, "zwxm_ctrlc", INTERRUPT_PLUGIN)
-    install(site, "zwxm_typo", TYPO_PLUGIN)
-    install(site, "zwxm_slow", SLOW_PLUGIN)
-    return site
+    return site_with(tmp_path_factory.mktemp("site"), {"zwxm_noisy": NOISY_PLUGIN, "zwxm_ctrlc": INTERRUPT_PLUGIN,
+                                                       "zwxm_typo": TYPO_PLUGIN, "zwxm_slow": SLOW_PLUGIN})
 
 
 def zwxm(site: Path | None, *args: str, cwd: Path | None = None):
@@ -137,7 +133,7 @@ def test_print_exit_and_a_text_article_in_rules_leave_evaluate_json_whole(site, 
 def test_compare_beside_a_vandal_matches_compare_alone(site, tmp_path):
     lone_site = tmp_path / "site"
     lone_site.mkdir()
-    install(lone_site, "zwxm_noisy", NOISY_PLUGIN)
+    site_with(lone_site, {"zwxm_noisy": NOISY_PLUGIN})
     path = str(project_file(tmp_path, "P-1", "luohu"))
     alone = zwxm(None, "compare", path, "--as-of", "2025-06-01", "--json")
     beside = zwxm(lone_site, "compare", path, "--as-of", "2025-06-01", "--json")

@@ -79,13 +79,17 @@ def install(site: Path, name: str, source: str) -> None:
     (info / "entry_points.txt").write_text(f"[zwxm]\n{name.removeprefix('zwxm_')} = {name}\n", encoding="utf-8")
 
 
+def site_with(folder: Path, plugins: dict[str, str]) -> Path:
+    """A folder for PYTHONPATH holding each plugin (module name -> source) installed as a distribution."""
+    for name, source in plugins.items():
+        install(folder, name, source)
+    return folder
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    site = tmp_path_factory.mktemp("site")
-    install(site, "zwxm_hostile", HOSTILE_PLUGIN)
-    install(site, "zwxm_audit", AUDIT_PLUGIN)
-    install(site, "zwxm_broken", BROKEN_PLUGIN)
-    return site
+    return site_with(tmp_path_factory.mktemp("site"), {"zwxm_hostile": HOSTILE_PLUGIN, "zwxm_audit": AUDIT_PLUGIN,
+                                                       "zwxm_broken": BROKEN_PLUGIN})
 
 
 def run(site: Path | None, *args: str, cwd: Path | None = None,
