@@ -298,7 +298,7 @@ def _evaluate(project: Project, as_of: dt.date | None, district: str | None, reg
             for output in _run(rule, ctx, project, findings, timer):
                 bucket = sorted_outputs.get(type(output))
                 wrong = _output_problem(output) if bucket is not None else type(output).__name__
-                if wrong is None:
+                if bucket is not None and wrong is None:
                     bucket.append(output)
                 else:
                     findings.append(_wrong_type_finding(rule, output, wrong))

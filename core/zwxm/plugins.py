@@ -248,8 +248,9 @@ class Registry:
         district = self.districts[code]
         cited: dict[int, list[Rule]] = {}
         for rule in self.rules_for(code):
-            for article in {rule.article, *rule.cites} - {None}:
-                cited.setdefault(article, []).append(rule)
+            for article in {rule.article, *rule.cites}:
+                if article is not None:
+                    cited.setdefault(article, []).append(rule)
         validity = district.regulation.validity_article
         if validity is not None:
             cited.setdefault(validity, []).append(Rule("regulation_status", code, "finding", validity, "法规效力状态",

@@ -274,9 +274,13 @@ class Context:
         return value
 
     # building outputs, stamped with the running rule's key and article
-    def _cite(self, article: int | None) -> tuple[str, int | None]:
+    def _running(self) -> Rule:
         rule = self.rule
         assert rule is not None, "output helpers are for rules run by the evaluation"
+        return rule
+
+    def _cite(self, article: int | None) -> tuple[str, int | None]:
+        rule = self._running()
         return rule.key, rule.article if article is None else article
 
     def applies(self, applies: bool, message: str, message_en: str = "", article: int | None = None) -> Applicability:
@@ -296,7 +300,7 @@ class Context:
 
         `kind` only matters while pending (no DateResult yet); otherwise the result's kind counts."""
         key, art = self._cite(article)
-        rule = self.rule
+        rule = self._running()
         title = title or rule.title
         title_en = title_en or rule.title_en
         if result is None:
@@ -315,7 +319,7 @@ class Context:
         if severity not in SEVERITIES:
             raise ValueError(f"unknown severity {severity!r}")
         key, art = self._cite(article)
-        return Finding(key, severity, art, message, message_en, self.rule.plugin)
+        return Finding(key, severity, art, message, message_en, self._running().plugin)
 
     def change(self, change: Change, procedure: str, message: str = "", message_en: str = "",
                article: int | None = None) -> ChangeRuling:

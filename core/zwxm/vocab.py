@@ -196,9 +196,6 @@ SAVE_RESULTS: dict[str, Label] = {
     "unchanged": ("无变化", "unchanged"),
 }
 
-YES_NO: dict[bool, Label] = {True: ("是", "yes"), False: ("否", "no")}
-
-
 def pick(lang: str, zh: str, en: str | None) -> str:
     """A bilingual text in `lang`: its English when asked for and present, else its Chinese."""
     return en if lang == "en" and en else zh
@@ -222,7 +219,7 @@ def fact_label(name: str, lang: str = "zh", district_facts: Mapping[str, Label] 
 def fact_value(value: Any, lang: str = "zh") -> str:
     """A fact's value as text for an operator: yes/no in words, lists joined, the rest as given."""
     if isinstance(value, bool):
-        return pick(lang, *YES_NO[value])
+        return pick(lang, *YES_NO["yes" if value else "no"])
     if isinstance(value, (list, tuple)):
         return (", " if lang == "en" else "、").join(fact_value(v, lang) for v in value)
     return "" if value is None else str(value)

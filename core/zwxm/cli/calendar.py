@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 import json
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from ..calendar import (
 )
 
 _MARK = {HOLIDAY: "*", ADJUSTED_WORK: "+", REST: "."}
-_TEXT = {
+_TEXT: dict[str, dict[str, Any]] = {
     "zh": {
         "title": "{y}年{m}月",
         "days": ["一", "二", "三", "四", "五", "六", "日"],
