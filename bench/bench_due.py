@@ -69,7 +69,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 100_000])
     parser.add_argument("--repeat", type=int, default=3)
     options = parser.parse_args()
-    print(f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.platform()}, {os.cpu_count()} CPUs, "
+    print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {platform.platform()}, {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}")
     out = Path(tempfile.mkdtemp(prefix="zwxm-bench-due-"))
     month = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")

@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{district}: the unmutated tests fail ({summary}); fix them first")
                 return 2
             with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-                results = list(pool.map(lambda m: run_copy(district, source, m, args.timeout), mutants))
+                results = list(pool.map(lambda m, d=district, s=source: run_copy(d, s, m, args.timeout), mutants))
         survivors = [m for m, (passed, _summary) in zip(mutants, results) if passed]
         killed = len(mutants) - len(survivors)
         print(f"{district}: {killed}/{len(mutants)} killed, {len(survivors)} survived")

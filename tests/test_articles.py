@@ -39,4 +39,4 @@ def test_every_district_text_splits_into_consecutive_articles(district, count):
 
     articles = get_registry().districts[district].regulation.articles()
     assert sorted(articles) == list(range(1, count + 1))
-    assert all(text.startswith(f"第") for text in articles.values())
+    assert all(text.startswith("第") for text in articles.values())

@@ -72,7 +72,7 @@ def test_help_lists_the_values_of_each_vocabulary():
     for key, event_type in get_registry().event_types.items():
         assert key in text and event_type.label in text and event_type.label_en in text
     export = " ".join(run("export", "--help").stdout.split())
-    for key, (zh, en) in {**STAGES, **KINDS}.items():
+    for key, (zh, _en) in {**STAGES, **KINDS}.items():
         assert key in export and zh in export
     assert "罗湖区" in export and "Wuxing District" in export
 

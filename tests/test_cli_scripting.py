@@ -9,7 +9,6 @@ import json
 import os
 import pty
 import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -87,7 +86,7 @@ def test_export_to_stdout_feeds_evaluate_and_import_from_stdin(demo_db, tmp_path
     assert (summary["rows"], summary["inserted"], summary["rejected"]) == (24, 24, 0)
     with Store(target) as store:
         assert store.count_projects(ProjectQuery()) == 24
-    unreadable = subprocess.run([ZWXM, "evaluate", "-"], input="not = [toml".encode(), capture_output=True, timeout=120)
+    unreadable = subprocess.run([ZWXM, "evaluate", "-"], input=b"not = [toml", capture_output=True, timeout=120)
     assert unreadable.returncode == 2 and unreadable.stderr.decode().startswith("file: '-': TOML 格式错误")
     no_format = run("import", "-", db=target)
     assert no_format.returncode == 2 and "--format" in no_format.stderr

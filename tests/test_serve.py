@@ -190,7 +190,7 @@ async def tui_screen_text(base: str, wanted: tuple[str, ...], seconds: float = S
         while not all(w in seen for w in wanted) and time.monotonic() < deadline:
             try:
                 message = await ws.receive(timeout=max(0.1, deadline - time.monotonic()))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 break
             if message.type == aiohttp.WSMsgType.BINARY:
                 seen += ANSI.sub("", message.data.decode("utf-8", "replace"))

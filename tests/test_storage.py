@@ -8,8 +8,7 @@ import sqlite3
 import pytest
 
 from zwxm.model import Change, Event, InputError, load_project
-from zwxm.store import (SCHEMA_VERSION, ProjectQuery, Refused, Store, connect, default_db_path,
-                          resolve_db_path)
+from zwxm.store import SCHEMA_VERSION, ProjectQuery, Refused, Store, connect, default_db_path, resolve_db_path
 
 TODAY = dt.date.today()
 

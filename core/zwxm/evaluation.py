@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from time import monotonic as _monotonic
 from collections.abc import Iterable, Sequence
+from time import monotonic as _monotonic
 from typing import Any
 
 import attrs
@@ -20,9 +20,20 @@ from .calendar import CalendarError, LegalCalendar, default_calendar
 from .lifecycle import derive_stage
 from .model import Event, InputError, Problem, Project, converter
 from .plugins import Registry, get_registry
+from .rules import (
+    Applicability,
+    ChangeRuling,
+    Context,
+    Deadline,
+    Finding,
+    MissingFact,
+    Refusal,
+    Regulation,
+    Role,
+    Rule,
+    Step,
+)
 from .vocab import DEADLINE_KINDS, DEADLINE_STATUSES, SEVERITIES
-from .rules import (Applicability, Regulation, ChangeRuling, Context, Deadline, Finding, MissingFact, Refusal, Role, Rule,
-                    Step)
 
 
 @attrs.frozen(slots=True)

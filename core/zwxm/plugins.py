@@ -255,7 +255,7 @@ class Registry:
         if validity is not None:
             cited.setdefault(validity, []).append(Rule("regulation_status", code, "finding", validity, "法规效力状态",
                                                        lambda ctx: None, "regulation status", plugin="zwxm"))
-        articles = district.regulation.articles() or {n: "" for n in sorted(set(cited) | set(district.uncovered))}
+        articles = district.regulation.articles() or dict.fromkeys(sorted(set(cited) | set(district.uncovered)), "")
         return {n: cited.get(n) or district.uncovered.get(n, "") for n in sorted(articles)}
 
 

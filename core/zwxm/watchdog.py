@@ -22,7 +22,7 @@ import os
 import sys
 import threading
 import time
-from typing import Any, TextIO
+from typing import TextIO
 
 RULE_TIME_LIMIT = float(os.environ.get("ZWXM_RULE_TIME_LIMIT", "2.0"))
 # Importing a plugin and calling its registration hooks, per plugin (an import may be slow).

@@ -39,7 +39,7 @@ def sample_projects(count: int = 12) -> list[Project]:
             events.append(Event("approved", TODAY - dt.timedelta(days=150 + i)))
         if i % 4 >= 2:
             signed = TODAY - dt.timedelta(days=40 if i % 8 == 2 else 3)  # 10-day filing: missed / open
-            events.append(Event("contract_signed", signed, note="合同编号 HT-%03d" % i))
+            events.append(Event("contract_signed", signed, note=f"合同编号 HT-{i:03d}"))
         if i % 4 == 3:
             events.append(Event("contract_filed", TODAY - dt.timedelta(days=1)))
         projects.append(Project(

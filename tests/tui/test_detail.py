@@ -48,7 +48,7 @@ async def test_detail_shows_the_evaluation(db_path, registry):
         assert [row[1] for row in path] == [s.title for s in expected.approval_path]
         roles = cells(app, "roles")
         assert roles == [["示例区数据局", "技术论证、合同备案", "第4条、第5条"]]
-        facts = dict((row[0], row[1]) for row in cells(app, "facts"))
+        facts = {row[0]: row[1] for row in cells(app, "facts")}
         assert facts["总投资"] == "300.5 万元 (3,005,000 元)"
 
 

@@ -136,7 +136,7 @@ async def test_80_by_24_keeps_names_deadlines_problems_and_help(db_path, registr
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         table = app.screen.query_one(LazyTable)
-        widths = dict((c.key, w) for c, w in table.widths(table.scrollable_content_region.width))
+        widths = {c.key: w for c, w in table.widths(table.scrollable_content_region.width)}
         assert {"code", "name", "next_deadline", "issues", "stage"} <= set(widths)
         assert widths["name"] >= 20
         assert "owner_unit" not in widths  # the first to give way
@@ -148,9 +148,8 @@ async def test_80_by_24_keeps_names_deadlines_problems_and_help(db_path, registr
 
 
 async def test_category_is_a_choice_of_the_districts_own_categories(tmp_path):
-    from zwxm.plugins import get_registry
-
     from zwxm.model import Project
+    from zwxm.plugins import get_registry
 
     registry = get_registry()
     with Store(tmp_path / "x.db", registry) as store:  # not empty, so no offer of demo data

@@ -22,6 +22,7 @@ from .i18n import problem_text, tr
 
 if TYPE_CHECKING:
     from textual.screen import Screen
+
     from zwxm.plugins import Registry
     from zwxm.store import Store
 

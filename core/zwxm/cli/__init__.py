@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import importlib.metadata
-import json
 import os
 import sys
 from pathlib import Path
@@ -55,9 +54,9 @@ def _load(path: str, code: str | None):
     its --code; `-` reads standard input."""
     import attrs
 
-    from .common import STDIO, stdin_file
-    from ..model import InputError, Problem, load_project
     from ..io.projectfile import read_data_file
+    from ..model import InputError, Problem, load_project
+    from .common import STDIO, stdin_file
 
     source = stdin_file() if path == STDIO else path
     try:
@@ -180,8 +179,8 @@ def evaluate(ctx: click.Context, project_file: str, code: str | None, as_of: str
 
     评估一个项目文件（TOML 或 JSON；`-` 表示标准输入）。"""
     from ..evaluation import evaluate as run_evaluation
-    from ..model import InputError
     from ..io.report import render_evaluation
+    from ..model import InputError
 
     day = _date(as_of, "as_of")
     project = _load(project_file, code)

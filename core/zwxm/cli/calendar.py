@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 

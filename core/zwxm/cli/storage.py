@@ -20,9 +20,9 @@ from typing import Any
 
 import click
 
-from .common import DISTRICT, EVENT_TYPE, KIND, STAGE, STDIO, ListsValues, Progress, dump_json, stdin_file
 from ..io.export import EXPORT_FORMATS
 from ..model import InputError, Problem
+from .common import DISTRICT, EVENT_TYPE, KIND, STAGE, STDIO, ListsValues, Progress, dump_json, stdin_file
 
 DATE_HELP = "日期 YYYY-MM-DD / date"
 
@@ -108,7 +108,7 @@ FIRST_REJECTS = 5  # named in the import's closing lines; --json lists them all
 @click.option("--json", "as_json", is_flag=True,
               help="输出 JSON：汇总及每个被拒绝的行 / JSON output: the summary and every rejected row")
 @click.pass_context
-def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | None, encoding: str | None,
+def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | None, encoding: str | None,  # noqa: C901 - to split (issue 17)
             mapping: str | None, district: str | None, rejects: str | None, batch_size: int,
             defer_derived: bool, allow_outside: bool, as_json: bool) -> None:
     """Import projects from FILE (CSV, TSV, JSON, JSON lines, TOML, XLSX; `-` reads standard input)

@@ -141,7 +141,7 @@ def write_calendar(items: list[DueItem], as_of: dt.date, remind_workdays: int = 
     DTSTAMP and SEQUENCE and vanished ones come back as CANCELLED (module docstring)."""
     calendar = default_calendar()
     previous = previous or {}
-    stamp = (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y%m%dT%H%M%SZ").encode()
+    stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%SZ").encode()
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

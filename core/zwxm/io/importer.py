@@ -71,7 +71,7 @@ REJECT_HEADER = ("行 row", "项目编号 code", "列 column", "值 value", "原
 Checked = tuple[int, str | None, Project | None, list[Reject]]  # row number, code, the project or the row's rejects
 
 
-def run_import(store: Store, source: Source, *, mapping: dict[str, Column] | None = None,
+def run_import(store: Store, source: Source, *, mapping: dict[str, Column] | None = None,  # noqa: C901 - to split (issue 17)
                district: str | None = None, batch_size: int = DEFAULT_BATCH, derive: bool = True,
                rejects_path: Path | None = None, progress: Callable[[int], None] | None = None,
                on_start: Callable[[int], None] | None = None, parallel: bool | None = None) -> ImportSummary:

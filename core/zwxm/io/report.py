@@ -6,8 +6,16 @@ from ..evaluation import Evaluation
 from ..lifecycle import STAGES
 from ..plugins import Registry, get_registry
 from ..rules import District
-from ..vocab import (DEADLINE_KINDS, DEADLINE_STATUSES, PROCEDURES, REGULATION_STATUSES, SEVERITIES, article_text,
-                     label, pick)
+from ..vocab import (
+    DEADLINE_KINDS,
+    DEADLINE_STATUSES,
+    PROCEDURES,
+    REGULATION_STATUSES,
+    SEVERITIES,
+    article_text,
+    label,
+    pick,
+)
 
 
 def render_evaluation(ev: Evaluation, lang: str = "zh", registry: Registry | None = None) -> str:

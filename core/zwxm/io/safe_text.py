@@ -11,7 +11,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@")
 # Control characters (C0, DEL, C1) shown as visible symbols (ESC as ␛): an escape sequence typed
 # into a spreadsheet cell must not clear the screen, retitle the window or fake other rows. One
 # symbol per character, so aligned columns stay aligned.
-_VISIBLE = {**{c: 0x2400 + c for c in range(0x20)}, 0x7F: 0x2421, **{c: 0xFFFD for c in range(0x80, 0xA0)}}
+_VISIBLE = {**{c: 0x2400 + c for c in range(0x20)}, 0x7F: 0x2421, **dict.fromkeys(range(128, 160), 65533)}
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # a search is ~20x faster than translate on clean text
 
 

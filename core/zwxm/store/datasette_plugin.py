@@ -17,8 +17,8 @@ from typing import Any
 from datasette import hookimpl
 
 from ..lifecycle import STAGES
-from .sqlite_functions import register
 from ..vocab import COLUMNS, DEADLINE_KINDS, DEADLINE_STATUSES, SEVERITIES, label
+from .sqlite_functions import register
 
 PLUGIN = "zwxm"
 

@@ -26,8 +26,19 @@ from .connection import _immediate, connect, resolve_db_path, timestamp
 from .derived import DerivedTables
 from .integrity import Integrity
 from .query import _LIST_SQL, SEARCH_WALK_BUDGET, SORTS, ProjectQuery
-from .rows import (CHUNK, EVENT_COLUMNS, PROJECT_FIELDS, _by_date, _change_key, _chunks, _event_content, _event_row,
-                   _marks, _project_from_rows, project_row)
+from .rows import (
+    CHUNK,
+    EVENT_COLUMNS,
+    PROJECT_FIELDS,
+    _by_date,
+    _change_key,
+    _chunks,
+    _event_content,
+    _event_row,
+    _marks,
+    _project_from_rows,
+    project_row,
+)
 from .search import search_text, sort_key
 
 

@@ -10,6 +10,7 @@ other projects of the same owner unit, for rules that look across projects. See 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,9 @@ from typing import Any
 import attrs
 
 from ..evaluation import evaluate, gate_refusals
-from ..model import Event, InputError, converter, load_project, parse_date
-from ..plugins import Registry, get_registry
 from ..io.projectfile import read_data_file
+from ..model import Event, InputError, Project, converter, load_project, parse_date
+from ..plugins import Registry, get_registry
 
 _LISTS = ("applicability", "approval_path", "deadlines", "findings", "changes", "roles")
 _ABSENT = {"absent_findings": "findings", "absent_steps": "approval_path", "absent_deadlines": "deadlines"}
@@ -82,6 +83,15 @@ def run_scenario(scenario: Scenario, registry: Registry | None = None) -> None:
     except InputError as exc:
         raise ScenarioFailure(f"{where}: bad scenario input: {exc}") from None
     expect = dict(data["expect"])
+    errors = _result_errors(expect, result)
+    if "record" in data:
+        errors += _record_errors(data, expect, project, as_of, registry)
+    if errors:
+        raise ScenarioFailure(f"{where}:\n  " + "\n  ".join(errors))
+
+
+def _result_errors(expect: dict[str, Any], result: dict[str, Any]) -> list[str]:
+    """What the evaluation's result lacks, or has that it must not."""
     errors = []
     for key in ("applicable", "stage", "overdue"):
         if key in expect and expect[key] != result[key]:
@@ -97,15 +107,17 @@ def run_scenario(scenario: Scenario, registry: Registry | None = None) -> None:
             found = [a for a in result[list_name] if a.get("rule") == rule or a.get("step") == rule]
             if found:
                 errors.append(f"{list_name}: {rule!r} must be absent, found {found!r}")
-    if "record" in data:
-        event = converter.structure(data["record"], Event)
-        events = sorted((e for e in project.events if e.date <= as_of), key=lambda e: e.date)
-        refusals = [r.rule for r in gate_refusals(project, event, registry, events, district=data.get("district"))]
-        for rule in expect.get("refused_by", []):
-            if rule not in refusals:
-                errors.append(f"record {event.type}: expected refusal by {rule!r}, got {refusals!r}")
-        if expect.get("allowed") and refusals:
-            errors.append(f"record {event.type}: expected to be allowed, refused by {refusals!r}")
-    if errors:
-        raise ScenarioFailure(f"{where}:\n  " + "\n  ".join(errors))
+    return errors
 
+
+def _record_errors(data: dict[str, Any], expect: dict[str, Any], project: Project, as_of: dt.date,
+                   registry: Registry) -> list[str]:
+    """How the gates' answer to the scenario's `[record]` event differs from what it expects."""
+    event = converter.structure(data["record"], Event)
+    events = sorted((e for e in project.events if e.date <= as_of), key=lambda e: e.date)
+    refusals = [r.rule for r in gate_refusals(project, event, registry, events, district=data.get("district"))]
+    errors = [f"record {event.type}: expected refusal by {rule!r}, got {refusals!r}"
+              for rule in expect.get("refused_by", []) if rule not in refusals]
+    if expect.get("allowed") and refusals:
+        errors.append(f"record {event.type}: expected to be allowed, refused by {refusals!r}")
+    return errors

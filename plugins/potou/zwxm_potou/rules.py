@@ -7,7 +7,6 @@ from `project.facts`), each with its article; then one function per rule. Dates 
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 
 from zwxm.lifecycle import CORE_EVENT_TYPES

@@ -12,8 +12,17 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
 from zwxm.model import InputError
-from zwxm.vocab import (DEADLINE_KINDS, DEADLINE_STATUSES, FUNDINGS, PROCEDURES, REGULATION_STATUSES, SEVERITIES,
-                        fact_label, fact_value, label)
+from zwxm.vocab import (
+    DEADLINE_KINDS,
+    DEADLINE_STATUSES,
+    FUNDINGS,
+    PROCEDURES,
+    REGULATION_STATUSES,
+    SEVERITIES,
+    fact_label,
+    fact_value,
+    label,
+)
 
 from ..format import article_ref, iso, kind_label, shown, stage_label, visible, wan_yuan
 from ..i18n import pick

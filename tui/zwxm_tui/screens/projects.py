@@ -10,10 +10,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Checkbox, Header, Input, Select, Static
-
-from zwxm.lifecycle import STAGES
 from textual.worker import get_current_worker
 
+from zwxm.lifecycle import STAGES
 from zwxm.store import ProjectQuery, Store
 from zwxm.vocab import KINDS, REGULATION_STATUSES, label
 
