@@ -8,7 +8,7 @@ import importlib.metadata
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -20,7 +20,7 @@ COMMAND_MODULES = ("zwxm.cli.calendar", "zwxm.cli.storage", "zwxm.cli.deadlines"
                    "zwxm.cli.scaffold")
 
 
-def fail(problems: list[Any]) -> None:
+def fail(problems: list[Any]) -> NoReturn:
     """Print one line per problem (field, value, reason) on stderr and exit with status 2."""
     for problem in problems:
         click.echo(str(problem), err=True)
@@ -314,7 +314,7 @@ def scenarios(ctx: click.Context, district: str | None, as_json: bool) -> None:
     from ..testing.scenarios import ScenarioFailure, load_scenario, run_scenario, scenario_files
 
     registry = _registry()
-    results = []
+    results: list[dict[str, Any]] = []
     for code, path in scenario_files(registry):
         if district and code != district:
             continue

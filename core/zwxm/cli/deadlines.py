@@ -101,6 +101,7 @@ def due(ctx: click.Context, within: int, as_of: str | None, district: str | None
         elif fmt == "xlsx":
             buffer = io.BytesIO()
             write_xlsx(listed, today, lang, buffer)
+            assert path is not None  # xlsx without -o was refused above
             write_atomically(path, buffer.getvalue())
         else:
             chunks = {"table": lambda: (line + "\n" for line in table_lines(listed, today, until, lang)),

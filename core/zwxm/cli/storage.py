@@ -16,7 +16,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -27,7 +27,7 @@ from .common import DISTRICT, EVENT_TYPE, KIND, STAGE, STDIO, ListsValues, Progr
 DATE_HELP = "日期 YYYY-MM-DD / date"
 
 
-def _fail(problems: list[Any], status: int = 2) -> None:
+def _fail(problems: list[Any], status: int = 2) -> NoReturn:
     """One line per problem on stderr, in Chinese and English, then exit."""
     for p in problems:
         if isinstance(p, Problem):
@@ -134,13 +134,14 @@ def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | 
             nonlocal progress
             progress = Progress(("导入", "importing"), total, _lang(ctx))
 
-        options = dict(mapping_path=mapping, rejects_path=rejects, district=district, batch_size=batch_size,
+        options: dict[str, Any] = dict(mapping_path=mapping, rejects_path=rejects, district=district, batch_size=batch_size,
                        derive=not defer_derived, on_start=start,
                        progress=lambda n: progress.update(n) if progress else None)
         try:
             if table is not None:
                 summary = import_table(store, table, **options)
             else:
+                assert file is not None  # one of FILE and --from-table, checked above
                 summary = import_file(store, file, fmt=fmt, encoding=encoding, **options)
         except InputError as exc:
             _fail(exc.problems)

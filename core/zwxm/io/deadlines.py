@@ -81,14 +81,14 @@ def json_chunks(items: list[DueItem], as_of: dt.date, until: dt.date, within: in
                        "overdue": overdue, "due": len(items) - overdue}, ensure_ascii=False, indent=2)
     yield head[:-2] + ',\n  "groups": ['
     for n, ((unit, department), group) in enumerate(groupby(items, key=lambda i: (i.owner_unit, i.department))):
-        group = list(group)
-        entry = {"owner_unit": unit, "department": department, "department_en": group[0].department_en,
+        members = list(group)
+        entry = {"owner_unit": unit, "department": department, "department_en": members[0].department_en,
                  "deadlines": [{"project_code": i.project_code, "project_name": i.project_name,
                                 "district": i.district, "rule": i.rule, "title": i.title, "title_en": i.title_en,
                                 "date": i.date.isoformat(), "status": i.status,
                                 "working_days": working_days_left(i, as_of, calendar), "article": i.article,
                                 "provisional": i.provisional, "explanation": i.explanation,
-                                "explanation_en": i.explanation_en} for i in group]}
+                                "explanation_en": i.explanation_en} for i in members]}
         yield ("," if n else "") + "\n" + json.dumps(entry, ensure_ascii=False, indent=2)
     yield "\n  ]\n}\n"
 

@@ -82,7 +82,7 @@ def build_report(store: Store, year: int, month: int, now: dt.datetime | None = 
         "SELECT p.district, coalesce(p.owner_unit, ''), f.severity, f.article, count(*) FROM project_findings f "
         "JOIN projects p ON p.code = f.project_code WHERE f.severity IN ('error', 'warning') GROUP BY 1, 2, 3, 4"
     ).fetchall()
-    by = {"district": defaultdict(Counter), "unit": defaultdict(Counter)}
+    by: dict[str, defaultdict[str, Counter[str]]] = {"district": defaultdict(Counter), "unit": defaultdict(Counter)}
     for items, key in ((overdue, "overdue_count"), (coming, "due_count")):
         for i in items:
             by["district"][i.district][key] += 1

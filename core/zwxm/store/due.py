@@ -63,7 +63,8 @@ def responsible_department(roles: Iterable[Role], article: int | None) -> Role |
     the article that is not one of the project's own parties, else the first role citing it."""
     citing = [role for role in roles if article is not None and article in role.articles]
     departments = [role for role in citing if not _PROJECT_PARTY.search(role.department)]
-    return (departments or citing or [None])[0]
+    found = departments or citing
+    return found[0] if found else None
 
 
 def group_order(item: DueItem) -> tuple:

@@ -37,7 +37,8 @@ class ProjectQuery:
                              f"(one of {', '.join(SORTS)})")
 
     def where(self) -> tuple[str, list[Any]]:
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[Any] = []
         text = unicodedata.normalize("NFKC", self.text).strip().lower()
         if text:
             escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

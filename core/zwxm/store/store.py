@@ -202,7 +202,7 @@ class Store(DerivedTables, Integrity):
         chosen = {"district": q.district, "stage": q.stage, "kind": q.kind, "year": q.year}
         # one scan under the other conditions (text, overdue), grouped by all four menus; each menu
         # then adds up the groups that match the other menus' choices
-        where, params = attrs.evolve(q, **dict.fromkeys(chosen)).where()
+        where, params = attrs.evolve(q, district=None, stage=None, kind=None, year=None).where()
         groups = self.db.execute(
             "SELECT p.district, coalesce(s.stage, 'declare'), p.kind, p.budget_year, count(*) FROM projects p "
             f"LEFT JOIN project_status s ON s.code = p.code{where} GROUP BY 1, 2, 3, 4", params).fetchall()
@@ -259,7 +259,7 @@ class Store(DerivedTables, Integrity):
         stored = self._load([p.code for p in projects])
         outcomes: list[str] = []
         project_rows: list[dict[str, Any]] = []
-        event_rows: list[dict[str, Any]] = []
+        event_rows: list[tuple[Any, ...]] = []
         change_rows: list[tuple[Any, ...]] = []
         to_derive: list[Project] = []
         for project in projects:
@@ -312,7 +312,8 @@ class Store(DerivedTables, Integrity):
         self._refresh_derived(to_derive, evaluate_rules=derive)
         return outcomes
 
-    def _insert_rows(self, project_rows: list[dict], event_rows: list[tuple], change_rows: list[tuple]) -> None:
+    def _insert_rows(self, project_rows: list[dict[str, Any]], event_rows: list[tuple[Any, ...]],
+                     change_rows: list[tuple[Any, ...]]) -> None:
         conn = self.db.conn
         if project_rows:
             columns = list(project_rows[0])

@@ -45,7 +45,7 @@ class ScenarioItem(pytest.Item):
 
         run_scenario(load_scenario(Path(self.path)))
 
-    def repr_failure(self, excinfo, style=None):  # type: ignore[override]
+    def repr_failure(self, excinfo, style=None):
         from .scenarios import ScenarioFailure
 
         if isinstance(excinfo.value, ScenarioFailure):
