@@ -20,7 +20,7 @@ import operator
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +117,7 @@ def run_import(store: Store, source: Source, *, mapping: dict[str, Column] | Non
     with store.transaction():
         import_id = store.db.execute("INSERT INTO imports (source, started_at) VALUES (?, ?)",
                                      [source.label, timestamp()]).lastrowid
+    assert import_id is not None  # set by the INSERT
     summary = ImportSummary(import_id, source.label, rows=total, encoding=source.encoding)
     rejects_file = None
     writer = None
@@ -192,7 +193,7 @@ def run_import(store: Store, source: Source, *, mapping: dict[str, Column] | Non
     return summary
 
 
-def _checked_here(source: Source, reader: RowReader, batch_size: int) -> Iterator[list[Checked]]:
+def _checked_here(source: Source, reader: RowReader, batch_size: int) -> Generator[list[Checked], None, None]:
     """The rows of `source` validated, a batch at a time, in this process."""
     rows = source.rows()
     while batch := list(itertools.islice(rows, batch_size)):
@@ -204,7 +205,7 @@ def _can_fork() -> bool:
     return sys.platform == "linux" and (os.cpu_count() or 1) > 1
 
 
-def _checked_in_worker(source: Source, reader: RowReader, batch_size: int) -> Iterator[list[Checked]]:
+def _checked_in_worker(source: Source, reader: RowReader, batch_size: int) -> Generator[list[Checked], None, None]:
     """The same batches as _checked_here, validated by a forked process while this one writes.
 
     The pipe holds a few batches (PIPE_SIZE), so the worker runs at most that far ahead (memory stays flat).
@@ -256,7 +257,8 @@ def _packed(project: Project) -> tuple[Any, ...]:
 
 def _unpacked(values: tuple[Any, ...]) -> Project:
     *fields, events, changes = values
-    return Project(*fields, [Event(*e) for e in events], [Change(*c) for c in changes])
+    # the fields in attrs order, as _packed wrote them (mypy cannot count a starred list)
+    return Project(*fields, [Event(*e) for e in events], [Change(*c) for c in changes])  # type: ignore[call-arg]
 
 
 def _validate_in_worker(source: Source, reader: RowReader, batch_size: int, receiver: Any, sender: Any) -> None:

@@ -3,8 +3,10 @@ events inside each write, and rebuilt in full by `zwxm rebuild`. A part of `Stor
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
@@ -21,6 +23,11 @@ class DerivedTables:
     db: sqlite_utils.Database
     registry: Registry
 
+    if TYPE_CHECKING:  # provided by Store
+        def transaction(self) -> contextlib.AbstractContextManager[None]: ...
+        def _load(self, codes: list[str]) -> dict[str, tuple[dict, list[dict], list[dict]]]: ...
+        def peers(self, projects: list[Project]) -> dict[str, list[Project]]: ...
+
     def _refresh_derived(self, projects: list[Project], evaluate_rules: bool = True) -> None:
         """Replace the status, deadline and finding rows of these projects (inside the caller's transaction).
 
@@ -29,7 +36,9 @@ class DerivedTables:
         if not projects:
             return
         today = dt.date.today()
-        status, deadlines, findings = [], [], []
+        status: list[tuple[Any, ...]] = []
+        deadlines: list[tuple[Any, ...]] = []
+        findings: list[tuple[Any, ...]] = []
         peers = self.peers(projects) if evaluate_rules else {}
         for project in projects:
             if not evaluate_rules:
@@ -48,7 +57,7 @@ class DerivedTables:
                 continue
             nd = ev.next_deadline
             status.append((project.code, ev.stage, STAGE_ORDER[ev.stage], int(ev.applicable),
-                           nd.date.isoformat() if nd else None, nd.rule if nd else None, nd.title if nd else None,
+                           nd.date.isoformat() if nd and nd.date else None, nd.rule if nd else None, nd.title if nd else None,
                            nd.title_en if nd else None, nd.article if nd else None, int(bool(nd and nd.provisional)),
                            int(ev.overdue), *_problem_counts(ev.findings), today.isoformat()))
             deadlines.extend((project.code, d.rule, d.title, d.title_en, d.kind, d.date.isoformat() if d.date else None,
