@@ -107,13 +107,15 @@ def test_a_rule_blocked_in_c_is_reported_with_the_time_it_really_took():
     assert f"限时 {LIMIT:g} 秒" in error.message
 
 
-def test_the_limit_is_per_rule_so_slow_rules_do_not_add_up():
-    def slowish(ctx):
-        time.sleep(0.6 * LIMIT)
+def test_the_limit_is_per_rule_so_slow_rules_do_not_add_up(monkeypatch):
+    monkeypatch.setattr(watchdog, "RULE_TIME_LIMIT", 1.0)  # room for a late wake-up on a loaded machine
 
-    rules = [Rule(f"slow_{n}", "example", "finding", 6, "稍慢的规则", slowish) for n in range(4)]
+    def slowish(ctx):
+        time.sleep(0.3)
+
+    rules = [Rule(f"slow_{n}", "example", "finding", 6, "稍慢的规则", slowish) for n in range(5)]
     result = evaluate(project(), D(2024, 10, 20), registry=with_rules(*rules))
-    assert not guest_errors(result)  # 4 × 0.6 × limit in all, each rule under the limit
+    assert not guest_errors(result)  # 1.5 s in all, each rule well under the 1 s limit
 
 
 # --- what a rule does to the process ------------------------------------------------------------

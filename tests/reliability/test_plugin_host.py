@@ -93,30 +93,34 @@ def zwxm_register_rules(register):
             pass
 '''
 
-REGISTRATION_LIMIT = 1.0
+# Each plugin's import and hooks, in the subprocesses: enough for a real district to load on a loaded
+# 2-core machine, so that only the plugin that loops runs out of it.
+REGISTRATION_LIMIT = 3.0
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     return site_with(tmp_path_factory.mktemp("site"), {"zwxm_noisy": NOISY_PLUGIN, "zwxm_ctrlc": INTERRUPT_PLUGIN,
-                                                       "zwxm_typo": TYPO_PLUGIN, "zwxm_slow": SLOW_PLUGIN})
+                                                       "zwxm_typo": TYPO_PLUGIN})
 
 
 def zwxm(site: Path | None, *args: str, cwd: Path | None = None):
     return run(site, *args, cwd=cwd, extra={"ZWXM_REGISTRATION_TIME_LIMIT": str(REGISTRATION_LIMIT)})
 
 
-def test_a_misspelled_hook_and_a_looping_hook_are_named_and_every_command_still_works(site):
+def test_a_misspelled_hook_and_a_looping_hook_are_named_and_every_command_still_works(tmp_path):
+    site = site_with(tmp_path, {"zwxm_typo": TYPO_PLUGIN, "zwxm_slow": SLOW_PLUGIN})
     result = zwxm(site, "districts", "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert {d["district"] for d in data["districts"]} == {"luohu", "wuxing", "yubei", "potou", "noisy", "ctrlc"}
+    assert {d["district"] for d in data["districts"]} == {"luohu", "wuxing", "yubei", "potou"}
     problems = sorted(data["problems"])
     assert len(problems) == 2
     assert problems[0].startswith("插件 slow:") and f"longer than {REGISTRATION_LIMIT:g} s" in problems[0]
     assert problems[1].startswith("插件 typo:") and "did you mean zwxm_register_roles?" in problems[1]
-    text = zwxm(site, "districts")
-    assert text.returncode == 0 and "typo" in text.stderr and "slow" in text.stderr
+    evaluated = zwxm(site, "evaluate", str(project_file(tmp_path, "L-1", "luohu")), "--as-of", "2025-06-01", "--json")
+    assert evaluated.returncode == 0 and json.loads(evaluated.stdout)["district"] == "luohu"
+    assert "! 插件 typo:" in evaluated.stderr and "! 插件 slow:" in evaluated.stderr  # named by every command
 
 
 def test_print_exit_and_a_text_article_in_rules_leave_evaluate_json_whole(site, tmp_path):

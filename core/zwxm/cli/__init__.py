@@ -40,13 +40,17 @@ def _date(value: str | None, field: str) -> dt.date | None:
 
 
 def _registry():
+    """The installed plugins; each one left out is named on stderr (the others work)."""
     from ..plugins import RegistryError, get_registry
 
     try:
-        return get_registry()
+        registry = get_registry()
     except RegistryError as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)
+    for problem in registry.problems:
+        click.echo(f"! {problem}", err=True)
+    return registry
 
 
 def _load(path: str, code: str | None):
@@ -250,8 +254,6 @@ def districts(ctx: click.Context, as_of: str | None, as_json: bool) -> None:
         count = f"{r['rules']} rules" if lang == "en" else f"{r['rules']} 条规则"
         click.echo(f"{name}（{r['district']}）  《{r['title']}》 {r['number']}  "
                    f"[{label(REGULATION_STATUSES, r['status'], lang)}]  {count}  ({r['plugin']})")
-    for problem in registry.problems:
-        click.echo(f"! {problem}", err=True)
 
 
 @cli.command(cls=ListsValues)
