@@ -94,7 +94,7 @@ def test_installed_in_a_fresh_venv_its_scenarios_and_tests_pass_at_once(tmp_path
     districts = json.loads(run(str(bin_ / "zwxm"), "districts", "--json").stdout)
     assert {d["district"]: d["plugin"] for d in districts["districts"]}["fifth"] == "fifth"
     assert not districts["problems"]
-    scenarios = run(str(bin_ / "zwxm"), "scenarios", "fifth")
+    scenarios = run(str(bin_ / "zwxm"), "--lang", "en", "scenarios", "fifth")
     assert scenarios.stdout.strip().endswith("3 passed, 0 failed")
     rules = json.loads(run(str(bin_ / "zwxm"), "rules", "fifth", "--json").stdout)
     assert rules["summary"]["coverage"] == 1.0
