@@ -6,6 +6,9 @@ event, step and category vocabularies only under their own namespace (``wuxing:.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 Label = tuple[str, str]
 
 KINDS: dict[str, Label] = {
@@ -163,14 +166,97 @@ REGULATION_STATUSES: dict[str, Label] = {
 }
 
 
+# Project fields and the facts every district may read (a plugin labels its own facts on its
+# `District.facts`; `fact_label` looks in both).
+FACTS: dict[str, Label] = {
+    "code": ("项目编号", "code"),
+    "name": ("项目名称", "name"),
+    "district": ("地区", "district"),
+    "kind": ("项目类型", "kind"),
+    "investment": ("总投资", "investment"),
+    "category": ("项目类别", "category"),
+    "funding": ("资金来源", "funding source"),
+    "classified": ("涉密", "classified"),
+    "owner_unit": ("建设单位", "construction unit"),
+    "user_unit": ("使用单位", "user unit"),
+    "contractor": ("承建单位", "contractor"),
+    "supervisor": ("监理单位", "supervisor"),
+    "designer": ("设计单位", "designer"),
+    "tester": ("测评单位", "testing agency"),
+    "budget_year": ("预算年度", "budget year"),
+    "tags": ("标签", "tags"),
+    "contact": ("联系人", "contact person"),
+    "contact_phone": ("联系电话", "contact phone"),
+    "it_authority": ("信息化主管部门", "IT authority"),
+}
+
+SAVE_RESULTS: dict[str, Label] = {
+    "inserted": ("新增", "created"),
+    "updated": ("已更新", "updated"),
+    "unchanged": ("无变化", "unchanged"),
+}
+
+YES_NO: dict[bool, Label] = {True: ("是", "yes"), False: ("否", "no")}
+
+
 def pick(lang: str, zh: str, en: str | None) -> str:
     """A bilingual text in `lang`: its English when asked for and present, else its Chinese."""
     return en if lang == "en" and en else zh
 
 
-def label(vocabulary: dict[str, Label], key: str, lang: str = "zh") -> str:
+def label(vocabulary: Mapping[str, Label], key: str, lang: str = "zh") -> str:
     """The label of a key in the chosen language, or the key itself when the vocabulary lacks it."""
     pair = vocabulary.get(key)
     if pair is None:
         return key
     return pair[1] if lang == "en" else pair[0]
+
+
+def fact_label(name: str, lang: str = "zh", district_facts: Mapping[str, Label] | None = None) -> str:
+    """What an operator calls a fact: the district's label, else the shared one, else the name as
+    the data gave it (a fact no one labelled is the user's own column)."""
+    pair = (district_facts or {}).get(name) or FACTS.get(name)
+    return name if pair is None else pick(lang, *pair)
+
+
+def fact_value(value: Any, lang: str = "zh") -> str:
+    """A fact's value as text for an operator: yes/no in words, lists joined, the rest as given."""
+    if isinstance(value, bool):
+        return pick(lang, *YES_NO[value])
+    if isinstance(value, (list, tuple)):
+        return (", " if lang == "en" else "、").join(fact_value(v, lang) for v in value)
+    return "" if value is None else str(value)
+
+
+def key_for(vocabulary: Mapping[str, Label], text: str) -> str | None:
+    """The key a person meant: the key itself or either label (English in any case), or None."""
+    text = text.strip()
+    if text in vocabulary:
+        return text
+    folded = text.casefold()
+    for key, (zh, en) in vocabulary.items():
+        if text == zh or folded == en.casefold() or folded == key.casefold():
+            return key
+    return None
+
+
+def listing(vocabulary: Mapping[str, Label]) -> str:
+    """Every value of a vocabulary as `key（中文 / English）`, for help texts and error messages."""
+    return "; ".join(f"{key}（{zh} / {en}）" if en != key else f"{key}（{zh}）" for key, (zh, en) in vocabulary.items())
+
+
+RULE_KINDS: dict[str, Label] = {
+    "applicability": ("适用范围", "applicability"),
+    "step": ("审批步骤", "approval step"),
+    "deadline": ("期限", "deadline"),
+    "finding": ("检查", "check"),
+    "change": ("变更程序", "change procedure"),
+    "gate": ("记录前检查", "gate"),
+}
+
+
+def article_text(number: int | None, lang: str = "zh") -> str:
+    """An article reference as an operator reads it: 第15条, or art. 15 in English; "" for none."""
+    if number is None:
+        return ""
+    return f"art. {number}" if lang == "en" else f"第{number}条"

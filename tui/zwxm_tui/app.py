@@ -18,7 +18,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 from . import settings
-from .i18n import tr
+from .i18n import problem_text, tr
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -28,12 +28,13 @@ if TYPE_CHECKING:
 READY_FILE_ENV = "ZWXM_TUI_READY_FILE"  # the benchmark's probe: the time of the first painted list
 # Set by `zwxm serve --tui` for every visitor's app process (docs/tui.md): no changes to the
 # database unless ZWXM_READ_ONLY=0, and imports and exports only inside ZWXM_FILES_DIR.
-WRITE_ACTIONS = frozenset({"new_project", "record", "change", "edit", "import_file"})
 
 
 class ZwxmApp(App):
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # the filter row shares 80 columns differently
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # dialogs drop their padding on 24 lines
     BINDINGS = [
         Binding("f1", "help", "k_help"),
         Binding("question_mark", "help", show=False),
@@ -62,15 +63,13 @@ class ZwxmApp(App):
         self._ready_file = os.environ.get(READY_FILE_ENV)
         self._warmed = False
         self._titles()
-        from .screens.base import localize
-        localize(self)  # type: ignore[arg-type]
 
     def on_mount(self) -> None:
         from .screens.projects import ProjectsScreen
 
         self.push_screen(ProjectsScreen())
         for problem in self.registry.problems:
-            self.notify(tr("plugin_problem", self.lang, problem=str(problem)), severity="error", timeout=15)
+            self.notify(problem_text(problem, self.lang), severity="error", timeout=15)
 
     def _titles(self) -> None:
         self.title = tr("app_title", self.lang)
@@ -119,18 +118,18 @@ class ZwxmApp(App):
 
     # language -------------------------------------------------------------------------------
     def action_toggle_language(self) -> None:
-        """Switch Chinese/English, remember it, and rebuild the screens in the new language."""
+        """Switch Chinese/English, remember it, and rebuild the list in the new language, keeping
+        its search, filters and sort (the screens above it are closed)."""
         from .screens.projects import ProjectsScreen
 
         self.lang = "en" if self.lang == "zh" else "zh"
         self._titles()
         if self.settings_path is not None and not self.read_only:
             settings.save(self.settings_path, {"lang": self.lang})
-        from .screens.base import localize
-        localize(self)  # type: ignore[arg-type]
         while len(self.screen_stack) > 2:
             self.pop_screen()
-        self.switch_screen(ProjectsScreen())
+        previous = self.screen
+        self.switch_screen(ProjectsScreen(getattr(previous, "query_state", None)))
         self.notify(tr("language_switched", self.lang))
 
     # actions reachable from every screen ----------------------------------------------------
@@ -154,16 +153,24 @@ class ZwxmApp(App):
 
         self.push_screen(DetailScreen(code))
 
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its prompt in the app's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=tr("palette_placeholder", self.lang), id="--command-palette"))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The command palette: every action of the app, in the app's language."""
-        t = lambda key: tr(key, self.lang)  # noqa: E731
-        yield SystemCommand(t("deadlines"), t("deadlines"), self.action_deadlines)
-        yield SystemCommand(t("rules"), t("rules"), self.action_rules)
-        yield SystemCommand(t("help"), t("help"), self.action_help)
-        yield SystemCommand(t("k_lang"), t("language"), self.action_toggle_language)
-        for command in getattr(screen, "palette_commands", lambda: ())():
-            yield command
-        yield SystemCommand(t("k_quit"), t("k_quit"), self.exit)
+        """The command palette: every action of the app and of the screen, in the app's language,
+        each with its key as the help line."""
+        from .screens.base import command
+
+        yield command(self.lang, "deadlines", "Ctrl+D", self.action_deadlines)
+        yield command(self.lang, "rules", "Ctrl+R", self.action_rules)
+        yield command(self.lang, "help", "F1", self.action_help)
+        yield command(self.lang, "language", "F2", self.action_toggle_language)
+        yield from getattr(screen, "palette_commands", lambda: ())()
+        yield command(self.lang, "k_quit", "Ctrl+Q", self.exit)
 
 
 def create_app(db_path: str | Path | None = None, lang: str | None = "zh", registry: Registry | None = None,
