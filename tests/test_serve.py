@@ -199,7 +199,7 @@ async def tui_screen_text(base: str, wanted: tuple[str, ...], seconds: float = S
 
     try:
         await asyncio.wait_for(collect(), seconds)  # the whole exchange, connection and close included
-    except asyncio.TimeoutError:
+    except TimeoutError:
         pass
     return seen
 
