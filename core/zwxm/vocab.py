@@ -136,8 +136,6 @@ COLUMNS: dict[str, Label] = {
     "procedure": ("所需程序", "procedure"),
 }
 
-YES_NO: dict[str, Label] = {"yes": ("是", "yes"), "no": ("否", "no")}
-
 # Sections of the monthly supervision report (通报) and its charts.
 REPORT_SECTIONS: dict[str, Label] = {
     "title": ("政务信息化项目监督月报", "Monthly supervision report on government IT projects"),
@@ -196,6 +194,9 @@ SAVE_RESULTS: dict[str, Label] = {
     "unchanged": ("无变化", "unchanged"),
 }
 
+YES_NO: dict[bool, Label] = {True: ("是", "yes"), False: ("否", "no")}
+
+
 def pick(lang: str, zh: str, en: str | None) -> str:
     """A bilingual text in `lang`: its English when asked for and present, else its Chinese."""
     return en if lang == "en" and en else zh
@@ -219,7 +220,7 @@ def fact_label(name: str, lang: str = "zh", district_facts: Mapping[str, Label] 
 def fact_value(value: Any, lang: str = "zh") -> str:
     """A fact's value as text for an operator: yes/no in words, lists joined, the rest as given."""
     if isinstance(value, bool):
-        return pick(lang, *YES_NO["yes" if value else "no"])
+        return pick(lang, *YES_NO[value])
     if isinstance(value, (list, tuple)):
         return (", " if lang == "en" else "、").join(fact_value(v, lang) for v in value)
     return "" if value is None else str(value)
