@@ -16,7 +16,7 @@ from zwxm.plugins import get_registry
 from zwxm.store import Store
 from zwxm_tui.app import create_app
 from zwxm_tui.screens.detail import DetailScreen
-from zwxm_tui.widgets import ChoiceMenu
+from zwxm_tui.widgets import Choice, ChoiceMenu
 
 from .conftest import settle
 
@@ -169,3 +169,28 @@ async def test_the_empty_database_offer_speaks_the_operators_language(lang, tmp_
         text = screen_text(app)
     assert not leaks(text, lang, vocabulary_keys(registry)), text
     assert ("载入演示数据" in text) == (lang == "zh") and ("Load demo data" in text) == (lang == "en")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_a_refusal_and_its_confirmation_speak_the_operators_language(lang, db_path, registry, tmp_path):
+    """The example district refuses final acceptance before data registration (its article 8)."""
+    from zwxm_tui.screens.confirm import ConfirmScreen
+    from zwxm_tui.screens.record import RecordEventScreen
+
+    app = create_app(db_path, lang, registry=registry, settings_path=tmp_path / "tui.json")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(RecordEventScreen("EX-2025-004"))
+        await pilot.pause()
+        app.screen.query_one("#type", Choice).value = "final_acceptance_passed"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        refused = screen_text(app)
+        app.screen.query_one("#force").press()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        confirm = screen_text(app)
+    keys = vocabulary_keys(registry)
+    for text in (refused, confirm):
+        assert not leaks(text, lang, keys), text
+    assert ("第8条" in confirm) == (lang == "zh") and ("Art. 8" in confirm) == (lang == "en")
