@@ -139,11 +139,17 @@ def check_project(project: Project, registry: Registry, district: str | None = N
 
 def gate_refusals(project: Project, event: Event, registry: Registry, prior: list[Event],
                   calendar: LegalCalendar | None = None, district: str | None = None,
-                  shut_down: bool | None = None) -> list[Refusal]:
+                  shut_down: bool | None = None, today: dt.date | None = None) -> list[Refusal]:
     """Why `event` may not be recorded after `prior`: the core's order rules, then the district's gates.
 
-    `shut_down` tells whether `prior` holds a shutdown, when the caller already knows."""
+    `shut_down` tells whether `prior` holds a shutdown, when the caller already knows. `today` is
+    given when an operator records the event now: a date after it is refused in every district (an
+    event that has not happened is a plan, not history)."""
     refusals = []
+    if today is not None and event.date > today:
+        refusals.append(Refusal("future_date", None, f"日期 {event.date} 晚于今天（{today}）：尚未发生的事件不能记录",
+                                f"dated {event.date}, after today ({today}): an event that has not happened "
+                                "cannot be recorded"))
     if shut_down if shut_down is not None else any(e.type == "shutdown" for e in prior):
         refusals.append(Refusal("lifecycle", None, "项目已关停，不能再记录事件", "the project is shut down"))
     event_type = registry.event_types.get(event.type)

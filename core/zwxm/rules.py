@@ -246,6 +246,19 @@ class Context:
                 return e
         return None
 
+    def contract_without_procurement(self, severity: str, message: str, message_en: str,
+                                     article: int | None = None) -> Finding | None:
+        """A finding on the first contract signed with no procurement started on or before its date,
+        or None: for districts whose text puts procurement first (the message says where)."""
+        signed = self.first("contract_signed")
+        if signed is None:
+            return None
+        opened = self.date_of("procurement_started")
+        if opened is not None and opened <= signed.date:
+            return None
+        return self.finding(severity, f"{signed.date} 签订合同前未记录采购：{message}",
+                            f"contract signed {signed.date} with no procurement recorded: {message_en}", article)
+
     def fact(self, name: str, default: Any = None) -> Any:
         """A project field or an entry of `project.facts`."""
         if name == "category":

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from zwxm.store import Store
 
 READY_FILE_ENV = "ZWXM_TUI_READY_FILE"  # the benchmark's probe: the time of the first painted list
+# Set by `zwxm serve --tui` for every visitor's app process (docs/tui.md): no changes to the
+# database unless ZWXM_READ_ONLY=0, and imports and exports only inside ZWXM_FILES_DIR.
 
 
 class ZwxmApp(App):
@@ -43,7 +45,8 @@ class ZwxmApp(App):
     ]
 
     def __init__(self, store: Store, lang: str = "zh", registry: Registry | None = None,
-                 settings_path: Path | None = None, as_of: dt.date | None = None):
+                 settings_path: Path | None = None, as_of: dt.date | None = None, read_only: bool = False,
+                 files_dir: Path | None = None):
         super().__init__()
         from zwxm.plugins import get_registry
 
@@ -52,11 +55,14 @@ class ZwxmApp(App):
         self.registry = registry or get_registry()
         self.settings_path = settings_path
         self.as_of = as_of  # evaluate "as of" this day instead of today (like `zwxm evaluate --as-of`)
+        self.read_only = read_only
+        self.files_dir = files_dir.resolve() if files_dir is not None else None
+        if read_only:  # belt and braces: SQLite itself refuses any write on the UI's connection
+            store.db.execute("PRAGMA query_only = 1")
         self.painted_hook: Callable[[str], None] | None = None  # the benchmark's latency probe
         self._ready_file = os.environ.get(READY_FILE_ENV)
         self._warmed = False
-        self.title = tr("app_title", lang)
-        self.sub_title = store.path.name
+        self._titles()
 
     def on_mount(self) -> None:
         from .screens.projects import ProjectsScreen
@@ -64,6 +70,26 @@ class ZwxmApp(App):
         self.push_screen(ProjectsScreen())
         for problem in self.registry.problems:
             self.notify(problem_text(problem, self.lang), severity="error", timeout=15)
+
+    def _titles(self) -> None:
+        self.title = tr("app_title", self.lang)
+        self.sub_title = self.store.path.name + (f" · {tr('read_only', self.lang)}" if self.read_only else "")
+
+    # read-only mode and the files folder ----------------------------------------------------
+    def writes_refused(self) -> bool:
+        """True (and says so) when the app is read-only: every action that writes asks first."""
+        if self.read_only:
+            self.notify(tr("read_only_refused", self.lang), severity="warning")
+        return self.read_only
+
+    def file_path(self, raw: str) -> Path | None:
+        """The path typed for an import or export: relative to the files folder and inside it when
+        there is one (None when it points outside); as typed otherwise."""
+        path = Path(raw).expanduser()
+        if self.files_dir is None:
+            return path
+        resolved = (self.files_dir / path).resolve()
+        return resolved if resolved.is_relative_to(self.files_dir) else None
 
     @property
     def today(self) -> dt.date:
@@ -97,8 +123,8 @@ class ZwxmApp(App):
         from .screens.projects import ProjectsScreen
 
         self.lang = "en" if self.lang == "zh" else "zh"
-        self.title = tr("app_title", self.lang)
-        if self.settings_path is not None:
+        self._titles()
+        if self.settings_path is not None and not self.read_only:
             settings.save(self.settings_path, {"lang": self.lang})
         while len(self.screen_stack) > 2:
             self.pop_screen()
@@ -148,14 +174,15 @@ class ZwxmApp(App):
 
 
 def create_app(db_path: str | Path | None = None, lang: str | None = "zh", registry: Registry | None = None,
-               settings_path: Path | None = None, as_of: dt.date | None = None) -> ZwxmApp:
+               settings_path: Path | None = None, as_of: dt.date | None = None, read_only: bool = False,
+               files_dir: Path | None = None) -> ZwxmApp:
     """The app on the database at `db_path` (resolved like every zwxm command: path > ZWXM_DB > default)."""
     from zwxm.store import Store
 
     if lang is None:
         lang = settings.load(settings_path).get("lang", "zh") if settings_path else "zh"
     store = Store(db_path, registry=registry)
-    return ZwxmApp(store, lang, registry, settings_path, as_of)
+    return ZwxmApp(store, lang, registry, settings_path, as_of, read_only, files_dir)
 
 
 def run(db_path: str | None = None, lang: str | None = "zh") -> None:
@@ -165,8 +192,12 @@ def run(db_path: str | None = None, lang: str | None = "zh") -> None:
     path = settings.default_path()
     if lang is None:
         lang = settings.load(path).get("lang", "zh")
+    from zwxm.cli.serve import FILES_DIR_ENV, READ_ONLY_ENV
+
+    files = os.environ.get(FILES_DIR_ENV)
     try:
-        app = create_app(db_path, lang, settings_path=path)
+        app = create_app(db_path, lang, settings_path=path, read_only=os.environ.get(READ_ONLY_ENV, "0") != "0",
+                         files_dir=Path(files) if files else None)
     except SchemaError as exc:
         print(str(exc), file=sys.stderr)
         sys.exit(2)

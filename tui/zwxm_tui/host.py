@@ -11,10 +11,15 @@ if TYPE_CHECKING:
     from zwxm.store import Store
 
 
+# The actions that change the database: hidden and refused in read-only mode.
+WRITE_ACTIONS = frozenset({"new_project", "record", "change", "edit", "import_file"})
+
+
 class Host(Protocol):
     store: Store
     registry: Registry
     lang: str
+    read_only: bool
 
     @property
     def today(self) -> dt.date: ...

@@ -131,14 +131,19 @@ UI: dict[str, Label] = {
     "load_per_week": ("每周到期数", "Due per week"),
     # empty database
     "empty_title": ("数据库里还没有项目", "The database has no projects yet"),
-    "empty_body": ("数据库：{path}\n可以载入演示数据，或导入一个文件。", "Database: {path}\nLoad the demo data, or import a file."),
-    "load_demo": ("载入演示数据", "Load demo data"),
+    "empty_body": ("数据库：{path}\n可以打开演示数据库（单独的文件 demo.db，不写入本数据库），或导入一个文件。",
+                   "Database: {path}\nOpen the demo (its own file, demo.db; nothing goes into this database), "
+                   "or import a file."),
+    "load_demo": ("打开演示数据库", "Open the demo"),
     "import_file": ("导入文件", "Import a file"),
     "skip": ("稍后", "Later"),
-    "demo_loaded": ("已载入 {n} 个演示项目", "Loaded {n} demo projects"),
+    "demo_opened": ("已打开演示数据库 {path}（{n} 个演示项目）。您的数据库 {own} 未改动，下次运行 zwxm 仍打开它。",
+                    "Opened the demo database {path} ({n} demo projects). Your database {own} is untouched; "
+                    "plain `zwxm` opens it next time."),
+    "demo_not_demo": ("{path} 已存在且不是演示数据库，未改动", "{path} exists and is not a demo database: left alone"),
     # import / export
     "file_path": ("文件路径（CSV/TSV/JSON/JSONL/XLSX）", "File path (CSV/TSV/JSON/JSONL/XLSX)"),
-    "export_path": ("导出到（.toml/.json/.xlsx）", "Export to (.toml/.json/.xlsx)"),
+    "export_path": ("导出到（.toml/.json/.csv/.xlsx）", "Export to (.toml/.json/.csv/.xlsx)"),
     "start": ("开始", "Start"),
     "close": ("关闭", "Close"),
     "import_done": ("导入完成：新增 {inserted}，更新 {updated}，未变 {unchanged}，拒绝 {rejected}",
@@ -156,6 +161,10 @@ UI: dict[str, Label] = {
     # settings
     "language": ("界面语言", "Language"),
     "language_switched": ("界面语言：中文", "Language: English"),
+    "read_only": ("只读", "read-only"),
+    "read_only_refused": ("只读模式：不能修改数据库", "Read-only: the database cannot be changed here"),
+    "outside_files_dir": ("✗ {path}：只能使用文件夹 {folder} 中的文件", "✗ {path}: only files in the folder {folder} "
+                          "can be used"),
     # key binding descriptions
     "k_open": ("打开", "Open"),
     "k_search": ("搜索", "Search"),

@@ -15,7 +15,7 @@ from ..evaluation import check_project
 from ..model import Event, InputError, Problem, Project, load_project, parse_date
 from ..money import parse_money
 from ..vocab import FUNDINGS, KINDS
-from .headers import FIELD_HEADERS, IGNORE, MONEY_TARGETS, NESTED, NOT_AN_OBJECT, Column
+from .headers import FIELD_HEADERS, IGNORE, MONEY_TARGETS, NESTED, NOT_AN_OBJECT, QUOTED_FORMULA, Column
 
 _WORD_TARGETS = frozenset({"district", "kind", "funding", "tags"})  # text read as words (see RowReader._normal)
 
@@ -92,6 +92,8 @@ class RowReader:
                     problems.append(Reject(0, None, "(无列名 / no header)", value, "此列没有列名", "this column has no header"))
                 continue
             target = column.target
+            if isinstance(value, str) and value.startswith(QUOTED_FORMULA):
+                value = value[1:]
             if target == IGNORE or (not isinstance(value, (list, dict)) and _cell_text(value) is None):
                 continue
             if target in MONEY_TARGETS:

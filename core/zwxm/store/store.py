@@ -323,6 +323,12 @@ class Store(DerivedTables, Integrity):
         with self.transaction():
             project = self._require(code)
             problems = check_project(attrs.evolve(project, events=[event]), self.registry)
+            owner_district = event.type.split(":", 1)[0] if ":" in event.type else project.district
+            if not problems and owner_district != project.district:  # another district's own event type
+                names = self.registry.event_types[event.type]
+                problems = [Problem("event_type", names.label, f"是{self.registry.districts[owner_district].name}的事件类型，"
+                                    f"不适用于{self.registry.districts[project.district].name}的项目",
+                                    f"{names.label_en!r} is an event type of another district")]
             if problems:
                 raise InputError(problems)
             if supersedes is not None:
@@ -331,11 +337,13 @@ class Store(DerivedTables, Integrity):
                     raise InputError([Problem("supersedes", supersedes, f"项目 {code} 没有这条事件",
                                               f"project {code} has no such event")])
             prior = [e for e in project.events if e.date <= event.date]
-            refusals = gate_refusals(project, event, self.registry, prior)
+            refusals = gate_refusals(project, event, self.registry, prior, today=dt.date.today())
             if refusals and not force:
                 raise Refused(code, event.type, refusals)
             if refusals:
-                payload = {**event.payload, "forced": True, "refusals": converter.unstructure(refusals)}
+                # no nulls: every export format (TOML has none) gives back the same payload
+                reasons = [{k: v for k, v in r.items() if v is not None} for r in converter.unstructure(refusals)]
+                payload = {**event.payload, "forced": True, "refusals": reasons}
                 event = attrs.evolve(event, payload=payload)
             last = self.db.execute("SELECT seq, hash FROM events WHERE project_code = ? ORDER BY seq DESC LIMIT 1",
                                    [code]).fetchone()

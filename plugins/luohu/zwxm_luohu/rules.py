@@ -463,6 +463,13 @@ def started_without_review_or_procurement(ctx: Context):
                           f"construction started {started} before procurement and contract (art. 29 item 2)")
 
 
+def contract_without_procurement(ctx: Context):
+    """第二十九条第（二）项 未经政府采购等程序擅自开工建设: a contract signed with no procurement recorded
+    buys the works outside the procurement procedure."""
+    return ctx.contract_without_procurement("error", "未经政府采购等程序开工建设属第二十九条第二项",
+                                            "starting works without government procurement is art. 29 item 2")
+
+
 def design_changed_during_procurement(ctx: Context):
     """第二十九条第（三）项 政府采购过程中擅自更改设计方案: data shows the change, not whether it was
     authorised, hence a warning."""

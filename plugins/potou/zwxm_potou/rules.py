@@ -394,6 +394,12 @@ def started_without_approval(ctx: Context):
     return None
 
 
+def contract_without_procurement(ctx: Context):
+    """第十六条: projects are procured under the government procurement rules, before their contract."""
+    return ctx.contract_without_procurement("error", "应按政府采购有关规定开展项目采购",
+                                            "projects are procured under the government procurement rules")
+
+
 def acceptance_report_to_bureau(ctx: Context):
     """第二十二条: a unit that accepts its professional project sends the report to the bureau."""
     if ctx.has("final_acceptance_passed") and not ctx.has(ACCEPTANCE_REPORT_SUBMITTED):

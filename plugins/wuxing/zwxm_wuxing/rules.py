@@ -619,6 +619,12 @@ def procurement_after_approval(ctx):
     return None
 
 
+def contract_without_procurement(ctx):
+    """第十五条: the unit procures according to law on the approved plan, then signs and uploads the contract."""
+    return ctx.contract_without_procurement("error", "建设单位应依法组织采购后签订合同",
+                                            "procurement according to law comes before the contract")
+
+
 def city_review_before_implementation(ctx):
     """第十条: a multi-collab project of 500万元以上 is implemented only after the city review."""
     if (is_construction(ctx) and district_approves(ctx) and ctx.project.investment >= CITY_REVIEW_MINIMUM

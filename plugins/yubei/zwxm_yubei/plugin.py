@@ -104,6 +104,8 @@ RULES = (
     Rule("archive_contents", CODE, "finding", 15, "存档资料齐全", r.archive_contents, "archive holds the listed documents"),
     Rule("spending_before_approval", CODE, "finding", 18, "未审核通过不得投入资金", r.spending_before_approval,
          "no money before approval", cites=(9, 10)),
+    Rule("contract_without_procurement", CODE, "finding", 10, "按规定程序组织采购后签订合同", r.contract_without_procurement,
+         "contract signed only after procurement", cites=(9,)),
 )
 
 

@@ -483,6 +483,17 @@ def spending_before_approval(ctx: Context):
                                   f"{event_type} on {event.date} before the project was approved")
 
 
+def contract_without_procurement(ctx: Context):
+    """第九条 (O&M: procure by the set procedure where government procurement is needed) and 第十条
+    (construction: procure by the set procedure on the approved plan) put procurement before the contract."""
+    if ctx.project.kind == CONSTRUCTION:
+        return ctx.contract_without_procurement("error", "建设类项目应按审议通过的方案按规定程序组织采购",
+                                                "a construction project procures by the set procedure on the approved plan")
+    return ctx.contract_without_procurement("warning", "运维类项目如需政府采购，应先按规定程序组织采购，请核实",
+                                            "an O&M project that needs government procurement procures first; please check",
+                                            article=9)
+
+
 # --- 第十一条: changes -------------------------------------------------------------------------
 
 

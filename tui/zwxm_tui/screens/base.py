@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 
-from ..host import Host
+from ..host import WRITE_ACTIONS, Host
 from ..i18n import UI, tr
 
 
@@ -30,6 +30,10 @@ class LocalizedMixin:
 
     def t(self, key: str, **values: object) -> str:
         return tr(key, self.lang, **values)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """In read-only mode the keys that would change the database are hidden and do nothing."""
+        return not (action in WRITE_ACTIONS and getattr(self.app, "read_only", False))
 
     def on_descendant_focus(self, _event: events.DescendantFocus) -> None:
         """Which keys work depends on what has the keyboard: let the key bar redraw."""

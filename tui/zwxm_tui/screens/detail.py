@@ -256,7 +256,7 @@ class DetailScreen(ZwxmScreen):
             section = self.sections.get(self.tab)
             row = self.query_one("#section", DataTable).cursor_row
             return bool(section and 0 <= row < len(section.articles) and section.articles[row] is not None)
-        return True
+        return super().check_action(action, parameters)
 
     @on(DataTable.RowHighlighted)
     def row_highlighted(self) -> None:
@@ -269,16 +269,22 @@ class DetailScreen(ZwxmScreen):
         self.load()
 
     def action_record(self) -> None:
+        if self.zapp.writes_refused():
+            return
         from .record import RecordEventScreen
 
         self.app.push_screen(RecordEventScreen(self.code), self._reload_after)
 
     def action_change(self) -> None:
+        if self.zapp.writes_refused():
+            return
         from .change import ChangeScreen
 
         self.app.push_screen(ChangeScreen(self.code), self._reload_after)
 
     def action_edit(self) -> None:
+        if self.zapp.writes_refused():
+            return
         from .project_form import ProjectForm
 
         self.app.push_screen(ProjectForm(self.code), self._reload_after)
@@ -290,8 +296,9 @@ class DetailScreen(ZwxmScreen):
 
     def palette_commands(self):
         lang, code = self.lang, self.code
-        yield command(lang, "record_event", "e", self.action_record, code)
-        yield command(lang, "change_request", "c", self.action_change, code)
-        yield command(lang, "edit_project", "m", self.action_edit, code)
+        if not self.zapp.read_only:
+            yield command(lang, "record_event", "e", self.action_record, code)
+            yield command(lang, "change_request", "c", self.action_change, code)
+            yield command(lang, "edit_project", "m", self.action_edit, code)
         yield command(lang, "compare", "p", self.action_compare, code)
         yield command(lang, "k_article", "a", self.action_article)

@@ -190,7 +190,7 @@ class ProjectsScreen(ZwxmScreen):
         """While the search field has the keyboard, letter keys type letters: hide their actions."""
         if isinstance(self.focused, Input) and action in LETTER_ACTIONS:
             return False
-        return True
+        return super().check_action(action, parameters)
 
     def on_screen_suspend(self) -> None:
         self._suspended = True
@@ -255,8 +255,9 @@ class ProjectsScreen(ZwxmScreen):
         if shown != table.total:
             table.set_total(shown)
         self.show_counts(q, shown, overdue, total)
-        self.fill_filters(facets)
-        if total == 0 and not self._offered_empty:
+        if facets is not None:
+            self.fill_filters(facets)
+        if total == 0 and not self._offered_empty and not self.zapp.read_only:
             self._offered_empty = True
             from .empty import EmptyScreen
 
@@ -331,11 +332,15 @@ class ProjectsScreen(ZwxmScreen):
         self.set_query(descending=not self.query_state.descending)
 
     def action_new_project(self) -> None:
+        if self.zapp.writes_refused():
+            return
         from .project_form import ProjectForm
 
         self.app.push_screen(ProjectForm(None), lambda code: code and self.zapp.open_project(code))
 
     def action_record(self) -> None:
+        if self.zapp.writes_refused():
+            return
         from .record import RecordEventScreen
 
         if self.current_code:
@@ -348,6 +353,8 @@ class ProjectsScreen(ZwxmScreen):
             self.app.push_screen(CompareScreen(self.current_code))
 
     def action_import_file(self) -> None:
+        if self.zapp.writes_refused():
+            return
         from .transfer import ImportScreen
 
         self.app.push_screen(ImportScreen())
@@ -360,8 +367,10 @@ class ProjectsScreen(ZwxmScreen):
     def palette_commands(self):
         lang = self.lang
         yield command(lang, "k_search", "/", self.action_focus_search)
-        yield command(lang, "new_project", "n", self.action_new_project)
-        yield command(lang, "import_file", "i", self.action_import_file)
+        writable = not self.zapp.read_only
+        if writable:
+            yield command(lang, "new_project", "n", self.action_new_project)
+            yield command(lang, "import_file", "i", self.action_import_file)
         yield command(lang, "export", "x", self.action_export)
         yield command(lang, "overdue_only", "o", self.action_toggle_overdue)
         for column in self.query_one(LazyTable).columns:
@@ -370,5 +379,6 @@ class ProjectsScreen(ZwxmScreen):
                               lambda key=column.key: self.set_query(sort=key, descending=False))
         yield command(lang, "k_reverse", "v", self.action_reverse_sort)
         if self.current_code:
-            yield command(lang, "record_event", "e", self.action_record, self.current_code)
+            if writable:
+                yield command(lang, "record_event", "e", self.action_record, self.current_code)
             yield command(lang, "compare", "c", self.action_compare, self.current_code)

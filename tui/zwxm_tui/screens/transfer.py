@@ -62,7 +62,11 @@ class ImportScreen(ZwxmModal):
     @on(Input.Submitted, "#path")
     def start(self) -> None:
         raw = self.query_one("#path", Input).value.strip()
-        path = Path(raw).expanduser()
+        path = self.zapp.file_path(raw)
+        if path is None:
+            self.query_one("#error", Static).update(Text(self.t("outside_files_dir", path=raw,
+                                                                folder=str(self.zapp.files_dir)), "red"))
+            return
         if not raw or not path.is_file():
             self.query_one("#error", Static).update(
                 Text(f"✗ {self.t('file_path')}: {raw!r}: {self.t('no_such_file')}", "red"))
@@ -146,7 +150,11 @@ class ExportScreen(ZwxmModal):
         from zwxm.io.export import EXPORT_FORMATS
 
         raw = self.query_one("#path", Input).value.strip()
-        path = Path(raw).expanduser()
+        path = self.zapp.file_path(raw)
+        if path is None:
+            self.query_one("#error", Static).update(Text(self.t("outside_files_dir", path=raw,
+                                                                folder=str(self.zapp.files_dir)), "red"))
+            return
         if path.suffix.lower().lstrip(".") not in EXPORT_FORMATS:
             self.query_one("#error", Static).update(Text(
                 f"✗ {self.t('export_path')}: {raw!r}: {self.t('export_suffix')}", "red"))
