@@ -26,7 +26,7 @@ from typing import Any
 
 import attrs
 
-from ..model import Change, Event, InputError, Problem, Project
+from ..model import Change, Contract, Event, FundingSource, InputError, Phase, Problem, Project
 from ..store import Store, pinyin, timestamp
 from .headers import HEADERS, NOT_AN_OBJECT, Column, map_headers, read_mapping, target_for
 from .readers import FORMATS, Source, StagingTable, open_source
@@ -252,16 +252,20 @@ def _checked_in_worker(source: Source, reader: RowReader, batch_size: int) -> It
 _project_values = operator.attrgetter(*(f.name for f in attrs.fields(Project)))
 _event_values = operator.attrgetter(*(f.name for f in attrs.fields(Event)))
 _change_values = operator.attrgetter(*(f.name for f in attrs.fields(Change)))
+_PART_TYPES = (Contract, Phase, FundingSource)  # the last fields of Project, in order
+_part_values = [operator.attrgetter(*(f.name for f in attrs.fields(t))) for t in _PART_TYPES]
 
 
 def _packed(project: Project) -> tuple[Any, ...]:
-    *fields, events, changes = _project_values(project)
-    return *fields, [_event_values(e) for e in events], [_change_values(c) for c in changes]
+    *fields, events, changes, contracts, phases, sources = _project_values(project)
+    parts = [[values(x) for x in items] for values, items in zip(_part_values, (contracts, phases, sources))]
+    return *fields, [_event_values(e) for e in events], [_change_values(c) for c in changes], *parts
 
 
 def _unpacked(values: tuple[Any, ...]) -> Project:
-    *fields, events, changes = values
-    return Project(*fields, [Event(*e) for e in events], [Change(*c) for c in changes])
+    *fields, events, changes, contracts, phases, sources = values
+    parts = [[kind(*x) for x in items] for kind, items in zip(_PART_TYPES, (contracts, phases, sources))]
+    return Project(*fields, [Event(*e) for e in events], [Change(*c) for c in changes], *parts)
 
 
 def _validate_in_worker(source: Source, reader: RowReader, batch_size: int, receiver: Any, sender: Any) -> None:

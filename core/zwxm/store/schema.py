@@ -178,7 +178,61 @@ def _migrate_to_2(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX projects_name_sort ON projects (name_sort)")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_to_1, _migrate_to_2]
+_SCHEMA_V3 = """
+CREATE TABLE contracts (
+    project_code TEXT NOT NULL REFERENCES projects (code),
+    position INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    vendor TEXT,
+    amount INTEGER,
+    phase TEXT,
+    note TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (project_code, position),
+    UNIQUE (project_code, id)
+);
+CREATE INDEX contracts_vendor ON contracts (vendor);
+
+CREATE TABLE phases (
+    project_code TEXT NOT NULL REFERENCES projects (code),
+    position INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    year INTEGER,
+    note TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (project_code, position),
+    UNIQUE (project_code, id)
+);
+
+CREATE TABLE funding_sources (
+    project_code TEXT NOT NULL REFERENCES projects (code),
+    position INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    PRIMARY KEY (project_code, position)
+);
+
+ALTER TABLE changes ADD COLUMN content_amount INTEGER;
+ALTER TABLE project_deadlines ADD COLUMN contract TEXT;
+ALTER TABLE project_deadlines ADD COLUMN phase TEXT;
+ALTER TABLE project_findings ADD COLUMN contract TEXT;
+ALTER TABLE project_findings ADD COLUMN phase TEXT;
+"""
+
+
+def _migrate_to_3(db: sqlite_utils.Database) -> None:
+    """Version 3: contracts, phases and funding sources of a project; the content amount of a change;
+    the contract or phase a derived deadline or finding belongs to.
+
+    A change stored before version 3 has only its signed `amount` (the change of the investment); its
+    content amount becomes |amount|, the reading every district already applied (docs/schema.md)."""
+    for statement in _SCHEMA_V3.split(";"):
+        if statement.strip():
+            db.execute(statement)
+    db.execute("UPDATE changes SET content_amount = abs(amount) WHERE content_amount IS NULL")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

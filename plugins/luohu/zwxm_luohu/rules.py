@@ -320,10 +320,8 @@ def no_use_before_final_acceptance(ctx: Context):
 
 
 def contract_filing_deadline(ctx: Context):
-    """第十五条 签订项目合同之日起10日内报区信息化主管部门备案."""
-    signed = ctx.date_of("contract_signed")
-    due = ctx.calendar.due_in_days(signed, CONTRACT_FILING_DAYS) if signed else None
-    return ctx.deadline(due, ctx.date_of("contract_filed"))
+    """第十五条 签订项目合同之日起10日内报区信息化主管部门备案: every contract on its own clock."""
+    return ctx.contract_filing(lambda signed: ctx.calendar.due_in_days(signed, CONTRACT_FILING_DAYS))
 
 
 def monthly_progress_report_deadlines(ctx: Context):

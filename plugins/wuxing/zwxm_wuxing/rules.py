@@ -360,10 +360,8 @@ def declaration_window(ctx):
 
 
 def contract_upload_deadline(ctx):
-    """第十五条: procurement documents and contract uploaded within 5 working days of signing."""
-    signed = ctx.date_of("contract_signed")
-    due = ctx.calendar.due_in_workdays(signed, CONTRACT_UPLOAD_WORKDAYS) if signed else None
-    return ctx.deadline(due, ctx.date_of("contract_filed"))
+    """第十五条: procurement documents and each contract uploaded within 5 working days of its signing."""
+    return ctx.contract_filing(lambda signed: ctx.calendar.due_in_workdays(signed, CONTRACT_UPLOAD_WORKDAYS))
 
 
 def initial_acceptance_and_trial_run_deadline(ctx):

@@ -374,20 +374,7 @@ def om_needs_declaration_deadline(ctx: Context):
 
 def contract_filing_deadline(ctx: Context):
     """第十二条: a copy of each contract filed with the big-data bureau within 7 working days."""
-    signed = ctx.events_of("contract_signed")
-    if not signed:
-        return ctx.deadline(None, None)
-    filings = [e.date for e in ctx.events_of("contract_filed")]
-    out, next_filing = [], 0
-    for contract in signed:  # the n-th filing on or after a signing belongs to that contract
-        while next_filing < len(filings) and filings[next_filing] < contract.date:
-            next_filing += 1
-        done = filings[next_filing] if next_filing < len(filings) else None
-        next_filing += 1
-        titles = {} if len(signed) == 1 else {"title": f"合同（{contract.date} 签订）复印件备案",
-                                             "title_en": f"file the contract signed {contract.date}"}
-        out.append(ctx.deadline(ctx.calendar.due_in_workdays(contract.date, CONTRACT_FILING_WORKDAYS), done, **titles))
-    return out
+    return ctx.contract_filing(lambda signed: ctx.calendar.due_in_workdays(signed, CONTRACT_FILING_WORKDAYS))
 
 
 def archive_deadline(ctx: Context):
