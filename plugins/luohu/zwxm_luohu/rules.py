@@ -379,8 +379,9 @@ def handover_deadline(ctx: Context):
 
 
 def supervisor_selected(ctx: Context):
-    """第十四条 根据项目实际需要选定监理: not mandatory, so only a missing record is reported."""
-    if ctx.has("contract_signed"):
+    """第十四条 根据项目实际需要选定监理: not mandatory, so only a missing record is reported; a
+    supervision contract among the project's contracts records the supervisor too."""
+    if ctx.has("contract_signed") and not any(c.kind == "supervision" for c in ctx.project.contracts):
         ctx.require("supervisor")
 
 

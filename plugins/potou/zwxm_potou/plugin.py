@@ -112,6 +112,8 @@ RULES = (
      "crypto protection planned, built and run together", (), ()),
     ("started_without_approval", "finding", 28, "未履行审批、备案程序即采购或实施", r.started_without_approval,
      "procured or started without approval or filing", (), ()),
+    ("service_contracts_after_approval", "finding", 28, "每份服务合同在立项审批或备案后签订",
+     r.service_contracts_after_approval, "each service contract signed after the approval or filing", (), ()),
     ("acceptance_report_to_bureau", "finding", 22, "专业类项目验收报告报送区政务服务数据管理局",
      r.acceptance_report_to_bureau, "professional acceptance report sent to the bureau", (), ()),
     ("effect_self_evaluation", "deadline", 24, "验收后12个月内应用效果自评价", r.effect_self_evaluation,

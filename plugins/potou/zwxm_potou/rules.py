@@ -392,6 +392,17 @@ def started_without_approval(ctx: Context):
     return None
 
 
+def service_contracts_after_approval(ctx: Context):
+    """第二十八条 with 第十七条 (谁签订合同，谁负责管理): each purchased-service contract is signed only
+    after the project's approval or filing; one finding per contract signed before it."""
+    approved = ctx.date_of("approved")
+    for state in ctx.contracts():
+        if state.signed is not None and approved is not None and state.signed < approved:
+            yield ctx.finding("error", f"合同 {state.id} 于 {state.signed} 签订，早于立项审批或备案（{approved}）",
+                              f"contract {state.id} signed {state.signed}, before the approval or filing ({approved})",
+                              contract=state.id)
+
+
 def acceptance_report_to_bureau(ctx: Context):
     """第二十二条: a unit that accepts its professional project sends the report to the bureau."""
     if ctx.has("final_acceptance_passed") and not ctx.has(ACCEPTANCE_REPORT_SUBMITTED):

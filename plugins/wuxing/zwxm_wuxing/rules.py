@@ -14,6 +14,7 @@ from zwxm.errors import ValueProblem
 from zwxm.model import converter, parse_date
 from zwxm.money import format_wan, parse_money
 from zwxm.rules import MissingFact
+from zwxm.vocab import CONTRACT_KINDS
 
 WAN = 10_000  # 万元
 
@@ -459,46 +460,75 @@ def ip_ownership_in_contract(ctx):
     return None
 
 
+def _signings(ctx, kinds: tuple[str, ...], include_unnamed: bool) -> list:
+    """The signed contracts of these kinds (and, with include_unnamed, those whose kind is unknown)."""
+    return [s for s in ctx.contracts() if s.signed is not None
+            and (s.contract.kind in kinds if s.contract is not None else include_unnamed)]
+
+
 def supervision_required(ctx):
-    """第十七条: 100万元及以上 must be supervised, by a supervisor engaged before the contractor."""
+    """第十七条: 100万元及以上 must be supervised, by a supervisor engaged before the contractor.
+
+    The supervisor is engaged by a supervision contract's signing or the wuxing:supervisor_engaged
+    event; the contractor by the first construction contract (a signing that names no declared
+    contract counts as one, as before contracts were listed)."""
     if not supervision_mandatory(ctx):
         return None
-    signed = ctx.date_of("contract_signed")
-    if signed is None:
+    builds = _signings(ctx, ("construction",), include_unnamed=True)
+    if not builds:
         return None
-    engaged = ctx.date_of("wuxing:supervisor_engaged")
-    if not ctx.project.supervisor and engaged is None:
+    first = min(builds, key=lambda s: s.signed)
+    supervisions = _signings(ctx, ("supervision",), include_unnamed=False)
+    engaged_days = [s.signed for s in supervisions] + [e.date for e in ctx.events_of("wuxing:supervisor_engaged")]
+    if not ctx.project.supervisor and not engaged_days:
         return ctx.finding("error", f"资金预算 {format_wan(ctx.project.investment)}元（100万元及以上）必须实行工程监理制："
-                                    f"{signed} 已签订承建合同，尚无监理单位",
+                                    f"{first.signed} 已签订承建合同，尚无监理单位",
                            f"budget {ctx.project.investment:,} yuan (1 million or more) must be supervised: "
-                           f"contract signed {signed}, no supervisor")
-    if engaged is not None and engaged > signed:
-        return ctx.finding("error", f"监理单位应先于承建单位介入：监理 {engaged} 介入，承建合同 {signed} 签订",
-                           f"the supervisor must come before the contractor: supervisor {engaged}, contract {signed}")
+                           f"contract signed {first.signed}, no supervisor", contract=first.id)
+    engaged = min(engaged_days, default=None)
+    if engaged is not None and engaged > first.signed:
+        by = next((s.id for s in supervisions if s.signed == engaged), None)
+        where, where_en = (f"（监理合同 {by}）", f" (supervision contract {by})") if by else ("", "")
+        return ctx.finding("error", f"监理单位应先于承建单位介入：监理 {engaged} 介入{where}，承建合同 {first.id} {first.signed} 签订",
+                           f"the supervisor must come before the contractor: supervisor {engaged}{where_en}, "
+                           f"construction contract {first.id} signed {first.signed}", contract=first.id)
     return None
 
 
 VENDOR_ROLES = (("designer", "整体设计", "design"), ("supervisor", "监理", "supervision"),
                 ("tester", "检测", "testing"), ("contractor", "承建", "construction"))
+# 第十七条 为项目提供整体设计、监理、检测等服务的供应商: the contract kinds whose vendor takes no other procurement
+EXCLUSIVE_CONTRACT_KINDS = ("design", "supervision", "testing")
 
 
 def vendor_independence(ctx):
     """第十七条: supervisor and contractor are independent of each other, and a vendor of design,
-    supervision or testing takes no other procurement of the project."""
+    supervision or testing takes no other procurement of the project (its parties and its contracts)."""
     p = ctx.project
     if _same_party(p.supervisor, p.contractor) or read_fact(ctx, "supervisor_affiliated"):
         yield ctx.finding("error", f"监理单位与承建单位应当相互独立：监理 {p.supervisor or '—'}，承建 {p.contractor or '—'}",
                           f"supervisor and contractor must be independent: {p.supervisor or '-'} / {p.contractor or '-'}")
-    if sum(1 for field, _, _ in VENDOR_ROLES if getattr(p, field)) < 2:
-        return
-    for i, (field, zh, en) in enumerate(VENDOR_ROLES[:3]):
-        for other, other_zh, other_en in VENDOR_ROLES[i + 1:]:
-            if (field, other) == ("supervisor", "contractor"):
-                continue  # said above
-            name = getattr(p, field)
-            if _same_party(name, getattr(p, other)):
-                yield ctx.finding("error", f"为项目提供{zh}服务的供应商 {name} 不得再参加该项目的{other_zh}采购",
-                                  f"{name} provides {en} and may not also take the {other_en} procurement")
+    if sum(1 for field, _, _ in VENDOR_ROLES if getattr(p, field)) >= 2:
+        for i, (field, zh, en) in enumerate(VENDOR_ROLES[:3]):
+            for other, other_zh, other_en in VENDOR_ROLES[i + 1:]:
+                if (field, other) == ("supervisor", "contractor"):
+                    continue  # said above
+                name = getattr(p, field)
+                if _same_party(name, getattr(p, other)):
+                    yield ctx.finding("error", f"为项目提供{zh}服务的供应商 {name} 不得再参加该项目的{other_zh}采购",
+                                      f"{name} provides {en} and may not also take the {other_en} procurement")
+    for contract in p.contracts:
+        if contract.kind not in EXCLUSIVE_CONTRACT_KINDS or not contract.vendor:
+            continue
+        for other in p.contracts:
+            if other.id != contract.id and _same_party(contract.vendor, other.vendor):
+                zh, en = CONTRACT_KINDS.get(contract.kind, (contract.kind, contract.kind))
+                other_zh, other_en = CONTRACT_KINDS.get(other.kind, (other.kind, other.kind))
+                yield ctx.finding("error", f"供应商 {contract.vendor} 承担本项目{zh}（合同 {contract.id}），"
+                                           f"不得再参加本项目其他采购：又中标{other_zh}合同 {other.id}",
+                                  f"{contract.vendor} holds the {en} contract {contract.id} and may take no other "
+                                  f"procurement of the project, yet also holds the {other_en} contract {other.id}",
+                                  contract=other.id)
 
 
 def digital_resources_catalogued(ctx):
@@ -626,9 +656,16 @@ def city_review_before_implementation(ctx):
 
 
 def supervisor_before_contractor(ctx):
-    """第十七条: where supervision is mandatory, the supervisor is engaged before the contractor."""
-    if supervision_mandatory(ctx) and not ctx.project.supervisor and not ctx.has("wuxing:supervisor_engaged"):
-        return ctx.refuse("资金预算100万元及以上：监理单位须先于承建单位介入，请先记录监理单位",
+    """第十七条: where supervision is mandatory, the supervisor is engaged before the contractor; the
+    supervision contract itself and the other non-construction contracts are not held back."""
+    named = ctx.event.contract
+    kind = next((c.kind for c in ctx.project.contracts if c.id == named), None)
+    if kind is not None and kind != "construction":
+        return None
+    engaged = (ctx.project.supervisor or ctx.has("wuxing:supervisor_engaged")
+               or _signings(ctx, ("supervision",), include_unnamed=False))
+    if supervision_mandatory(ctx) and not engaged:
+        return ctx.refuse("资金预算100万元及以上：监理单位须先于承建单位介入，请先记录监理单位或监理合同签订",
                           "budget of 1 million or more: the supervisor must be engaged before the contractor")
     return None
 
