@@ -89,6 +89,9 @@ def _progress(label: str, length: int) -> Any:
               help="文件格式（默认按扩展名）/ format (default: from the extension)")
 @click.option("--encoding", help="文本编码（默认自动识别 UTF-8/GBK）/ text encoding (default: detect UTF-8/GBK)")
 @click.option("--mapping", type=click.Path(dir_okay=False), help="列名映射文件 / header mapping file (TOML or JSON)")
+@click.option("--contracts", type=click.Path(dir_okay=False),
+              help="合同文件：每行一份合同（项目编号、合同编号、合同类型、供应商、合同金额、签订日期、备案日期）"
+                   " / a file of contracts, one a row")
 @click.option("--district", help="未给出地区的行所属地区 / district for rows without one")
 @click.option("--rejects", type=click.Path(dir_okay=False), help="拒绝行文件（CSV）/ rejects file (CSV)")
 @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1),
@@ -99,7 +102,7 @@ def _progress(label: str, length: int) -> Any:
               help="允许读取当前目录之外的文件 / allow FILE or --mapping outside the current directory")
 @click.pass_context
 def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | None, encoding: str | None,
-            mapping: str | None, district: str | None, rejects: str | None, batch_size: int,
+            mapping: str | None, contracts: str | None, district: str | None, rejects: str | None, batch_size: int,
             defer_derived: bool, allow_outside: bool) -> None:
     """Import projects from FILE (CSV, TSV, JSON, JSON lines, TOML, XLSX) or from a staging table."""
     from ..io.importer import import_file, import_table
@@ -107,7 +110,9 @@ def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | 
     if (file is None) == (table is None):
         _fail([Problem("file", None, "请给出文件或 --from-table 二者之一", "give either FILE or --from-table")])
     if not allow_outside:
-        _fail_outside_cwd(file=file, mapping=mapping)
+        _fail_outside_cwd(file=file, mapping=mapping, contracts=contracts)
+    if contracts is not None and table is not None:
+        _fail([Problem("contracts", contracts, "--contracts 只用于文件导入", "--contracts goes with a FILE")])
     with _store(ctx) as store:
         bar = None
 
@@ -121,7 +126,7 @@ def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | 
             if table is not None:
                 summary = import_table(store, table, **options)
             else:
-                summary = import_file(store, file, fmt=fmt, encoding=encoding, **options)
+                summary = import_file(store, file, fmt=fmt, encoding=encoding, contracts_path=contracts, **options)
         except InputError as exc:
             _fail(exc.problems)
         finally:
@@ -185,9 +190,11 @@ def export(ctx: click.Context, output: str, codes: tuple[str, ...], district: st
 @click.option("--actor", help="经办人或部门 / who did it")
 @click.option("--supersedes", type=int, help="更正的事件编号 / id of the event this corrects")
 @click.option("--force", is_flag=True, help="不符合规定也记录（记为问题）/ record even if refused, as a finding")
+@click.option("--contract", help="事件所属合同编号（签订、备案、验收）/ the contract the event belongs to")
+@click.option("--phase", help="事件所属分期（验收）/ the phase the event belongs to")
 @click.pass_context
 def record(ctx: click.Context, code: str, event_type: str, date_: str, note: str, actor: str | None,
-           supersedes: int | None, force: bool) -> None:
+           supersedes: int | None, force: bool, contract: str | None, phase: str | None) -> None:
     """Append one event to a project, through the same gates as the TUI."""
     from ..model import Event
     from ..store import Refused
@@ -195,8 +202,8 @@ def record(ctx: click.Context, code: str, event_type: str, date_: str, note: str
     day = _day(date_, "date")
     with _store(ctx) as store:
         try:
-            refusals = store.record_event(code, Event(event_type, day, actor=actor, note=note), force=force,
-                                          supersedes=supersedes)
+            refusals = store.record_event(code, Event(event_type, day, actor=actor, note=note, contract=contract,
+                                                      phase=phase), force=force, supersedes=supersedes)
         except Refused as exc:
             click.echo(str(exc), err=True)
             _say(ctx, "如确需记录，请加 --force（将记为问题）", "to record it anyway use --force (it becomes a finding)",

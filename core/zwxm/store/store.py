@@ -336,7 +336,9 @@ class Store(DerivedTables, Integrity):
         """
         with self.transaction():
             project = self._require(code)
-            problems = check_project(attrs.evolve(project, events=[event]), self.registry)
+            alone = attrs.evolve(project, events=[event])  # the event's contract and phase must be the project's
+            problems = check_project(alone, self.registry) + [p for p in check_vocabulary(alone)
+                                                              if p.field.startswith("events[")]
             if problems:
                 raise InputError(problems)
             if supersedes is not None:
