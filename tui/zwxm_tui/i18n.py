@@ -176,6 +176,17 @@ UI: dict[str, Label] = {
     "col_screen": ("界面", "Screen"),
     "col_key": ("按键", "Key"),
     "col_action": ("功能", "Action"),
+    # issue 18: contracts, phases and funding sources
+    "tab_parts": ("合同与资金", "Contracts & funding"),
+    "col_part": ("组成", "Part"),
+    "part_contract": ("合同 {id}", "Contract {id}"),
+    "part_phase": ("分期 {id}", "Phase {id}"),
+    "part_funding": ("资金来源", "Funding source"),
+    "field_event_contract": ("所属合同", "Contract"),
+    "field_event_phase": ("所属分期", "Phase"),
+    "field_funding_sources": ("资金来源及金额（如 市财政=100万，区财政=200万）",
+                              "Funding sources and amounts (e.g. city=1000000, district=2000000)"),
+    "none_choice": ("（不指定）", "(none)"),
     "mouse_help": ("鼠标：单击选行，双击打开，点击表头排序（再点倒序），滚轮翻页。",
                    "Mouse: click selects a row, double-click opens it, click a header to sort (again to reverse), wheel scrolls."),
 }
