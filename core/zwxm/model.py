@@ -64,6 +64,12 @@ class Change:
         if self.content_amount is None:
             self.content_amount = abs(self.amount)
 
+    @property
+    def involved_amount(self) -> int:
+        """The money the change involves (调整内容涉及金额 / 资金调整数额): the changed content, and at
+        least the change of the total (a cut or an increase involves at least its own size)."""
+        return max(self.content_amount or 0, abs(self.amount))
+
 
 @attrs.define(slots=True)
 class Contract:

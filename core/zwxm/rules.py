@@ -182,6 +182,12 @@ class ChangeRuling:
     content_amount: int = 0
     approvals: tuple[Approval, ...] = ()
 
+    def approvals_text(self, lang: str = "zh") -> str:
+        """"区大数据发展局（第11条（一））、区发展改革委（第11条）" for people; empty when none is needed."""
+        if lang == "en":
+            return ", ".join(f"{a.department_en or a.department} (art. {a.article}{a.item})" for a in self.approvals)
+        return "、".join(f"{a.department}（第{a.article}条{a.item}）" for a in self.approvals)
+
 
 @attrs.frozen(slots=True)
 class Refusal:

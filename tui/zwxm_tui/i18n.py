@@ -187,6 +187,9 @@ UI: dict[str, Label] = {
     "field_funding_sources": ("资金来源及金额（如 市财政=100万，区财政=200万）",
                               "Funding sources and amounts (e.g. city=1000000, district=2000000)"),
     "none_choice": ("（不指定）", "(none)"),
+    "change_content_amount": ("调整内容涉及金额（元，可空：按变更金额计）",
+                              "Amount of the changed content (¥; empty: the size of the change)"),
+    "approvals_needed": ("需批准：{approvals}", "Approvals needed: {approvals}"),
     "mouse_help": ("鼠标：单击选行，双击打开，点击表头排序（再点倒序），滚轮翻页。",
                    "Mouse: click selects a row, double-click opens it, click a header to sort (again to reverse), wheel scrolls."),
 }

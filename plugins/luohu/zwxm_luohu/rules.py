@@ -16,7 +16,7 @@ from zwxm.calendar import add_months
 from zwxm.errors import ValueProblem
 from zwxm.model import Project, converter, parse_date
 from zwxm.money import format_wan
-from zwxm.rules import Context, MissingFact
+from zwxm.rules import Approval, Context, MissingFact
 
 CODE = "luohu"
 
@@ -499,25 +499,35 @@ def used_after_failed_acceptance(ctx: Context):
 # --- 第十七条: changes ---------------------------------------------------------------------------
 
 
+# 第十七条 其管理按《全过程管理办法》: the approving department of a government investment (第十一条 报批)
+CHANGE_APPROVER = ("区发展改革部门（按《全过程管理办法》）", "the development and reform department (whole-process measure)")
+
+
 def change_procedure(ctx: Context):
     """第十七条 重大设计变更或实际总投资超过原批复总概算 -> 按《全过程管理办法》重新报批;
     一般设计变更 -> 各方共同确认后报区信息化主管部门备案.
 
-    The approved total estimate is the project's investment; each change adds its signed amount. A
-    change that lowers the total does not "cause" an excess, so it stays a general change.
+    The approved total estimate is the project's investment; each change adds its effect on the
+    total (`amount`). A change that lowers the total, or leaves it, does not "cause" an excess, so it
+    stays a general change unless it is major. Both grounds are named when both hold.
     """
     approved = ctx.project.investment
     total = approved
     rulings = []
     for change in sorted((c for c in ctx.project.changes if c.date <= ctx.as_of), key=lambda c: c.date):
         total += change.amount
+        grounds, grounds_en = [], []
         if change.major:
-            rulings.append(ctx.change(change, "reapproval", "重大设计变更：按《全过程管理办法》有关规定重新报批",
-                                      "major design change: re-approval under the whole-process measure"))
-        elif change.amount > 0 and total > approved:  # 导致…超过: this change pushes the total over
-            rulings.append(ctx.change(change, "reapproval",
-                                      f"变更后实际总投资 {format_wan(total)}元，超过原批复总概算 {format_wan(approved)}元：重新报批",
-                                      f"total after the change, {total} yuan, exceeds the approved estimate {approved} yuan: re-approval"))
+            grounds.append("重大设计变更")
+            grounds_en.append("a major design change")
+        if change.amount > 0 and total > approved:  # 导致…超过: this change pushes the total over
+            grounds.append(f"变更后实际总投资 {format_wan(total)}元，超过原批复总概算 {format_wan(approved)}元")
+            grounds_en.append(f"the total after the change, {total} yuan, exceeds the approved estimate {approved} yuan")
+        if grounds:
+            approval = Approval(CHANGE_APPROVER[0], 17, CHANGE_APPROVER[1])
+            rulings.append(ctx.change(change, "reapproval", f"{'；'.join(grounds)}：按《全过程管理办法》有关规定重新报批",
+                                      f"{'; '.join(grounds_en)}: re-approval under the whole-process measure",
+                                      approvals=[approval]))
         else:
             rulings.append(ctx.change(change, "file_only",
                                       f"一般设计变更：建设单位会同变更提出单位、设计、监理、承建单位共同确认后报{IT_AUTHORITY}备案",

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from zwxm.errors import ValueProblem
 from zwxm.model import converter, parse_date
 from zwxm.money import format_wan, parse_money
-from zwxm.rules import MissingFact
+from zwxm.rules import Approval, MissingFact
 from zwxm.vocab import CONTRACT_KINDS
 
 WAN = 10_000  # 万元
@@ -591,30 +591,45 @@ def fact_values(ctx):
 # --- Changes (第十九条) --------------------------------------------------------------------------
 
 
+JOINT_REVIEW_BODY = ("联审机构", "the joint review body")  # 第十九条（二）报联审机构重新审批
+# 第十九条（一）按照规定程序报批: the text names no department; the approving procedure of 第九–十三条
+ESTIMATE_APPROVAL = ("原审批程序（按规定程序报批）", "the approval procedure the project went through")
+
+
 def change_procedure(ctx):
-    """第十九条: (一) any increase of the estimate is approved again; (二) within the estimate, a change
-    of 100万元以上, or of 超过 10% of the actual investment, goes back to the joint review body."""
+    """第十九条: (一) an increase of the estimate is approved again, with an adjustment plan and its
+    funding; (二) within the estimate, a change whose content involves 100万元以上, or 超过 10% of the
+    actual investment, goes back to the joint review body. A change may be both: content changed
+    beyond what an increase pays for is content changed within the old estimate, so when that part
+    crosses (二)'s line both approvals are needed."""
     actual = read_fact(ctx, "actual_investment")
     missing_said = False
     for c in ctx.changes:
-        involved = -c.amount  # within the estimate: the amount the changed content involves
+        involved = max((c.content_amount or 0) - max(c.amount, 0), 0)  # （二）: content changed within the estimate
+        approvals, zh, en = [], [], []
         if c.amount > 0:
-            yield ctx.change(c, "reapproval", f"增加投资概算 {format_wan(c.amount)}元：由建设单位提出调整方案及资金来源，按规定程序报批",
-                             f"estimate increased by {c.amount:,}: adjustment plan and funding source, approved again")
-        elif involved >= CHANGE_REAPPROVAL_AMOUNT:
-            yield ctx.change(c, "reapproval", f"调整金额 {format_wan(involved)}元（100万元以上）：报联审机构重新审批",
-                             f"change of {involved:,} (1 million or more): re-approval by the joint review body")
-        elif involved == 0:
-            yield ctx.change(c, "none", "调整未涉及金额，本办法不要求重新审批", "no amount involved: no re-approval")
-        elif actual is None:
+            approvals.append(Approval(ESTIMATE_APPROVAL[0], 19, ESTIMATE_APPROVAL[1], "（一）"))
+            zh.append(f"增加投资概算 {format_wan(c.amount)}元：由建设单位提出调整方案及资金来源，按规定程序报批")
+            en.append(f"estimate increased by {c.amount:,}: adjustment plan and funding source, approved again")
+        if involved >= CHANGE_REAPPROVAL_AMOUNT:
+            approvals.append(Approval(JOINT_REVIEW_BODY[0], 19, JOINT_REVIEW_BODY[1], "（二）"))
+            zh.append(f"调整内容涉及金额 {format_wan(involved)}元（100万元以上）：报联审机构重新审批")
+            en.append(f"the change involves {involved:,} (1 million or more): re-approval by the joint review body")
+        elif involved and actual is None:
             if not missing_said:
                 missing_said = True
                 yield missing_fact(ctx, "actual_investment")
-        elif involved * 100 > actual * CHANGE_REAPPROVAL_SHARE_PERCENT:
-            yield ctx.change(c, "reapproval", f"调整金额 {format_wan(involved)}元超过实际投资 {format_wan(actual)}元的10%："
-                                              "报联审机构重新审批",
-                             f"change of {involved:,} exceeds 10% of the actual investment {actual:,}: "
-                             "re-approval by the joint review body")
+            if not approvals:
+                continue
+        elif involved and involved * 100 > actual * CHANGE_REAPPROVAL_SHARE_PERCENT:
+            approvals.append(Approval(JOINT_REVIEW_BODY[0], 19, JOINT_REVIEW_BODY[1], "（二）"))
+            zh.append(f"调整内容涉及金额 {format_wan(involved)}元超过实际投资 {format_wan(actual)}元的10%：报联审机构重新审批")
+            en.append(f"the change involves {involved:,}, over 10% of the actual investment {actual:,}: "
+                      "re-approval by the joint review body")
+        if approvals:
+            yield ctx.change(c, "reapproval", "；".join(zh), "; ".join(en), approvals=approvals)
+        elif involved == 0:
+            yield ctx.change(c, "none", "调整未涉及金额，本办法不要求重新审批", "no amount involved: no re-approval")
         else:
             yield ctx.change(c, "none", "未超过实际投资10%且不足100万元，本办法不要求重新审批",
                              "within 10% of the actual investment and under 1 million: no re-approval")

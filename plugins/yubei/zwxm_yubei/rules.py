@@ -18,7 +18,7 @@ import attrs
 from zwxm.errors import ValueProblem
 from zwxm.model import converter
 from zwxm.money import format_wan, parse_money
-from zwxm.rules import Context, MissingFact
+from zwxm.rules import Approval, Context, MissingFact
 
 # --- The regulation ----------------------------------------------------------------------------
 
@@ -476,24 +476,35 @@ def _percent(amount: int, investment: int, rounding: str) -> str:
     return f"{share}%"
 
 
+BIG_DATA_BUREAU = ("区大数据发展局", "the district big-data development bureau")  # 第十一条 书面报…批准
+NDRC = ("区发展改革委", "the district development and reform commission")  # 第十一条 固定资产投资建设项目还需报…批准
+
+
 def change_procedure(ctx: Context):
-    """第十一条: a change of at most 10% of the investment needs a change explanation approved by the
-    big-data bureau; above 10%, a new plan declared again. Fixed-asset projects also go to the NDRC."""
+    """第十一条: a change whose content involves at most 10% of the investment needs a change explanation
+    approved by the big-data bureau (一); above 10%, a new plan declared again (二). A fixed-asset
+    project's change also needs the NDRC's approval: two approvals, each listed."""
     investment = ctx.project.investment
-    ndrc = "；属固定资产投资建设，还须报区发展改革委批准" if optional_fact(ctx, "fixed_asset_investment") else ""
+    fixed_asset = optional_fact(ctx, "fixed_asset_investment")
+    ndrc = "；属固定资产投资建设，还须报区发展改革委批准" if fixed_asset else ""
     out = []
     for change in ctx.changes:  # those dated by as_of
-        amount = abs(change.amount)
+        amount = change.involved_amount
         within = amount * 100 <= investment * CHANGE_LIMIT_PERCENT
         share = _percent(amount, investment, ROUND_DOWN if within else ROUND_UP)
+        approvals = [Approval(BIG_DATA_BUREAU[0], 11, BIG_DATA_BUREAU[1], "（一）" if within else "（二）")]
+        if fixed_asset:
+            approvals.append(Approval(NDRC[0], 11, NDRC[1]))
         if within:
             out.append(ctx.change(change, "bureau_approval",
                                   f"变更金额 {format_wan(amount)}，占投资额 {share}，不超过10%：编制变更说明，报区大数据发展局批准{ndrc}",
-                                  f"change of {amount} 元 ({share}) is at most 10%: change explanation approved by the big-data bureau"))
+                                  f"change of {amount} 元 ({share}) is at most 10%: change explanation approved by the big-data bureau",
+                                  approvals=approvals))
         else:
             out.append(ctx.change(change, "reapproval",
                                   f"变更金额 {format_wan(amount)}，占投资额 {share}，超过10%：重新编制项目方案，按申报、立项程序重新申报{ndrc}",
-                                  f"change of {amount} 元 ({share}) exceeds 10%: a new plan, declared and approved again"))
+                                  f"change of {amount} 元 ({share}) exceeds 10%: a new plan, declared and approved again",
+                                  approvals=approvals))
     return out
 
 

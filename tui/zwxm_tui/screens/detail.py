@@ -216,8 +216,11 @@ class DetailScreen(ZwxmScreen):
     def _fill_changes(self) -> None:
         table = self._table("changes", "col_date", "col_amount", "col_procedure", "col_message", "col_article")
         for c in self.evaluation.changes:
+            message = pick(self.lang, c.message, c.message_en)
+            if c.approvals:  # issue 18: every approval the change needs, each with its department and article
+                message += "\n" + self.t("approvals_needed", approvals=c.approvals_text(self.lang))
             self._row(table, c.article, c.date.isoformat(), f"{c.amount:+,}", label(PROCEDURES, c.procedure, self.lang),
-                      pick(self.lang, c.message, c.message_en), article_ref(c.article, self.lang))
+                      message, article_ref(c.article, self.lang))
 
     def _fill_parts(self) -> None:
         """Contracts (each with its own deadlines and findings), phases (likewise), funding sources."""
