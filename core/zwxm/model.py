@@ -17,11 +17,11 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, Iterabl
 
 from .errors import ValueProblem
 from .money import parse_money
-from .vocab import CONTRACT_KINDS, FUNDING_SOURCES, FUNDINGS, KINDS
+from .vocab import CONTRACT_KINDS, FUNDING_LEVELS, FUNDING_SOURCES, FUNDINGS, KINDS
 
 __all__ = [
     "Event", "Change", "Contract", "Phase", "FundingSource", "Project", "Problem", "InputError", "converter",
-    "load_project", "dump_project", "parse_date", "funding_sources_of",
+    "load_project", "dump_project", "parse_date", "funding_sources_of", "funding_levels",
 ]
 
 Money = int  # whole 元; see money.parse_money
@@ -132,6 +132,16 @@ class Project:
 # The source a project with only the single `funding` field is read as (its whole investment).
 _SOURCE_OF_FUNDING = {"department_budget": "district", "government_investment": "district", "own_funds": "own",
                       "superior_funds": "superior"}
+
+
+def funding_levels(project: Project) -> dict[str, int]:
+    """The project's money by level (FUNDING_LEVELS: district, superior, own), levels with money only."""
+    levels: dict[str, int] = {}
+    for source in funding_sources_of(project):
+        if source.amount:
+            level = FUNDING_LEVELS[source.source]
+            levels[level] = levels.get(level, 0) + source.amount
+    return levels
 
 
 def funding_sources_of(project: Project) -> list[FundingSource]:

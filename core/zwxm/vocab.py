@@ -43,6 +43,10 @@ FUNDING_SOURCES: dict[str, Label] = {
     "own": ("自有资金", "own funds"),
 }
 
+# The level each source's money comes from: the district's own fiscal money, a superior government's, or the unit's own.
+FUNDING_LEVELS: dict[str, str] = {"central": "superior", "provincial": "superior", "city": "superior",
+                                  "superior": "superior", "district": "district", "own": "own"}
+
 STEPS: dict[str, Label] = {
     "annual_plan": ("列入年度计划", "included in the annual plan"),
     "fund_application_report": ("项目资金申请报告", "fund application report"),

@@ -14,7 +14,7 @@ from typing import Any
 
 from zwxm.calendar import add_months
 from zwxm.errors import ValueProblem
-from zwxm.model import Project, converter, parse_date
+from zwxm.model import Project, converter, funding_levels, parse_date
 from zwxm.money import format_wan
 from zwxm.rules import Approval, Context, MissingFact
 
@@ -91,12 +91,22 @@ def yes_no(value: Any) -> bool | None:
         return None
 
 
+def uses_district_money(project: Project) -> bool | None:
+    """第二条 全部或部分使用本级财政性资金: True when some of its money is the district's, False when it
+    is all the unit's own, None when it is (all) superior money or unknown."""
+    levels = funding_levels(project)
+    if "district" in levels:
+        return True
+    return False if set(levels) == {"own"} else None
+
+
 def in_scope(project: Project) -> bool:
     """第二条 as one test, for gates: they must not hold back projects the measure does not cover."""
+    district_money = uses_district_money(project)
     return (project.investment >= SCOPE_MINIMUM and not project.classified
-            and project.funding != "own_funds" and project.kind not in EXCLUDED_KINDS
+            and district_money is not False and project.kind not in EXCLUDED_KINDS
             and project.category not in EXCLUDED_CATEGORIES
-            and not (project.funding == "superior_funds" and yes_no(project.facts.get("superior_rules")) is True))
+            and not (district_money is None and yes_no(project.facts.get("superior_rules")) is True))
 
 
 def is_engineering(project: Project) -> bool:
@@ -156,8 +166,17 @@ def scope_amount(ctx: Context):
 
 
 def scope_funding(ctx: Context):
-    """第二条 本级财政性资金; 上级资金项目上级另有规定的从其规定."""
-    funding = ctx.require("funding")
+    """第二条 全部或部分使用本级财政性资金; 上级资金项目上级另有规定的从其规定. Listed funding
+    sources decide (mixed money with some district money is in scope); else the single `funding`."""
+    if ctx.project.funding_sources:
+        levels = funding_levels(ctx.project)
+        if "district" in levels:
+            share = f"{format_wan(levels['district'])}元/{format_wan(ctx.project.investment)}元"
+            return ctx.applies(True, f"使用本级财政性资金 {share}（全部或部分使用，第二条）",
+                               f"uses district fiscal money ({levels['district']} of {ctx.project.investment} yuan)")
+        funding = "own_funds" if set(levels) == {"own"} else "superior_funds"
+    else:
+        funding = ctx.require("funding")
     if funding == "own_funds":
         return ctx.applies(False, "未使用本级财政性资金，不适用本办法", "no district fiscal money: outside the measure")
     if funding in FISCAL_FUNDINGS:

@@ -11,7 +11,7 @@ import datetime as dt
 import os
 
 from zwxm.lifecycle import CORE_EVENT_TYPES
-from zwxm.model import converter
+from zwxm.model import converter, funding_levels
 from zwxm.money import format_wan, parse_money
 from zwxm.rules import Approval, Context, MissingFact
 
@@ -208,7 +208,9 @@ def scope(ctx: Context):
     if ctx.project.classified:
         return ctx.applies(False, "涉密项目按有关规定执行，不适用本办法",
                            "classified projects follow the secrecy rules, not these measures", article=5)
-    if ctx.require("funding") in DISTRICT_FISCAL_FUNDINGS:
+    district_money = ("district" in funding_levels(ctx.project) if ctx.project.funding_sources
+                      else ctx.require("funding") in DISTRICT_FISCAL_FUNDINGS)
+    if district_money:
         return ctx.applies(True, "使用区本级财政资金采购的政务信息化服务项目",
                            "a service bought with district-level fiscal money")
     return ctx.applies(False, "非区本级财政资金（上级资金或自有资金），不属于本办法的区级政务信息化项目",

@@ -11,10 +11,10 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from zwxm.errors import ValueProblem
-from zwxm.model import converter, parse_date
+from zwxm.model import converter, funding_levels, parse_date
 from zwxm.money import format_wan, parse_money
 from zwxm.rules import Approval, MissingFact
-from zwxm.vocab import CONTRACT_KINDS
+from zwxm.vocab import CONTRACT_KINDS, FUNDING_SOURCES, label
 
 WAN = 10_000  # 万元
 
@@ -169,7 +169,10 @@ def is_construction(ctx) -> bool:
 
 def district_approves(ctx) -> bool:
     """第二条第二款: projects the state, province or city arrange and fund are approved above them;
-    this district only supervises them, so its approval path and declaration window do not apply."""
+    this district only supervises them, so its approval path and declaration window do not apply.
+    With listed funding sources, that is a project paid by superior money alone."""
+    if ctx.project.funding_sources:
+        return set(funding_levels(ctx.project)) != {"superior"}
     return ctx.project.funding != "superior_funds"
 
 
@@ -216,8 +219,17 @@ def scope_and_exclusions(ctx):
 
 def funding_scope(ctx):
     """第二条: fiscal funds; superior-funded projects are supervised here (第二条第二款);
-    own funds follow these measures by reference (第三十二条); neither is district special funding (第十二条)."""
-    funding = ctx.require("funding")
+    own funds follow these measures by reference (第三十二条); neither is district special funding (第十二条).
+    Listed sources decide: superior money alone, own money alone, or fiscal money (mixed included)."""
+    if ctx.project.funding_sources:
+        levels = set(funding_levels(ctx.project))
+        funding = "superior_funds" if levels == {"superior"} else "own_funds" if levels == {"own"} else "mixed"
+        if funding == "mixed":
+            parts = "、".join(f"{label(FUNDING_SOURCES, s.source)} {format_wan(s.amount)}元" for s in ctx.project.funding_sources)
+            return ctx.applies(True, f"利用财政资金的信息化项目（{parts}），适用本办法；其中上级资金部分的监督管理按本办法执行",
+                               "fiscal funds (several sources): these measures apply", article=2)
+    else:
+        funding = ctx.require("funding")
     if funding == "superior_funds":
         return ctx.applies(True, "国家、省、市统筹安排建设并拨付资金：监督管理按本办法执行，审批按上级规定；不纳入全区信息化专项经费",
                            "arranged and funded by the state, province or city: supervised under these measures, "
