@@ -92,3 +92,23 @@ def pair_contracts(contracts: Sequence[Contract], events: Sequence[Event]) -> tu
         first = min(later, key=lambda s: s.signed, default=None)  # type: ignore[arg-type, return-value]
         strays.append(StrayFiling(day, first.id if first else None, first.signed if first else None))
     return list(states.values()), strays
+
+
+def pair_follow_ups(triggers: Sequence[Event], follow_ups: Sequence[Event]) -> list[tuple[Event, Event | None]]:
+    """Each trigger (in date order) with its follow-up: the first one on or after it that names the same
+    contract and phase; else the first one on or after it that names neither, not yet taken. One
+    follow-up serves one trigger, so two phases accepted never share one archive."""
+    taken: set[int] = set()
+    pairs: list[tuple[Event, Event | None]] = []
+    for trigger in sorted(triggers, key=lambda e: e.date):
+        def free(e: Event) -> bool:
+            return id(e) not in taken and e.date >= trigger.date
+
+        found = next((e for e in follow_ups if free(e) and (e.contract, e.phase) == (trigger.contract, trigger.phase)
+                      and (e.contract or e.phase)), None)
+        if found is None:
+            found = next((e for e in follow_ups if free(e) and e.contract is None and e.phase is None), None)
+        if found is not None:
+            taken.add(id(found))
+        pairs.append((trigger, found))
+    return pairs

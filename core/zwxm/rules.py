@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .contracts import ContractState, StrayFiling, pair_contracts
+from .contracts import ContractState, StrayFiling, pair_contracts, pair_follow_ups
 from .vocab import PROCEDURES, SEVERITIES, STEPS
 
 if TYPE_CHECKING:
@@ -293,7 +293,9 @@ class Context:
              contract: str | None = None, phase: str | None = None) -> Step:
         key, art = self._cite(article)
         labels = STEPS.get(step, (step, step))
-        done = any(t in self._by_type for t in done_by)
+        # a step of one contract or phase is done by an event naming it
+        done = any((contract is None or e.contract == contract) and (phase is None or e.phase == phase)
+                   for t in done_by for e in self._by_type.get(t, ()))
         return Step(key, step, title or labels[0], art, required, done, title_en or labels[1], note, note_en,
                     contract, phase)
 
@@ -334,6 +336,36 @@ class Context:
         key, art = self._cite(article)
         return ChangeRuling(key, change.date, change.amount, procedure, art, message, message_en,
                             change.content_amount or 0, tuple(approvals))
+
+    def part_deadlines(self, triggers: tuple[str, ...], done: tuple[str, ...],
+                       due: Callable[[dt.date], DateResult]) -> list[Deadline] | None:
+        """One deadline per contract or phase whose trigger event (any of `triggers`) names it, due(its
+        date), done when every type in `done` has a follow-up paired with it (zwxm.contracts.pair_follow_ups).
+        None when no trigger names a contract or phase: the rule keeps its whole-project deadline."""
+        happened = sorted((e for t in triggers for e in self._by_type.get(t, ())), key=lambda e: e.date)
+        if not any(e.contract or e.phase for e in happened):
+            return None
+        firsts: dict[tuple[str | None, str | None], Event] = {}
+        for event in happened:
+            firsts.setdefault((event.contract, event.phase), event)
+        rule = self.rule
+        assert rule is not None, "output helpers are for rules run by the evaluation"
+        starts = sorted(firsts.values(), key=lambda e: e.date)
+        follow_up_dates: list[list[dt.date | None]] = [[] for _ in starts]  # per trigger, one per done type
+        for done_type in done:
+            for index, (_, follow_up) in enumerate(pair_follow_ups(starts, self._by_type.get(done_type, ()))):
+                follow_up_dates[index].append(follow_up.date if follow_up else None)
+        out = []
+        for trigger, dates in zip(starts, follow_up_dates):
+            finished = max(dates) if dates and None not in dates else None  # type: ignore[type-var]
+            part = " ".join(x for x in (f"合同 {trigger.contract}" if trigger.contract else "",
+                                        f"分期 {trigger.phase}" if trigger.phase else "") if x)
+            part_en = " ".join(x for x in (f"contract {trigger.contract}" if trigger.contract else "",
+                                           f"phase {trigger.phase}" if trigger.phase else "") if x)
+            out.append(self.deadline(due(trigger.date), finished, title=f"{rule.title}：{part}" if part else None,
+                                     title_en=f"{rule.title_en or rule.key}: {part_en}" if part_en else None,
+                                     contract=trigger.contract, phase=trigger.phase))
+        return out
 
     # contracts: which signing and which filing belong to which contract (see zwxm.contracts)
     def contracts(self) -> list[ContractState]:

@@ -368,6 +368,10 @@ def preliminary_acceptance_deadline(ctx: Context):
     """第十八条 项目建成半年内完成初步验收."""
     if not is_engineering(ctx.project):
         return None
+    per_phase = ctx.part_deadlines(("construction_completed",), ("preliminary_acceptance_passed",),
+                                   lambda day: ctx.calendar.due_months_after(day, PRELIMINARY_ACCEPTANCE_MONTHS))
+    if per_phase is not None:  # a project built phase by phase: each phase accepted within half a year of it
+        return per_phase
     built = ctx.date_of("construction_completed")
     due = ctx.calendar.due_months_after(built, PRELIMINARY_ACCEPTANCE_MONTHS) if built else None
     return ctx.deadline(due, ctx.date_of("preliminary_acceptance_passed"))

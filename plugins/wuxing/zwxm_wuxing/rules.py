@@ -379,7 +379,20 @@ def contract_upload_deadline(ctx):
 
 def initial_acceptance_and_trial_run_deadline(ctx):
     """第二十条: initial acceptance and trial run done within 3 months of basic completion (or of the
-    end of a phase of operation or service); a unit that is late explains why to the big-data bureau."""
+    end of a phase of operation or service); a unit that is late explains why to the big-data bureau.
+    Where completions name their phase (or contract), each has its own deadline."""
+    per_phase = ctx.part_deadlines(("construction_completed", "wuxing:service_ended"),
+                                   ("preliminary_acceptance_passed", "trial_run_ended"),
+                                   lambda day: ctx.calendar.due_months_after(day, ACCEPTANCE_AND_TRIAL_MONTHS))
+    if per_phase is not None:
+        yield from per_phase
+        late = [d for d in per_phase if (d.done_on > d.date if d.done_on else ctx.as_of > d.date)]  # type: ignore[operator]
+        if late and not ctx.has("wuxing:delay_explained"):
+            for d in late:
+                yield ctx.finding("warning", f"{d.title}：未在 {d.date} 前完成初验和试运行，须向区大数据局提交说明材料",
+                                  f"{d.title_en}: not done by {d.date}: explain to the big-data bureau",
+                                  contract=d.contract, phase=d.phase)
+        return
     completed = earliest(ctx, "construction_completed", "wuxing:service_ended")
     due = ctx.calendar.due_months_after(completed, ACCEPTANCE_AND_TRIAL_MONTHS) if completed else None
     accepted, trial_ended = ctx.date_of("preliminary_acceptance_passed"), ctx.date_of("trial_run_ended")

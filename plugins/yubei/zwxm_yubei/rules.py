@@ -379,12 +379,28 @@ def contract_filing_deadline(ctx: Context):
 
 def archive_deadline(ctx: Context):
     """第十五条: the electronic archive reaches the big-data bureau within 10 working days of acceptance."""
+    per_acceptance = ctx.part_deadlines(("final_acceptance_passed",), ("archive_submitted",),
+                                        lambda day: ctx.calendar.due_in_workdays(day, ARCHIVE_WORKDAYS))
+    if per_acceptance is not None:  # 第十四条 accepted contract by contract (or phase by phase): one archive each
+        return per_acceptance
     accepted = ctx.date_of("final_acceptance_passed")
     if accepted is None:
         return ctx.deadline(None, None) if ctx.project.kind == CONSTRUCTION else None
     submitted = ctx.first_on_or_after("archive_submitted", accepted)
     return ctx.deadline(ctx.calendar.due_in_workdays(accepted, ARCHIVE_WORKDAYS),
                         submitted.date if submitted else None)
+
+
+def phases_and_contracts_steps(ctx: Context):
+    """第八条: each phase of a multi-year project is declared the same way (a declaration naming it);
+    第十四条: a multi-year phased project is accepted contract by contract (an acceptance naming it)."""
+    steps = [ctx.step("phase_declared", done_by=("declared",), title=f"分期 {p.id} 按流程申报",
+                      title_en=f"phase {p.id} declared", article=8, phase=p.id) for p in ctx.project.phases]
+    if ctx.project.phases:
+        steps += [ctx.step("contract_accepted", done_by=("final_acceptance_passed",), title=f"合同 {c.id} 验收",
+                           title_en=f"contract {c.id} accepted", article=14, contract=c.id)
+                  for c in ctx.project.contracts]
+    return steps
 
 
 # --- Findings ----------------------------------------------------------------------------------
