@@ -80,13 +80,13 @@ def test_a_separate_contracts_file_through_the_cli(tmp_path):
 
 
 def test_contract_rows_with_bad_values_or_no_project_are_rejected_by_name(store, tmp_path):
-    rows = [*CONTRACTS[:2], ["LH-C-1", "HT-2", "餐饮", "乙", "八万", "2025-03-04", None],
+    rows = [*CONTRACTS[:2], ["LH-C-1", "HT-2", "餐饮", "乙", "约八万", "2025-03-04", None],
             ["LH-NONE", "HT-7", "监理", "丁", 5, "2025-03-04", None]]
     path = _xlsx(tmp_path / "ledger.xlsx", {"项目": LEDGER, "合同": rows})
     summary = import_file(store, path)
     assert (summary.inserted, summary.rejected) == (1, 2)
     rejects = store.db.execute("SELECT row, code, \"column\", value FROM import_rejects ORDER BY row, \"column\"").fetchall()
-    assert (2, "LH-C-1", "合同金额（万元）（工作表“合同” 第3行）", "八万") in rejects
+    assert (2, "LH-C-1", "合同金额（万元）（工作表“合同” 第3行）", "约八万") in rejects
     assert any(code == "LH-C-1" and column.startswith("合同类型") and value == "餐饮" for _, code, column, value in rejects)
     assert (4, "LH-NONE", "工作表“合同”", "LH-NONE") in rejects
     assert store.project("LH-C-1") is None  # nothing half-written
