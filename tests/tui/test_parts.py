@@ -36,16 +36,22 @@ def _add_multi_contract_project(db_path, registry) -> None:
         store.save_project(project)
 
 
+async def _open(pilot, key: str):
+    """The multi-contract project's detail, then `key` pressed there; the screen it leads to."""
+    await pilot.pause()
+    pilot.app.open_project("EX-MC-1")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, DetailScreen)
+    await pilot.press(key)
+    await pilot.pause()
+    return pilot.app.screen
+
+
 async def test_detail_shows_each_contract_with_its_deadlines_phases_and_sources(db_path, registry):
     _add_multi_contract_project(db_path, registry)
     app = create_app(db_path, "zh", registry=registry)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        app.open_project("EX-MC-1")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, DetailScreen)
-        await pilot.press("8")
+        screen = await _open(pilot, "8")
         await pilot.pause()
         rows = [[str(cell) for cell in row] for row in screen.sections["parts"].rows]
         first = [r[0] for r in rows]
@@ -61,12 +67,7 @@ async def test_recording_a_filing_lets_the_operator_pick_the_contract(db_path, r
     _add_multi_contract_project(db_path, registry)
     app = create_app(db_path, "zh", registry=registry)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        app.open_project("EX-MC-1")
-        await pilot.pause()
-        await pilot.press("e")
-        await pilot.pause()
-        form = app.screen
+        form = await _open(pilot, "e")
         assert isinstance(form, RecordEventScreen)
         form.query_one("#type", Select).value = "contract_filed"
         form.query_one("#contract", Select).value = "HT-2"
