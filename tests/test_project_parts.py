@@ -186,3 +186,38 @@ def test_a_version_2_file_is_upgraded_and_its_changes_migrated(tmp_path):
         assert filing == [("#1", "met"), ("#2", "missed")]
         store.add_change("V2-LH-1", Change(D(2025, 1, 5), 0, "优化", content_amount=10_000))
         assert store.project("V2-LH-1").changes[-1].content_amount == 10_000
+
+
+def test_recording_names_the_contract_and_its_signing_must_come_first(tmp_path):
+    from zwxm.store import Refused
+
+    data = {**BASE, "contracts": [{"id": "HT-1"}, {"id": "HT-2", "kind": "supervision"}],
+            "events": [{"type": "contract_signed", "date": "2025-03-03", "contract": "HT-1"}]}
+    with Store(tmp_path / "z.db") as store:
+        store.save_project(load_project(data))
+        with pytest.raises(Refused, match="合同签订"):  # HT-2 is not signed: its filing is refused
+            store.record_event("P-1", Event("contract_filed", D(2025, 3, 5), contract="HT-2"))
+        with pytest.raises(InputError) as caught:
+            store.record_event("P-1", Event("contract_filed", D(2025, 3, 5), contract="HT-9"))
+        assert [(p.field, p.value) for p in caught.value.problems] == [("events[0].contract", "HT-9")]
+        store.record_event("P-1", Event("contract_filed", D(2025, 3, 5), contract="HT-1"))
+        assert store.project("P-1").events[-1].contract == "HT-1"
+        assert store.verify() == []
+
+
+def test_cli_record_takes_the_contract(tmp_path):
+    import subprocess
+    import sys
+
+    db = tmp_path / "z.db"
+    with Store(db) as store:
+        store.save_project(load_project({**BASE, "contracts": [{"id": "HT-1"}]}))
+    run = [sys.executable, "-m", "zwxm", "--db", str(db), "record", "P-1"]
+    done = subprocess.run([*run, "contract_signed", "--date", "2025-03-03", "--contract", "HT-1"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    bad = subprocess.run([*run, "contract_filed", "--date", "2025-03-04", "--contract", "HT-9"],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "HT-9" in bad.stderr and "Traceback" not in bad.stderr
+    with Store(db) as store:
+        assert [(e.type, e.contract) for e in store.project("P-1").events] == [("contract_signed", "HT-1")]
