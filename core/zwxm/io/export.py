@@ -1,6 +1,10 @@
-"""Export projects to TOML (tomli-w), JSON or XLSX, in shapes that `zwxm import` reads back unchanged.
+"""Export projects to TOML (tomli-w), JSON, CSV or XLSX, in shapes that `zwxm import` reads back unchanged.
 
 TOML and JSON hold `projects`, a list of project tables as `zwxm.model.dump_project` writes them.
+CSV (UTF-8 with a byte-order mark, so spreadsheets read the Chinese) has one row per project:
+the project fields as columns, and `tags`, `facts`, `events`, `changes`, `contracts`, `phases` and
+`funding_sources` as JSON text, which keeps their types (a yes/no or a number stays one);
+formula-like text is quote-prefixed as in XLSX.
 XLSX has five sheets: projects (one row each, facts as `facts.NAME` columns, funding sources as
 `funding.SOURCE` columns in 元), events, changes, contracts and phases (one row each, first column
 project_code). Text cells that a spreadsheet would run as a formula
@@ -9,8 +13,9 @@ project_code). Text cells that a spreadsheet would run as a formula
 
 from __future__ import annotations
 
+import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +25,11 @@ from ..model import Project, converter, dump_project
 from ..store import PROJECT_FIELDS
 from ..vocab import FUNDING_SOURCES
 from .headers import FUNDING_PREFIX
+from .safe_text import FORMULA_PREFIXES, csv_text, sheet_cell
 
 __all__ = ["EXPORT_FORMATS", "export_projects", "FORMULA_PREFIXES"]
 
-EXPORT_FORMATS = ("toml", "json", "xlsx")
-FORMULA_PREFIXES = ("=", "+", "-", "@")
+EXPORT_FORMATS = ("toml", "json", "csv", "xlsx")
 EVENT_COLUMNS = ("project_code", "type", "date", "actor", "role", "note", "payload", "contract", "phase")
 CHANGE_COLUMNS = ("project_code", "date", "amount", "content_amount", "reason", "major", "note")
 # contracts and phases: a sheet each (the contracts sheet is read by io/contracts.py; its signing and
@@ -33,8 +38,10 @@ CONTRACT_COLUMNS = ("project_code", "id", "kind", "vendor", "amount", "phase", "
 PHASE_COLUMNS = ("project_code", "id", "name", "year", "note")
 
 
-def export_projects(projects: Iterable[Project], path: str | Path, fmt: str | None = None) -> int:
-    """Write the projects to `path` in `fmt` (default: from the extension); returns how many."""
+def export_projects(projects: Iterable[Project], path: str | Path, fmt: str | None = None,
+                    progress: Callable[[int], None] = lambda n: None) -> int:
+    """Write the projects to `path` in `fmt` (default: from the extension); returns how many.
+    `progress(1)` is called as each project is written."""
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     if fmt not in EXPORT_FORMATS:
@@ -42,13 +49,22 @@ def export_projects(projects: Iterable[Project], path: str | Path, fmt: str | No
                          f"format (one of {', '.join(EXPORT_FORMATS)})")
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
-        return _write_xlsx(projects, path)
-    data = [_without_none(dump_project(p)) for p in projects]
+        return _write_xlsx(projects, path, progress)
+    if fmt == "csv":
+        return _write_csv(projects, path, progress)
     if fmt == "toml":
+        data = [_without_none(dump_project(p)) for p in _counted(projects, progress)]
         path.write_text(tomli_w.dumps({"projects": data}), encoding="utf-8")
-    else:
+    else:  # JSON keeps a null inside an event's payload, so the event reads back as the same event
+        data = [dump_project(p) for p in _counted(projects, progress)]
         path.write_text(json.dumps({"projects": data}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return len(data)
+
+
+def _counted(projects: Iterable[Project], progress: Callable[[int], None]) -> Iterable[Project]:
+    for project in projects:
+        yield project
+        progress(1)
 
 
 def _without_none(value: Any) -> Any:
@@ -62,19 +78,41 @@ def _without_none(value: Any) -> Any:
 
 def _cell(sheet: Any, value: Any) -> Any:
     """A cell for `value`: JSON text for lists and tables, quote-prefixed text for formula-like strings."""
-    from openpyxl.cell import WriteOnlyCell
-
     if isinstance(value, (list, dict)):
         value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    if not isinstance(value, str) or not value.startswith(FORMULA_PREFIXES):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
-    cell.quotePrefix = True  # and spreadsheet programs show it as text, even after editing
-    return cell
+    return sheet_cell(sheet, value)
 
 
-def _write_xlsx(projects: Iterable[Project], path: Path) -> int:
+CSV_JSON_COLUMNS = ("tags", "facts", "events", "changes", "contracts", "phases", "funding_sources")
+
+
+def _csv_text(value: Any) -> str:
+    """A CSV cell: JSON for lists and tables, `true`/`false` for yes/no, and formula-like text
+    quote-prefixed (the import removes the quote again)."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return csv_text(value)
+
+
+def _write_csv(projects: Iterable[Project], path: Path, progress: Callable[[int], None]) -> int:
+    columns = [name for name in PROJECT_FIELDS if name not in CSV_JSON_COLUMNS] + list(CSV_JSON_COLUMNS)
+    count = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(columns)
+        for project in projects:
+            data = converter.unstructure(project)
+            writer.writerow([_csv_text(data.get(name)) for name in columns])
+            count += 1
+            progress(1)
+    return count
+
+
+def _write_xlsx(projects: Iterable[Project], path: Path, progress: Callable[[int], None]) -> int:
     import openpyxl
 
     projects = list(projects)
@@ -103,5 +141,6 @@ def _write_xlsx(projects: Iterable[Project], path: Path) -> int:
             for item in data[name]:
                 table.append([_cell(table, project.code if c == "project_code" else (item[c] if item[c] not in ("", {}) else None))
                               for c in columns])
+        progress(1)
     book.save(path)
     return len(projects)

@@ -14,6 +14,7 @@ from ..model import InputError, Problem
 from ..vocab import FUNDING_SOURCES
 from ..store import PROJECT_FIELDS
 from .projectfile import read_data_file
+from .safe_text import FORMULA_PREFIXES
 
 UNITS = {"元": 1, "万元": 10_000, "万": 10_000, "亿元": 100_000_000, "亿": 100_000_000}
 IGNORE = "ignore"
@@ -73,7 +74,10 @@ HEADERS: dict[str, str | tuple[str, int]] = {
 FIELD_HEADERS = {t: h for h, t in reversed(HEADERS.items()) if isinstance(t, str) and t in PROJECT_FIELDS}
 FUNDING_PREFIX = "funding."  # funding.<source>: that source's amount (vocab.FUNDING_SOURCES)
 MONEY_TARGETS = frozenset({"investment", *(FUNDING_PREFIX + source for source in FUNDING_SOURCES)})
-NESTED = ("events", "changes", "contracts", "phases", "funding_sources")  # JSON lists (JSON rows, or JSON text in a cell)
+# JSON lists and tables (JSON rows, or JSON text in a cell)
+NESTED = ("events", "changes", "facts", "contracts", "phases", "funding_sources")
+# text a CSV export (ours: safe_text.csv_text, or a careful spreadsheet's) quote-prefixed
+QUOTED_FORMULA = tuple(f"'{prefix}" for prefix in (*FORMULA_PREFIXES, "\t", "\r"))
 
 
 def normalise_header(text: str) -> tuple[str, int | None]:

@@ -7,27 +7,32 @@ from typing import Any
 
 from ..evaluation import Evaluation
 from ..lifecycle import STAGES
-from ..vocab import DEADLINE_KINDS, DEADLINE_STATUSES, PROCEDURES, REGULATION_STATUSES, SEVERITIES, label, pick
+from ..plugins import Registry, get_registry
+from ..rules import District
+from ..vocab import (DEADLINE_KINDS, DEADLINE_STATUSES, PROCEDURES, REGULATION_STATUSES, SEVERITIES, article_text,
+                     label, pick)
 
 
-def render_evaluation(ev: Evaluation, lang: str = "zh") -> str:
-    """The whole evaluation: a header, then one section per non-empty part."""
-    lines = _header(ev, lang)
+def render_evaluation(ev: Evaluation, lang: str = "zh", registry: Registry | None = None) -> str:
+    """The whole evaluation: a header, then one section per non-empty part; the district by its
+    name (from `registry`), every key by its label."""
+    lines = _header(ev, lang, (registry or get_registry()).districts[ev.district])
     for section in (_approval_path, _deadlines, _findings, _changes, _roles):
         lines.extend(section(ev, lang))
     return "\n".join(lines)
 
 
-def _header(ev: Evaluation, lang: str) -> list[str]:
+def _header(ev: Evaluation, lang: str, district: District) -> list[str]:
     en = lang == "en"
     reg = ev.regulation
     lines = [
-        f"{'Project' if en else '项目'} {ev.project} · {ev.district} · {'as of' if en else '截至'} {ev.as_of}",
+        f"{'Project' if en else '项目'} {ev.project} · {pick(lang, district.name, district.name_en)} · "
+        f"{'as of' if en else '截至'} {ev.as_of}",
         f"{'Stage' if en else '阶段'}: {label(STAGES, ev.stage, lang)}",
         f"{'Regulation' if en else '依据'}: 《{reg.title}》 {reg.number} [{label(REGULATION_STATUSES, reg.status, lang)}]",
         f"{'Applicable' if en else '适用'}: {('yes' if en else '是') if ev.applicable else ('no' if en else '否')}",
     ]
-    lines.extend(f"  第{a.article}条 {pick(lang, a.message, a.message_en)}" for a in ev.applicability)
+    lines.extend(f"  {article_text(a.article, lang)} {pick(lang, a.message, a.message_en)}" for a in ev.applicability)
     return lines
 
 
@@ -39,7 +44,7 @@ def _approval_path(ev: Evaluation, lang: str) -> list[str]:
     for s in ev.approval_path:
         mark = "✓" if s.done else ("·" if s.required else "○")
         optional = "" if s.required else (" (optional)" if en else "（可免）")
-        lines.append(f"  {mark} {pick(lang, s.title, s.title_en)}{optional}  第{s.article}条")
+        lines.append(f"  {mark} {pick(lang, s.title, s.title_en)}{optional}  {article_text(s.article, lang)}")
     return lines
 
 
@@ -71,7 +76,7 @@ def _deadlines(ev: Evaluation, lang: str) -> list[str]:
             continue
         prov = (" provisional" if en else " 临时") if d.provisional else ""
         lines.append(f"{indent}{d.date or '—'} {label(DEADLINE_KINDS, d.kind, lang)} {pick(lang, d.title, d.title_en)}"
-                     f" [{label(DEADLINE_STATUSES, d.status, lang)}{prov}]  第{d.article}条")
+                     f" [{label(DEADLINE_STATUSES, d.status, lang)}{prov}]  {article_text(d.article, lang)}")
         explanation = pick(lang, d.explanation, d.explanation_en)
         if explanation:
             lines.append(f"{indent}    {explanation}")
@@ -86,7 +91,7 @@ def _findings(ev: Evaluation, lang: str) -> list[str]:
         if not indent:
             lines.append(f)
             continue
-        article = f"第{f.article}条" if f.article is not None else ""
+        article = article_text(f.article, lang)
         lines.append(f"{indent}[{label(SEVERITIES, f.severity, lang)}] {pick(lang, f.message, f.message_en)}  {article}")
     return lines
 
@@ -98,7 +103,8 @@ def _changes(ev: Evaluation, lang: str) -> list[str]:
     lines = ["Changes:" if en else "变更："]
     for c in ev.changes:
         content = f" (content {c.content_amount:,})" if en else f"（涉及 {c.content_amount:,}元）"
-        lines.append(f"  {c.date} {c.amount:+,}元{content} → {label(PROCEDURES, c.procedure, lang)}  第{c.article}条")
+        lines.append(f"  {c.date} {c.amount:+,}元{content} → {label(PROCEDURES, c.procedure, lang)}  "
+                     f"{article_text(c.article, lang)}")
         if c.approvals:
             lines.append(f"      {'approvals: ' if en else '需批准：'}{c.approvals_text(lang)}")
     return lines
@@ -109,6 +115,6 @@ def _roles(ev: Evaluation, lang: str) -> list[str]:
         return []
     lines = ["Who to go to:" if lang == "en" else "责任部门："]
     for r in ev.roles:
-        arts = "、".join(f"第{n}条" for n in r.articles)
+        arts = ("、" if lang == "zh" else ", ").join(article_text(n, lang) for n in r.articles)
         lines.append(f"  {pick(lang, r.department, r.department_en)}: {pick(lang, r.duties, r.duties_en)}  {arts}")
     return lines

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from ..evaluation import DISTRICT_WIDE_FINDINGS
 from .search import search_text, sort_key
 
 APPLICATION_ID = 0x7A77786D  # "zwxm": marks the file as ours (PRAGMA application_id)
@@ -178,7 +179,20 @@ def _migrate_to_2(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX projects_name_sort ON projects (name_sort)")
 
 
-_SCHEMA_V3 = """
+def _migrate_to_3(db: sqlite_utils.Database) -> None:
+    """Version 3: the search column also holds the full pinyin (`pingtai` as well as `pt`), and a
+    project's problem counts leave out findings every project of its district shares (the
+    regulation's status), recounted from the stored findings."""
+    rows = db.execute("SELECT code, name, owner_unit, user_unit FROM projects").fetchall()
+    db.conn.executemany("UPDATE projects SET search = ? WHERE code = ?", [(search_text(*row), row[0]) for row in rows])
+    shared = ", ".join("?" * len(DISTRICT_WIDE_FINDINGS))
+    count = ("(SELECT count(*) FROM project_findings f WHERE f.project_code = project_status.code "
+             f"AND f.severity = ? AND f.rule NOT IN ({shared}))")
+    db.execute(f"UPDATE project_status SET errors = {count}, warnings = {count}",
+               ["error", *DISTRICT_WIDE_FINDINGS, "warning", *DISTRICT_WIDE_FINDINGS])
+
+
+_SCHEMA_V4 = """
 CREATE TABLE contracts (
     project_code TEXT NOT NULL REFERENCES projects (code),
     position INTEGER NOT NULL,
@@ -220,19 +234,19 @@ ALTER TABLE project_findings ADD COLUMN phase TEXT;
 """
 
 
-def _migrate_to_3(db: sqlite_utils.Database) -> None:
-    """Version 3: contracts, phases and funding sources of a project; the content amount of a change;
+def _migrate_to_4(db: sqlite_utils.Database) -> None:
+    """Version 4: contracts, phases and funding sources of a project; the content amount of a change;
     the contract or phase a derived deadline or finding belongs to.
 
-    A change stored before version 3 has only its signed `amount` (the change of the investment); its
+    A change stored before version 4 has only its signed `amount` (the change of the investment); its
     content amount becomes |amount|, the reading every district already applied (docs/schema.md)."""
-    for statement in _SCHEMA_V3.split(";"):
+    for statement in _SCHEMA_V4.split(";"):
         if statement.strip():
             db.execute(statement)
     db.execute("UPDATE changes SET content_amount = abs(amount) WHERE content_amount IS NULL")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3, _migrate_to_4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
