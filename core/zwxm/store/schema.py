@@ -193,7 +193,7 @@ def _migrate_to_3(db: sqlite_utils.Database) -> None:
 
 
 _SCHEMA_V4 = """
-CREATE TABLE contracts (
+CREATE TABLE IF NOT EXISTS contracts (
     project_code TEXT NOT NULL REFERENCES projects (code),
     position INTEGER NOT NULL,
     id TEXT NOT NULL,
@@ -205,9 +205,9 @@ CREATE TABLE contracts (
     PRIMARY KEY (project_code, position),
     UNIQUE (project_code, id)
 );
-CREATE INDEX contracts_vendor ON contracts (vendor);
+CREATE INDEX IF NOT EXISTS contracts_vendor ON contracts (vendor);
 
-CREATE TABLE phases (
+CREATE TABLE IF NOT EXISTS phases (
     project_code TEXT NOT NULL REFERENCES projects (code),
     position INTEGER NOT NULL,
     id TEXT NOT NULL,
@@ -218,20 +218,17 @@ CREATE TABLE phases (
     UNIQUE (project_code, id)
 );
 
-CREATE TABLE funding_sources (
+CREATE TABLE IF NOT EXISTS funding_sources (
     project_code TEXT NOT NULL REFERENCES projects (code),
     position INTEGER NOT NULL,
     source TEXT NOT NULL,
     amount INTEGER NOT NULL,
     PRIMARY KEY (project_code, position)
 );
-
-ALTER TABLE changes ADD COLUMN content_amount INTEGER;
-ALTER TABLE project_deadlines ADD COLUMN contract TEXT;
-ALTER TABLE project_deadlines ADD COLUMN phase TEXT;
-ALTER TABLE project_findings ADD COLUMN contract TEXT;
-ALTER TABLE project_findings ADD COLUMN phase TEXT;
 """
+_COLUMNS_V4 = (("changes", "content_amount", "INTEGER"), ("project_deadlines", "contract", "TEXT"),
+               ("project_deadlines", "phase", "TEXT"), ("project_findings", "contract", "TEXT"),
+               ("project_findings", "phase", "TEXT"))
 
 
 def _migrate_to_4(db: sqlite_utils.Database) -> None:
@@ -243,6 +240,9 @@ def _migrate_to_4(db: sqlite_utils.Database) -> None:
     for statement in _SCHEMA_V4.split(";"):
         if statement.strip():
             db.execute(statement)
+    for table, column, kind in _COLUMNS_V4:  # each added once, so a file that already has one still upgrades
+        if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
     db.execute("UPDATE changes SET content_amount = abs(amount) WHERE content_amount IS NULL")
 
 
