@@ -249,3 +249,19 @@ def test_the_readmes_examples_name_projects_of_the_demo_and_work_on_it(tmp_path)
             assert "Traceback" not in result.stderr
             ran += 1
     assert ran >= 20
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_due_list_says_yes_no_and_articles_in_the_chosen_language(demo_db, tmp_path, lang):
+    import csv
+
+    result = run("due", "-o", str(tmp_path / "due.csv"), db=demo_db, lang=lang)
+    assert result.returncode in (0, 1), result.stderr  # 1: something is overdue
+    rows = list(csv.reader((tmp_path / "due.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert len(rows) > 1
+    provisional = {row[10] for row in rows[1:]}
+    articles = {row[9] for row in rows[1:] if row[9]}
+    if lang == "zh":
+        assert provisional <= {"是", "否"} and all(re.fullmatch(r"第\d+条", a) for a in articles)
+    else:
+        assert provisional <= {"yes", "no"} and all(re.fullmatch(r"art\. \d+", a) for a in articles)

@@ -7,7 +7,7 @@ import datetime as dt
 from .evaluation import Evaluation, evaluate
 from .model import Project
 from .plugins import Registry, get_registry
-from .vocab import DEADLINE_STATUSES, REGULATION_STATUSES, SEVERITIES, article_text, label, pick
+from .vocab import DEADLINE_STATUSES, REGULATION_STATUSES, SEVERITIES, YES_NO, article_text, label, pick
 
 
 def compare_project(project: Project, as_of: dt.date | None = None, registry: Registry | None = None) -> dict[str, Evaluation]:
@@ -22,7 +22,7 @@ def render_comparison(results: dict[str, Evaluation], lang: str = "zh", registry
     lines = []
     for code, ev in results.items():
         district = registry.districts[code]
-        applicable = ("yes" if en else "是") if ev.applicable else ("no" if en else "否")
+        applicable = pick(lang, *YES_NO[ev.applicable])
         lines.append(f"== {pick(lang, district.name, district.name_en)} 《{ev.regulation.title}》 "
                      f"[{label(REGULATION_STATUSES, ev.regulation.status, lang)}] {'applicable' if en else '适用'}: {applicable}")
         path = " → ".join(pick(lang, s.title, s.title_en) + ("" if s.required else "?") for s in ev.approval_path)

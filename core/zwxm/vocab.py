@@ -162,8 +162,6 @@ COLUMNS: dict[str, Label] = {
     "procedure": ("所需程序", "procedure"),
 }
 
-YES_NO: dict[str, Label] = {"yes": ("是", "yes"), "no": ("否", "no")}
-
 # Sections of the monthly supervision report (通报) and its charts.
 REPORT_SECTIONS: dict[str, Label] = {
     "title": ("政务信息化项目监督月报", "Monthly supervision report on government IT projects"),

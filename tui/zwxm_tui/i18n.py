@@ -181,7 +181,7 @@ UI: dict[str, Label] = {
     "k_sort": ("排序", "Sort"),
     "k_reverse": ("倒序", "Reverse"),
     "k_help": ("帮助", "Help"),
-    "k_lang": ("中/英", "Lang"),
+    "k_lang": ("中/英", "Language"),
     "k_back": ("返回", "Back"),
     "k_quit": ("退出", "Quit"),
     "k_article": ("条文", "Article"),

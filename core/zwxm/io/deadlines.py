@@ -16,16 +16,12 @@ from typing import Any
 
 from ..calendar import LegalCalendar, default_calendar
 from ..store.due import DueItem
-from ..vocab import COLUMNS, DEADLINE_STATUSES, YES_NO, label, pick
+from ..vocab import COLUMNS, DEADLINE_STATUSES, YES_NO, article_text, label, pick
 from .safe_text import csv_text, sheet_cell, visible
 
 DUE_FORMATS = ("table", "json", "csv", "xlsx", "ics")
 FLAT_COLUMNS = ("owner_unit", "department", "project_code", "project_name", "district", "title", "due_date",
                 "status", "working_days", "article", "provisional", "explanation")
-
-
-def article_text(article: int | None) -> str:
-    return f"第{article}条" if article is not None else ""
 
 
 def working_days_left(item: DueItem, as_of: dt.date, calendar: LegalCalendar) -> int:
@@ -42,8 +38,8 @@ def flat_rows(items: list[DueItem], as_of: dt.date, lang: str) -> Iterator[dict[
                "district": pick(lang, *i.district_name),
                "title": pick(lang, i.title, i.title_en), "due_date": i.date.isoformat(),
                "status": label(DEADLINE_STATUSES, i.status, lang),
-               "working_days": working_days_left(i, as_of, calendar), "article": article_text(i.article),
-               "provisional": label(YES_NO, "yes" if i.provisional else "no", lang),
+               "working_days": working_days_left(i, as_of, calendar), "article": article_text(i.article, lang),
+               "provisional": pick(lang, *YES_NO[bool(i.provisional)]),
                "explanation": pick(lang, i.explanation, i.explanation_en)}
 
 

@@ -28,7 +28,7 @@ from icalendar import Alarm, Calendar, Event
 
 from ..calendar import LegalCalendar, default_calendar
 from ..store.due import CANCELLED_LOOKBACK_DAYS, DueItem
-from .deadlines import article_text
+from ..vocab import article_text
 
 PRODID = "-//zwxm//政务项目期限 deadlines//ZH"
 DEFAULT_REMIND_WORKDAYS = 3

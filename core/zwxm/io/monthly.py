@@ -23,8 +23,7 @@ import attrs
 
 from ..store import Store
 from ..store.due import DueItem, open_on
-from ..vocab import COLUMNS, PROCEDURES, REPORT_SECTIONS, SEVERITIES, label, pick
-from .deadlines import article_text
+from ..vocab import COLUMNS, PROCEDURES, REPORT_SECTIONS, SEVERITIES, article_text, label, pick
 from .safe_text import sheet_cell, visible
 
 HTML_ROWS = 300  # longer lists are cut in the page and given in full in the XLSX

@@ -9,8 +9,8 @@ from ..evaluation import Evaluation
 from ..lifecycle import STAGES
 from ..plugins import Registry, get_registry
 from ..rules import District
-from ..vocab import (DEADLINE_KINDS, DEADLINE_STATUSES, PROCEDURES, REGULATION_STATUSES, SEVERITIES, article_text,
-                     label, pick)
+from ..vocab import (DEADLINE_KINDS, DEADLINE_STATUSES, PROCEDURES, REGULATION_STATUSES, SEVERITIES, YES_NO,
+                     article_text, label, pick)
 
 
 def render_evaluation(ev: Evaluation, lang: str = "zh", registry: Registry | None = None) -> str:
@@ -30,7 +30,7 @@ def _header(ev: Evaluation, lang: str, district: District) -> list[str]:
         f"{'as of' if en else '截至'} {ev.as_of}",
         f"{'Stage' if en else '阶段'}: {label(STAGES, ev.stage, lang)}",
         f"{'Regulation' if en else '依据'}: 《{reg.title}》 {reg.number} [{label(REGULATION_STATUSES, reg.status, lang)}]",
-        f"{'Applicable' if en else '适用'}: {('yes' if en else '是') if ev.applicable else ('no' if en else '否')}",
+        f"{'Applicable' if en else '适用'}: {pick(lang, *YES_NO[ev.applicable])}",
     ]
     lines.extend(f"  {article_text(a.article, lang)} {pick(lang, a.message, a.message_en)}" for a in ev.applicability)
     return lines
