@@ -45,7 +45,8 @@ def test_yubei_declaration_form_maps_every_field(store, tmp_path):
     assert health.owner_unit == "区卫生健康委员会"
     assert health.kind == "construction" and health.category == "engineering"
     assert health.investment == 5_800_000  # 合计（万元） 580
-    assert health.facts["funds_district"] == 4_800_000 and health.facts["funds_city"] == 1_000_000
+    # the 资金预算 columns are the project's funding sources (issue 18); zero columns are left out
+    assert [(f.source, f.amount) for f in health.funding_sources] == [("city", 1_000_000), ("district", 4_800_000)]
     assert health.facts["contact"] == "王敏" and health.facts["period"] == "2025年3月 至 2025年12月"
     cloud = store.project("YB-2025-003")
     assert cloud.kind == "operation" and cloud.category == "services" and cloud.investment == 12_000_000
@@ -124,7 +125,8 @@ def test_xlsx_form_with_title_rows_and_a_two_row_header(store, tmp_path):
     summary = import_file(store, path, district="yubei")
     assert (summary.inserted, summary.rejected) == (1, 0), summary
     project = store.project("20250007")
-    assert project.investment == 1_205_000 and project.facts["funds_district"] == 1_205_000
+    assert project.investment == 1_205_000 and [(f.source, f.amount) for f in project.funding_sources] == [
+        ("district", 1_205_000)]
     assert project.facts["remarks"] == "市级试点" and project.category == "engineering"
 
 

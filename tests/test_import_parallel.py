@@ -24,7 +24,7 @@ def _mixed_jsonl(path: Path) -> None:
         if n % 7 == 3:
             row["events"][1]["date"] = "2025-02-30"  # impossible date
         if n % 11 == 5:
-            row["investment"] = "一百万"  # unreadable money
+            row["investment"] = "约一百万"  # unreadable money (words alone are read since issue 18)
         if n % 13 == 8:
             row["events"].append({"type": "invented_event", "date": "2025-04-01"})
         if n == 20:

@@ -54,3 +54,31 @@ def test_format_wan():
     assert format_wan(12_000_000) == "1200万"
     assert format_wan(355_000) == "35.5万"
     assert format_wan(0) == "0万"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("5000万元整", 50_000_000),
+    ("人民币壹仟贰佰万元", 12_000_000),
+    ("一百二十万元", 1_200_000),
+    ("0.5亿", 50_000_000),
+    ("一点五亿元", 150_000_000),
+    ("壹佰贰拾万元整", 1_200_000),
+    ("叁拾伍万伍仟元", 355_000),
+    ("二十万零五百元", 200_500),
+    ("人民币 伍仟万元整", 50_000_000),
+])
+def test_reads_money_written_in_words_exactly(text, expected):
+    assert parse_money(text) == expected
+
+
+def test_a_column_unit_applies_to_words_without_a_unit():
+    assert parse_money("一百二十", unit=10_000) == 1_200_000
+    assert parse_money("一点五", unit=10_000) == 15_000
+    assert parse_money("一百二十元", unit=10_000) == 120
+
+
+@pytest.mark.parametrize("bad", ["一点二三四五六七八九万", "一点五", "万", "一二三万", "约六百万", "一百二十万元整整"])
+def test_words_that_are_not_whole_yuan_or_not_numbers_are_refused_naming_the_value(bad):
+    with pytest.raises(MoneyError) as caught:
+        parse_money(bad)
+    assert caught.value.value == bad

@@ -60,3 +60,12 @@ refused_by = ["data_before_acceptance"]
 def test_scenario_without_article_is_rejected(tmp_path):
     with pytest.raises(ScenarioFailure, match="article"):
         load_scenario(write(tmp_path, HEAD.replace("article = 5\n", "") + "[expect]\n"))
+
+
+def test_absent_items_may_be_tables_matched_on_every_key(tmp_path, example_registry):
+    # the one contract of HEAD is "#1": an absent table naming another contract passes, naming it fails
+    other = HEAD + '[expect]\nabsent_deadlines = [{ rule = "contract_filing", contract = "#2" }]\n'
+    run_scenario(load_scenario(write(tmp_path, other)), example_registry)
+    same = other.replace('contract = "#2"', 'contract = "#1"')
+    with pytest.raises(ScenarioFailure, match="must be absent"):
+        run_scenario(load_scenario(write(tmp_path, same)), example_registry)

@@ -235,7 +235,9 @@ def gate_refusals(project: Project, event: Event, registry: Registry, prior: lis
         refusals.append(Refusal("lifecycle", None, "项目已关停，不能再记录事件", "the project is shut down"))
     event_type = registry.event_types.get(event.type)
     for needed in event_type.requires if event_type is not None else ():
-        before = next((e for e in prior if e.type == needed), None)
+        # an event naming a contract or phase needs the prerequisite of that contract or phase
+        before = next((e for e in prior if e.type == needed and (event.contract is None or e.contract in (None, event.contract))
+                       and (event.phase is None or e.phase in (None, event.phase))), None)
         if before is None:
             label = registry.event_types[needed].label
             refusals.append(Refusal("lifecycle", None, f"须先有“{label}”", f"needs {needed!r} first"))

@@ -17,11 +17,11 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, Iterabl
 
 from .errors import ValueProblem
 from .money import parse_money
-from .vocab import FUNDINGS, KINDS
+from .vocab import CONTRACT_KINDS, FUNDING_LEVELS, FUNDING_SOURCES, FUNDINGS, KINDS
 
 __all__ = [
-    "Event", "Change", "Project", "Problem", "InputError", "converter",
-    "load_project", "dump_project", "parse_date",
+    "Event", "Change", "Contract", "Phase", "FundingSource", "Project", "Problem", "InputError", "converter",
+    "load_project", "dump_project", "parse_date", "funding_sources_of", "funding_levels",
 ]
 
 Money = int  # whole 元; see money.parse_money
@@ -29,23 +29,78 @@ Money = int  # whole 元; see money.parse_money
 
 @attrs.define(slots=True)
 class Event:
+    """Something that happened on a day. `contract` / `phase` name the contract or phase it belongs to
+    (a contract's signing, filing or acceptance; a phase's acceptance), when it belongs to one."""
+
     type: str
     date: dt.date
     actor: str | None = None
     role: str | None = None
     note: str = ""
     payload: dict[str, Any] = attrs.Factory(dict)
+    contract: str | None = None
+    phase: str | None = None
 
 
 @attrs.define(slots=True)
 class Change:
-    """A change to an approved project; `amount` is the signed change of the investment in 元."""
+    """A change to an approved project, with its two amounts in 元 (either may be zero):
+
+    `amount` is the change's effect on the total investment (signed: an increase of the estimate is
+    positive), `content_amount` the value of the content changed (调整内容涉及金额, never negative).
+    Data written before content_amount existed held only the signed `amount`; such a change reads as
+    content_amount = |amount| (the content a cut or an increase involves is at least its size), which is
+    how every district already read it.
+    """
 
     date: dt.date
-    amount: int
+    amount: int = 0
     reason: str = ""
     major: bool = False
     note: str = ""
+    content_amount: int | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.content_amount is None:
+            self.content_amount = abs(self.amount)
+
+    @property
+    def involved_amount(self) -> int:
+        """The money the change involves (调整内容涉及金额 / 资金调整数额): the changed content, and at
+        least the change of the total (a cut or an increase involves at least its own size)."""
+        return max(self.content_amount or 0, abs(self.amount))
+
+
+@attrs.define(slots=True)
+class Contract:
+    """One contract of a project (合同编号 `id`, unique within the project): its kind (CONTRACT_KINDS),
+    vendor (供应商), amount in 元 and, for a phased project, its phase. Its signing and filing are
+    events naming it (`Event.contract`), so their dates stay in the append-only history."""
+
+    id: str
+    kind: str = "construction"
+    vendor: str | None = None
+    amount: int | None = None
+    phase: str | None = None
+    note: str = ""
+
+
+@attrs.define(slots=True)
+class Phase:
+    """One phase of a multi-year project (Yubei 第八条 分期建设), declared and accepted on its own."""
+
+    id: str
+    name: str = ""
+    year: int | None = None
+    note: str = ""
+
+
+@attrs.define(slots=True)
+class FundingSource:
+    """One source of a project's money (FUNDING_SOURCES: 中央财政, 省财政, 市财政, 区财政, 自有资金 ...) and its amount in 元."""
+
+    source: str
+    amount: int
 
 
 @attrs.define(slots=True)
@@ -69,6 +124,33 @@ class Project:
     facts: dict[str, Any] = attrs.Factory(dict)
     events: list[Event] = attrs.Factory(list)
     changes: list[Change] = attrs.Factory(list)
+    contracts: list[Contract] = attrs.Factory(list)
+    phases: list[Phase] = attrs.Factory(list)
+    funding_sources: list[FundingSource] = attrs.Factory(list)
+
+
+# The source a project with only the single `funding` field is read as (its whole investment).
+_SOURCE_OF_FUNDING = {"department_budget": "district", "government_investment": "district", "own_funds": "own",
+                      "superior_funds": "superior"}
+
+
+def funding_levels(project: Project) -> dict[str, int]:
+    """The project's money by level (FUNDING_LEVELS: district, superior, own), levels with money only."""
+    levels: dict[str, int] = {}
+    for source in funding_sources_of(project):
+        if source.amount:
+            level = FUNDING_LEVELS[source.source]
+            levels[level] = levels.get(level, 0) + source.amount
+    return levels
+
+
+def funding_sources_of(project: Project) -> list[FundingSource]:
+    """The project's sources of money: those listed, or else its single `funding` read as one source
+    covering the whole investment (none when neither is known)."""
+    if project.funding_sources:
+        return list(project.funding_sources)
+    source = _SOURCE_OF_FUNDING.get(project.funding or "")
+    return [FundingSource(source, project.investment)] if source else []
 
 
 @attrs.frozen(slots=True)
@@ -168,6 +250,10 @@ def _signed_money(value: object, _type: object = None) -> int:
     return parse_money(value, allow_negative=True)
 
 
+def _optional_money(value: object, _type: object = None) -> int | None:
+    return None if value is None else parse_money(value)
+
+
 def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True)
     conv.register_structure_hook(dt.date, lambda v, _: parse_date(v))
@@ -179,6 +265,13 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook(Change, cattrs.gen.make_dict_structure_fn(
         Change, conv, _cattrs_forbid_extra_keys=True,
         amount=cattrs.gen.override(struct_hook=_signed_money),
+        content_amount=cattrs.gen.override(struct_hook=_optional_money),
+    ))
+    conv.register_structure_hook(Contract, cattrs.gen.make_dict_structure_fn(
+        Contract, conv, _cattrs_forbid_extra_keys=True, amount=cattrs.gen.override(struct_hook=_optional_money),
+    ))
+    conv.register_structure_hook(FundingSource, cattrs.gen.make_dict_structure_fn(
+        FundingSource, conv, _cattrs_forbid_extra_keys=True, amount=cattrs.gen.override(struct_hook=_money),
     ))
     conv.register_structure_hook(Project, cattrs.gen.make_dict_structure_fn(
         Project, conv, _cattrs_forbid_extra_keys=True,
@@ -253,9 +346,55 @@ def _vocabulary_problems(data: dict[str, Any]) -> list[Problem]:
 
 
 def check_vocabulary(project: Project) -> list[Problem]:
-    """Core checks that need no plugin: required text present, kind and funding known."""
+    """Core checks that need no plugin: required text present, kind and funding known, and the
+    contracts, phases and funding sources consistent with each other and with the events."""
     return _vocabulary_problems({"code": project.code, "name": project.name, "district": project.district,
-                                 "kind": project.kind, "funding": project.funding, "budget_year": project.budget_year})
+                                 "kind": project.kind, "funding": project.funding, "budget_year": project.budget_year}
+                                ) + _parts_problems(project)
+
+
+def _unknown(field: str, value: str, known: Any, what: str, what_en: str) -> Problem:
+    listed = "、".join(known) or "—"
+    return Problem(field, value, f"未知的{what}（可选：{listed}）", f"unknown {what_en} (one of {', '.join(known) or '-'})")
+
+
+def _parts_problems(project: Project) -> list[Problem]:  # noqa: C901 - to split (issue 17)
+    """Contract and phase ids unique and referred to only where declared; funding sources known and
+    adding up to the investment."""
+    problems = []
+    phases = [p.id for p in project.phases]
+    contracts = [c.id for c in project.contracts]
+    for name, ids in (("phases", phases), ("contracts", contracts)):
+        for index, key in enumerate(ids):
+            if not key.strip():
+                problems.append(Problem(f"{name}[{index}].id", key, "不能为空", "must not be empty"))
+            elif ids.index(key) != index:
+                problems.append(Problem(f"{name}[{index}].id", key, "编号重复", "duplicate id"))
+    for index, contract in enumerate(project.contracts):
+        if contract.kind not in CONTRACT_KINDS:
+            problems.append(_unknown(f"contracts[{index}].kind", contract.kind, CONTRACT_KINDS, "合同类型", "contract kind"))
+        if contract.phase is not None and contract.phase not in phases:
+            problems.append(_unknown(f"contracts[{index}].phase", contract.phase, phases, "分期", "phase"))
+    for index, event in enumerate(project.events):
+        if event.contract is not None and event.contract not in contracts:
+            problems.append(_unknown(f"events[{index}].contract", event.contract, contracts, "合同编号", "contract"))
+        if event.phase is not None and event.phase not in phases:
+            problems.append(_unknown(f"events[{index}].phase", event.phase, phases, "分期", "phase"))
+    for index, source in enumerate(project.funding_sources):
+        if source.source not in FUNDING_SOURCES:
+            problems.append(_unknown(f"funding_sources[{index}].source", source.source, FUNDING_SOURCES,
+                                     "资金来源", "funding source"))
+    if project.funding_sources:
+        total = sum(s.amount for s in project.funding_sources)
+        if total != project.investment:
+            problems.append(Problem("funding_sources", total,
+                                    f"各资金来源合计 {total} 元，不等于总投资 {project.investment} 元",
+                                    f"the sources add up to {total} yuan, not the investment {project.investment} yuan"))
+    for index, change in enumerate(project.changes):
+        if change.content_amount is not None and change.content_amount < 0:
+            problems.append(Problem(f"changes[{index}].content_amount", change.content_amount, "金额不能为负",
+                                    "amount cannot be negative"))
+    return problems
 
 
 def dump_project(project: Project) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .contracts import ContractState, StrayFiling, pair_contracts, pair_follow_ups
 from .vocab import PROCEDURES, SEVERITIES, STEPS, Label, fact_label, pick
 
 if TYPE_CHECKING:
@@ -134,6 +135,8 @@ class Step:
     title_en: str = ""
     note: str = ""
     note_en: str = ""
+    contract: str | None = None
+    phase: str | None = None
 
 
 @attrs.frozen(slots=True)
@@ -149,6 +152,8 @@ class Deadline:
     explanation: str = ""
     explanation_en: str = ""
     title_en: str = ""
+    contract: str | None = None
+    phase: str | None = None
 
 
 @attrs.frozen(slots=True)
@@ -159,10 +164,25 @@ class Finding:
     message: str
     message_en: str = ""
     plugin: str = ""
+    contract: str | None = None
+    phase: str | None = None
+
+
+@attrs.frozen(slots=True)
+class Approval:
+    """One approval a change needs: the department, the article (and its item, e.g. "（二）") that asks for it."""
+
+    department: str
+    article: int | None
+    department_en: str = ""
+    item: str = ""
 
 
 @attrs.frozen(slots=True)
 class ChangeRuling:
+    """How a change must be handled. `amount` is its effect on the total, `content_amount` the value of
+    the changed content; `approvals` lists every approval it needs (several when the text asks for several)."""
+
     rule: str
     date: dt.date
     amount: int
@@ -170,6 +190,14 @@ class ChangeRuling:
     article: int | None
     message: str = ""
     message_en: str = ""
+    content_amount: int = 0
+    approvals: tuple[Approval, ...] = ()
+
+    def approvals_text(self, lang: str = "zh") -> str:
+        """"区大数据发展局（第11条（一））、区发展改革委（第11条）" for people; empty when none is needed."""
+        if lang == "en":
+            return ", ".join(f"{a.department_en or a.department} (art. {a.article}{a.item})" for a in self.approvals)
+        return "、".join(f"{a.department}（第{a.article}条{a.item}）" for a in self.approvals)
 
 
 @attrs.frozen(slots=True)
@@ -200,7 +228,7 @@ class Context:
     """One project as of one date, indexed for rules, with helpers that build cited outputs."""
 
     __slots__ = ("project", "as_of", "district", "calendar", "events", "changes", "event", "rule", "_by_type",
-                 "category", "peers")
+                 "category", "peers", "_contracts")
 
     def __init__(self, project: Project, as_of: dt.date, district: District, calendar: LegalCalendar,
                  events: list[Event], event: Event | None = None, peers: Sequence[Project] = ()):
@@ -213,6 +241,7 @@ class Context:
         self.event = event  # the event being recorded, for gates
         self.peers = peers  # other projects of the same owner unit, when the caller has them (a database does)
         self.rule: Rule | None = None
+        self._contracts: tuple[list[ContractState], list[StrayFiling]] | None = None
         by_type: dict[str, list[Event]] = {}
         for e in events:
             by_type.setdefault(e.type, []).append(e)
@@ -257,7 +286,8 @@ class Context:
         if opened is not None and opened <= signed.date:
             return None
         return self.finding(severity, f"{signed.date} 签订合同前未记录采购：{message}",
-                            f"contract signed {signed.date} with no procurement recorded: {message_en}", article)
+                            f"contract signed {signed.date} with no procurement recorded: {message_en}", article,
+                            contract=signed.contract)
 
     def fact(self, name: str, default: Any = None) -> Any:
         """A project field or an entry of `project.facts`."""
@@ -288,14 +318,19 @@ class Context:
         return Applicability(key, art, applies, message, message_en)
 
     def step(self, step: str, required: bool = True, done_by: Iterable[str] = (), title: str | None = None,
-             title_en: str | None = None, note: str = "", note_en: str = "", article: int | None = None) -> Step:
+             title_en: str | None = None, note: str = "", note_en: str = "", article: int | None = None,
+             contract: str | None = None, phase: str | None = None) -> Step:
         key, art = self._cite(article)
         labels = STEPS.get(step, (step, step))
-        done = any(t in self._by_type for t in done_by)
-        return Step(key, step, title or labels[0], art, required, done, title_en or labels[1], note, note_en)
+        # a step of one contract or phase is done by an event naming it
+        done = any((contract is None or e.contract == contract) and (phase is None or e.phase == phase)
+                   for t in done_by for e in self._by_type.get(t, ()))
+        return Step(key, step, title or labels[0], art, required, done, title_en or labels[1], note, note_en,
+                    contract, phase)
 
     def deadline(self, result: DateResult | None, done_on: dt.date | None, title: str | None = None,
-                 title_en: str | None = None, article: int | None = None, kind: str = "due") -> Deadline:
+                 title_en: str | None = None, article: int | None = None, kind: str = "due",
+                 contract: str | None = None, phase: str | None = None) -> Deadline:
         """A deadline with its status: pending (no trigger yet), open, met or missed.
 
         `kind` only matters while pending (no DateResult yet); otherwise the result's kind counts."""
@@ -304,7 +339,8 @@ class Context:
         title = title or rule.title
         title_en = title_en or rule.title_en
         if result is None:
-            return Deadline(key, title, kind, None, art, "pending", False, done_on, title_en=title_en)
+            return Deadline(key, title, kind, None, art, "pending", False, done_on, title_en=title_en,
+                            contract=contract, phase=phase)
         if result.kind == "due":
             if done_on is not None:
                 status = "met" if done_on <= result.date else "missed"
@@ -313,20 +349,98 @@ class Context:
         else:  # not_before: the next step may not happen before the date
             status = "open" if done_on is None else ("met" if done_on >= result.date else "missed")
         return Deadline(key, title, result.kind, result.date, art, status, result.provisional, done_on,
-                        result.explanation, result.explanation_en, title_en)
+                        result.explanation, result.explanation_en, title_en, contract, phase)
 
-    def finding(self, severity: str, message: str, message_en: str = "", article: int | None = None) -> Finding:
+    def finding(self, severity: str, message: str, message_en: str = "", article: int | None = None,
+                contract: str | None = None, phase: str | None = None) -> Finding:
         if severity not in SEVERITIES:
             raise ValueError(f"unknown severity {severity!r}")
         key, art = self._cite(article)
-        return Finding(key, severity, art, message, message_en, self._running().plugin)
+        return Finding(key, severity, art, message, message_en, self._running().plugin, contract, phase)
 
     def change(self, change: Change, procedure: str, message: str = "", message_en: str = "",
-               article: int | None = None) -> ChangeRuling:
+               article: int | None = None, approvals: Iterable[Approval] = ()) -> ChangeRuling:
         if procedure not in PROCEDURES:
             raise ValueError(f"unknown change procedure {procedure!r}")
         key, art = self._cite(article)
-        return ChangeRuling(key, change.date, change.amount, procedure, art, message, message_en)
+        return ChangeRuling(key, change.date, change.amount, procedure, art, message, message_en,
+                            change.content_amount or 0, tuple(approvals))
+
+    def part_deadlines(self, triggers: tuple[str, ...], done: tuple[str, ...],
+                       due: Callable[[dt.date], DateResult]) -> list[Deadline] | None:
+        """One deadline per contract or phase whose trigger event (any of `triggers`) names it, due(its
+        date), done when every type in `done` has a follow-up paired with it (zwxm.contracts.pair_follow_ups).
+        None when no trigger names a contract or phase: the rule keeps its whole-project deadline."""
+        happened = sorted((e for t in triggers for e in self._by_type.get(t, ())), key=lambda e: e.date)
+        if not any(e.contract or e.phase for e in happened):
+            return None
+        firsts: dict[tuple[str | None, str | None], Event] = {}
+        for event in happened:
+            firsts.setdefault((event.contract, event.phase), event)
+        rule = self.rule
+        assert rule is not None, "output helpers are for rules run by the evaluation"
+        starts = sorted(firsts.values(), key=lambda e: e.date)
+        follow_up_dates: list[list[dt.date | None]] = [[] for _ in starts]  # per trigger, one per done type
+        for done_type in done:
+            for index, (_, follow_up) in enumerate(pair_follow_ups(starts, self._by_type.get(done_type, ()))):
+                follow_up_dates[index].append(follow_up.date if follow_up else None)
+        out = []
+        for trigger, dates in zip(starts, follow_up_dates):
+            finished = max(dates) if dates and None not in dates else None  # type: ignore[type-var]
+            part = " ".join(x for x in (f"合同 {trigger.contract}" if trigger.contract else "",
+                                        f"分期 {trigger.phase}" if trigger.phase else "") if x)
+            part_en = " ".join(x for x in (f"contract {trigger.contract}" if trigger.contract else "",
+                                           f"phase {trigger.phase}" if trigger.phase else "") if x)
+            out.append(self.deadline(due(trigger.date), finished, title=f"{rule.title}：{part}" if part else None,
+                                     title_en=f"{rule.title_en or rule.key}: {part_en}" if part_en else None,
+                                     contract=trigger.contract, phase=trigger.phase))
+        return out
+
+    # contracts: which signing and which filing belong to which contract (see zwxm.contracts)
+    def contracts(self) -> list[ContractState]:
+        """Every contract with its signing and filing dates as of this date, paired by the core's rule."""
+        if self._contracts is None:
+            self._contracts = pair_contracts(self.project.contracts, self.events)
+        return self._contracts[0]
+
+    def stray_filings(self) -> list[StrayFiling]:
+        """Filings that are no contract's filing (dated before its signing, or with nothing to pair)."""
+        self.contracts()
+        assert self._contracts is not None
+        return self._contracts[1]
+
+    def contract_filing(self, due: Callable[[dt.date], DateResult]) -> list[Deadline | Finding]:
+        """One filing deadline per contract (due(signing date) gives its date), plus a finding for each
+        filing that is no contract's filing. A project with no contract yet gets one pending deadline."""
+        states = self.contracts()
+        rule = self.rule
+        assert rule is not None, "output helpers are for rules run by the evaluation"
+        out: list[Deadline | Finding] = []
+        if not states:
+            out.append(self.deadline(None, None))
+        for state in states:
+            titles: dict[str, Any] = {}
+            if state.id.startswith("#") and len(states) > 1:  # an unnamed signing: say when it was signed
+                titles = {"title": f"{rule.title}：{state.signed} 签订的合同",
+                          "title_en": f"{rule.title_en or rule.key}: contract signed {state.signed}"}
+            elif not state.id.startswith("#"):
+                titles = {"title": f"{rule.title}：合同 {state.id}", "title_en": f"{rule.title_en or rule.key}: contract {state.id}"}
+            result = due(state.signed) if state.signed is not None else None
+            out.append(self.deadline(result, state.filed, contract=state.id, **titles))
+        for stray in self.stray_filings():
+            if stray.contract is None:
+                out.append(self.finding("warning", f"{stray.date} 的合同备案没有可对应的已签订合同，不计为任何合同的备案",
+                                        f"the contract filing of {stray.date} has no signed contract to belong to"))
+            elif stray.signed is None:
+                out.append(self.finding("warning", f"{stray.date} 备案的合同 {stray.contract} 尚未记录签订，不计为其备案",
+                                        f"contract {stray.contract} was filed {stray.date} but its signing is not recorded",
+                                        contract=stray.contract))
+            else:
+                out.append(self.finding("warning", f"{stray.date} 的备案早于合同 {stray.contract} 的签订（{stray.signed}），"
+                                                   "不是该合同的备案：其备案期限照常计算",
+                                        f"the filing of {stray.date} precedes the signing of contract {stray.contract} "
+                                        f"({stray.signed}): it is not that contract's filing", contract=stray.contract))
+        return out
 
     def refuse(self, message: str, message_en: str = "", article: int | None = None) -> Refusal:
         key, art = self._cite(article)

@@ -24,6 +24,32 @@ FUNDINGS: dict[str, Label] = {
     "superior_funds": ("上级资金", "superior government funds"),
 }
 
+# Kinds of contract a project signs (DOMAIN.md "One project, many contracts"); Wuxing 第十七条 names
+# design, supervision and testing as the vendors that take no other procurement of the project.
+CONTRACT_KINDS: dict[str, Label] = {
+    "construction": ("承建", "construction"),
+    "supervision": ("监理", "supervision"),
+    "design": ("设计", "design"),
+    "testing": ("第三方测评", "third-party testing"),
+    "goods": ("货物", "goods"),
+    "services": ("服务", "services"),
+    "om": ("运维", "operation and maintenance"),
+}
+
+# Sources of a project's money, as Yubei 附件1's 资金预算 columns name them (plus 省财政 and 上级资金).
+FUNDING_SOURCES: dict[str, Label] = {
+    "central": ("中央财政", "central government"),
+    "provincial": ("省财政", "provincial government"),
+    "city": ("市财政", "city government"),
+    "superior": ("上级资金", "superior government (level not given)"),
+    "district": ("区财政", "district government"),
+    "own": ("自有资金", "own funds"),
+}
+
+# The level each source's money comes from: the district's own fiscal money, a superior government's, or the unit's own.
+FUNDING_LEVELS: dict[str, str] = {"central": "superior", "provincial": "superior", "city": "superior",
+                                  "superior": "superior", "district": "district", "own": "own"}
+
 STEPS: dict[str, Label] = {
     "annual_plan": ("列入年度计划", "included in the annual plan"),
     "fund_application_report": ("项目资金申请报告", "fund application report"),

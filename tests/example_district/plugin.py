@@ -35,9 +35,8 @@ def approval_path(ctx):
 
 
 def contract_filing(ctx):
-    signed = ctx.date_of("contract_signed")
-    result = ctx.calendar.due_in_days(signed, 10) if signed else None
-    return ctx.deadline(result, ctx.date_of("contract_filed"))
+    """Each contract filed within 10 days of its signing (the core pairs filings with signings)."""
+    return ctx.contract_filing(lambda signed: ctx.calendar.due_in_days(signed, 10))
 
 
 def warranty(ctx):

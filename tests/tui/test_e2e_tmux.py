@@ -72,16 +72,17 @@ def test_record_an_event_in_a_real_terminal(tmp_path):
         terminal.keys("Enter")
         terminal.wait_for("《")  # the detail screen names the regulation
         terminal.keys("e")
-        terminal.wait_for("记录事件 · E2E-001")
+        terminal.wait_for("日期（YYYY-MM-DD）")
+        terminal.keys("Tab", "Tab")  # from the event type (the first field has the keyboard) past the date
+        terminal.keys("e2e note", literal=True)
+        terminal.wait_for("e2e note")
+        terminal.keys("BTab", "BTab")  # back to the event type
         terminal.keys("Enter")  # open the event type list
         screen = terminal.wait_for("技术论证通过")
         assert "初审通过" in screen and "合同备案" in screen  # whole over the form (issue 14)
         terminal.keys("Down", "Enter")  # below the blank prompt: the first type, 已申报 (declared)
-        terminal.wait_for("下一项")  # the menu closed: the key bar shows the form's keys again
-        terminal.wait_for("日期（YYYY-MM-DD）")
-        terminal.keys("Tab", "Tab")  # past the date (today) into the note
-        terminal.keys("e2e note", literal=True)
-        terminal.keys("Enter")
+        terminal.wait_for("下一项")  # the menu closed: the form's keys are back in the bar
+        terminal.keys("C-s")  # save: the form's own key, whatever has the keyboard
         screen = terminal.wait_for("已记录")
         assert "E2E-001" in screen
         terminal.keys("C-q")

@@ -16,7 +16,7 @@ from zwxm.plugins import get_registry
 from zwxm.store import Store
 from zwxm_tui.app import create_app
 from zwxm_tui.screens.detail import DetailScreen
-from zwxm_tui.widgets import ChoiceMenu
+from zwxm_tui.widgets import Choice, ChoiceMenu
 
 from .conftest import settle
 
@@ -67,7 +67,7 @@ def demo_db(tmp_path_factory) -> Path:
     return path
 
 
-async def walk(pilot) -> list[tuple[str, str]]:
+async def walk(pilot, folder: Path) -> list[tuple[str, str]]:
     """(where, text on screen) for each screen, dialog and menu an operator reaches with keys."""
     app = pilot.app
     seen: list[tuple[str, str]] = []
@@ -116,11 +116,13 @@ async def walk(pilot) -> list[tuple[str, str]]:
         await keys(key, where=where)
         await keys("escape")
     await keys("i", where="import")
-    await pilot.press(*"nofile.csv", "enter")
+    app.screen.query_one("#path").value = str(folder / "nofile.csv")
+    await pilot.press("enter")
     await look("import error")
     await keys("escape")
     await keys("x")
-    await pilot.press("ctrl+a", *"out.txt", "enter")
+    app.screen.query_one("#path").value = str(folder / "out.txt")  # a suffix no format has: refused, nothing written
+    await pilot.press("enter")
     await look("export error")
     await keys("escape")
     return seen
@@ -134,10 +136,13 @@ async def test_every_screen_speaks_the_operators_language(demo_db, lang, size, t
     keys = vocabulary_keys(registry)
     app = create_app(demo_db, lang, registry=registry, settings_path=tmp_path / "tui.json")
     async with app.run_test(size=size) as pilot:
-        seen = await walk(pilot)
+        seen = await walk(pilot, tmp_path)
     assert len(seen) >= 25
     problems = {where: found for where, text in seen if (found := leaks(text, lang, keys))}
     assert not problems, "\n".join(f"{where}: {found}\n{dict(seen)[where]}" for where, found in problems.items())
+    assert list(tmp_path.iterdir()) == [] or [p.name for p in tmp_path.iterdir()] == ["tui.json"]
+    if size == (160, 45):  # (at 80×24 the long temporary path wraps the message out of the short dialog)
+        assert ".toml" in dict(seen)["export error"] and "nofile.csv" in dict(seen)["import error"]
     if lang == "zh":
         assert "Search for commands" not in dict(seen)["command palette"]
         assert "搜索命令" in dict(seen)["command palette"]
@@ -169,3 +174,28 @@ async def test_the_empty_database_offer_speaks_the_operators_language(lang, tmp_
         text = screen_text(app)
     assert not leaks(text, lang, vocabulary_keys(registry)), text
     assert ("打开演示数据库" in text) == (lang == "zh") and ("Open the demo" in text) == (lang == "en")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_a_refusal_and_its_confirmation_speak_the_operators_language(lang, db_path, registry, tmp_path):
+    """The example district refuses final acceptance before data registration (its article 8)."""
+    from zwxm_tui.screens.confirm import ConfirmScreen
+    from zwxm_tui.screens.record import RecordEventScreen
+
+    app = create_app(db_path, lang, registry=registry, settings_path=tmp_path / "tui.json")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(RecordEventScreen("EX-2025-004"))
+        await pilot.pause()
+        app.screen.query_one("#type", Choice).value = "final_acceptance_passed"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        refused = screen_text(app)
+        app.screen.query_one("#force").press()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        confirm = screen_text(app)
+    keys = vocabulary_keys(registry)
+    for text in (refused, confirm):
+        assert not leaks(text, lang, keys), text
+    assert ("第8条" in confirm) == (lang == "zh") and ("Art. 8" in confirm) == (lang == "en")

@@ -185,7 +185,7 @@ async def test_import_shows_progress_then_the_rejects(tmp_path, registry):
     rows = tmp_path / "ledger.csv"
     rows.write_text("项目编号,项目名称,地区,项目类型,总投资（万元）,建设单位\n"
                     "EX-IMP-001,数字档案馆,example,construction,150,区档案馆\n"
-                    "EX-IMP-002,电子证照库,example,construction,一百万,区政务服务数据管理局\n"
+                    "EX-IMP-002,电子证照库,example,construction,约一百万,区政务服务数据管理局\n"
                     "EX-IMP-003,协同办公系统,example,operation,80,区委办\n", encoding="utf-8")
     app = create_app(tmp_path / "imp.db", "zh", registry=registry)
     async with app.run_test(size=SIZE) as pilot:
@@ -205,7 +205,7 @@ async def test_import_shows_progress_then_the_rejects(tmp_path, registry):
         table = screen.query_one("#rejects", DataTable)
         rejects = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
         assert table.display and rejects and all(r[:2] == ["3", "EX-IMP-002"] for r in rejects)  # file line 3
-        assert any("总投资" in column and value == "一百万" and reason for _, _, column, value, reason in rejects)
+        assert any("总投资" in column and value == "约一百万" and reason for _, _, column, value, reason in rejects)
         assert screen.query_one("ProgressBar").percentage == 1.0
         screen.query_one("#close").press()
         await pilot.pause()

@@ -96,6 +96,9 @@ FIRST_REJECTS = 5  # named in the import's closing lines; --json lists them all
                    "required when FILE is -)")
 @click.option("--encoding", help="文本编码（默认自动识别 UTF-8/GBK）/ text encoding (default: detect UTF-8/GBK)")
 @click.option("--mapping", type=click.Path(dir_okay=False), help="列名映射文件 / header mapping file (TOML or JSON)")
+@click.option("--contracts", type=click.Path(dir_okay=False),
+              help="合同文件：每行一份合同（项目编号、合同编号、合同类型、供应商、合同金额、签订日期、备案日期）"
+                   " / a file of contracts, one a row")
 @click.option("--district", type=DISTRICT, help="未给出地区的行所属地区 / district for rows without one")
 @click.option("--rejects", type=click.Path(dir_okay=False),
               help="拒绝行文件（CSV，默认在导入文件旁）/ rejects file (CSV, default: beside FILE)")
@@ -109,7 +112,7 @@ FIRST_REJECTS = 5  # named in the import's closing lines; --json lists them all
               help="输出 JSON：汇总及每个被拒绝的行 / JSON output: the summary and every rejected row")
 @click.pass_context
 def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | None, encoding: str | None,  # noqa: C901 - to split (issue 17)
-            mapping: str | None, district: str | None, rejects: str | None, batch_size: int,
+            mapping: str | None, contracts: str | None, district: str | None, rejects: str | None, batch_size: int,
             defer_derived: bool, allow_outside: bool, as_json: bool) -> None:
     """Import projects from FILE (CSV, TSV, JSON, JSON lines, TOML, XLSX; `-` reads standard input)
     or from a staging table.
@@ -119,14 +122,18 @@ def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | 
 
     if (file is None) == (table is None):
         _fail([Problem("file", None, "请给出文件或 --from-table 二者之一", "give either FILE or --from-table")])
+    if contracts is not None and table is not None:
+        _fail([Problem("contracts", contracts, "--contracts 只用于文件导入", "--contracts goes with a FILE")])
     from_stdin = file == STDIO
     if from_stdin:
         if fmt is None:
             _fail([Problem("format", None, "从标准输入导入时请用 --format 指定格式", "give --format when FILE is -")])
         file = str(stdin_file(f".{fmt}"))
         rejects = rejects or "stdin.rejects.csv"
+        if not allow_outside:
+            _fail_outside_cwd(contracts=contracts)
     elif not allow_outside:
-        _fail_outside_cwd(file=file, mapping=mapping)
+        _fail_outside_cwd(file=file, mapping=mapping, contracts=contracts)
     with _store(ctx) as store:
         progress = None
 
@@ -142,7 +149,7 @@ def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | 
                 summary = import_table(store, table, **options)
             else:
                 assert file is not None  # one of FILE and --from-table, checked above
-                summary = import_file(store, file, fmt=fmt, encoding=encoding, **options)
+                summary = import_file(store, file, fmt=fmt, encoding=encoding, contracts_path=contracts, **options)
         except InputError as exc:
             _fail(exc.problems)
         finally:
@@ -244,9 +251,11 @@ def _where(output: str, lang: str = "zh") -> str:
 @click.option("--supersedes", type=int, help="更正的事件编号 / id of the event this corrects")
 @click.option("--force", is_flag=True, help="不符合规定也记录（记为问题）/ record even if refused, as a finding")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON：记录结果、阶段、被强制越过的规定 / JSON output")
+@click.option("--contract", help="事件所属合同编号（签订、备案、验收）/ the contract the event belongs to")
+@click.option("--phase", help="事件所属分期（验收）/ the phase the event belongs to")
 @click.pass_context
 def record(ctx: click.Context, code: str, event_type: str, date_: str | None, note: str, actor: str | None,
-           supersedes: int | None, force: bool, as_json: bool) -> None:
+           supersedes: int | None, force: bool, as_json: bool, contract: str | None, phase: str | None) -> None:
     """Append one event to a project, through the same checks as the TUI.
 
     给项目记录一个事件（与 TUI 相同的检查；EVENT_TYPE 可用键或中英文名称，如 合同备案）。"""
@@ -261,8 +270,8 @@ def record(ctx: click.Context, code: str, event_type: str, date_: str | None, no
         names = store.registry.event_types[event_type]
         name = pick(lang, names.label, names.label_en)
         try:
-            refusals = store.record_event(code, Event(event_type, day, actor=actor, note=note), force=force,
-                                          supersedes=supersedes)
+            refusals = store.record_event(code, Event(event_type, day, actor=actor, note=note, contract=contract,
+                                                      phase=phase), force=force, supersedes=supersedes)
         except Refused as exc:
             _say(ctx, f"项目 {code} 不能记录“{name}”（{day}）：", f"project {code}: “{name}” ({day}) refused:", err=True)
             for refusal in exc.refusals:

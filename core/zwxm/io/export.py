@@ -2,10 +2,12 @@
 
 TOML and JSON hold `projects`, a list of project tables as `zwxm.model.dump_project` writes them.
 CSV (UTF-8 with a byte-order mark, so spreadsheets read the Chinese) has one row per project:
-the project fields as columns, and `tags`, `facts`, `events` and `changes` as JSON text, which keeps
-their types (a yes/no or a number stays one); formula-like text is quote-prefixed as in XLSX.
-XLSX has three sheets: projects (one row each, facts as `facts.NAME` columns), events and changes
-(one row each, first column project_code). Text cells that a spreadsheet would run as a formula
+the project fields as columns, and `tags`, `facts`, `events`, `changes`, `contracts`, `phases` and
+`funding_sources` as JSON text, which keeps their types (a yes/no or a number stays one);
+formula-like text is quote-prefixed as in XLSX.
+XLSX has five sheets: projects (one row each, facts as `facts.NAME` columns, funding sources as
+`funding.SOURCE` columns in 元), events, changes, contracts and phases (one row each, first column
+project_code). Text cells that a spreadsheet would run as a formula
 (starting with = + - @) are written as plain text with Excel's quote prefix, never as formulas.
 """
 
@@ -21,13 +23,19 @@ import tomli_w
 
 from ..model import Project, converter, dump_project
 from ..store import PROJECT_FIELDS
+from ..vocab import FUNDING_SOURCES
+from .headers import FUNDING_PREFIX
 from .safe_text import FORMULA_PREFIXES, csv_text, sheet_cell
 
 __all__ = ["EXPORT_FORMATS", "export_projects", "FORMULA_PREFIXES"]
 
 EXPORT_FORMATS = ("toml", "json", "csv", "xlsx")
-EVENT_COLUMNS = ("project_code", "type", "date", "actor", "role", "note", "payload")
-CHANGE_COLUMNS = ("project_code", "date", "amount", "reason", "major", "note")
+EVENT_COLUMNS = ("project_code", "type", "date", "actor", "role", "note", "payload", "contract", "phase")
+CHANGE_COLUMNS = ("project_code", "date", "amount", "content_amount", "reason", "major", "note")
+# contracts and phases: a sheet each (the contracts sheet is read by io/contracts.py; its signing and
+# filing dates travel in the events sheet, naming the contract); funding sources: funding.<source> columns
+CONTRACT_COLUMNS = ("project_code", "id", "kind", "vendor", "amount", "phase", "note")
+PHASE_COLUMNS = ("project_code", "id", "name", "year", "note")
 
 
 def export_projects(projects: Iterable[Project], path: str | Path, fmt: str | None = None,
@@ -75,7 +83,7 @@ def _cell(sheet: Any, value: Any) -> Any:
     return sheet_cell(sheet, value)
 
 
-CSV_JSON_COLUMNS = ("tags", "facts", "events", "changes")
+CSV_JSON_COLUMNS = ("tags", "facts", "events", "changes", "contracts", "phases", "funding_sources")
 
 
 def _csv_text(value: Any) -> str:
@@ -109,25 +117,30 @@ def _write_xlsx(projects: Iterable[Project], path: Path, progress: Callable[[int
 
     projects = list(projects)
     fact_names = sorted({name for p in projects for name in p.facts})
+    used = {f.source for p in projects for f in p.funding_sources}
+    sources = [source for source in FUNDING_SOURCES if source in used]
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("projects")
-    headers = [*PROJECT_FIELDS[:PROJECT_FIELDS.index("facts")], *(f"facts.{n}" for n in fact_names)]
+    headers = [*PROJECT_FIELDS[:PROJECT_FIELDS.index("facts")], *(f"facts.{n}" for n in fact_names),
+               *(f"{FUNDING_PREFIX}{s}" for s in sources)]
     sheet.append(headers)
-    events = book.create_sheet("events")
-    events.append(EVENT_COLUMNS)
-    changes = book.create_sheet("changes")
-    changes.append(CHANGE_COLUMNS)
+    tables = {name: book.create_sheet(name) for name in ("events", "changes", "contracts", "phases")}
+    for name, columns in (("events", EVENT_COLUMNS), ("changes", CHANGE_COLUMNS), ("contracts", CONTRACT_COLUMNS),
+                          ("phases", PHASE_COLUMNS)):
+        tables[name].append(columns)
     for project in projects:
         data = converter.unstructure(project)
         row = [data[name] for name in PROJECT_FIELDS if name != "facts"]
         row += [data["facts"].get(name) for name in fact_names]
+        amounts = {f.source: f.amount for f in project.funding_sources}
+        row += [amounts.get(source) for source in sources]
         sheet.append([_cell(sheet, v if v != [] else None) for v in row])
-        for event in data["events"]:
-            events.append([_cell(events, v) for v in (project.code, event["type"], event["date"], event["actor"],
-                                                      event["role"], event["note"] or None, event["payload"] or None)])
-        for change in data["changes"]:
-            changes.append([_cell(changes, v) for v in (project.code, change["date"], change["amount"],
-                                                        change["reason"] or None, change["major"], change["note"] or None)])
+        for name, columns in (("events", EVENT_COLUMNS), ("changes", CHANGE_COLUMNS), ("contracts", CONTRACT_COLUMNS),
+                              ("phases", PHASE_COLUMNS)):
+            table = tables[name]
+            for item in data[name]:
+                table.append([_cell(table, project.code if c == "project_code" else (item[c] if item[c] not in ("", {}) else None))
+                              for c in columns])
         progress(1)
     book.save(path)
     return len(projects)

@@ -12,6 +12,7 @@ import attrs
 
 from ..model import InputError, Problem
 from ..store import PROJECT_FIELDS
+from ..vocab import FUNDING_SOURCES
 from .projectfile import read_data_file
 from .safe_text import FORMULA_PREFIXES
 
@@ -44,10 +45,12 @@ HEADERS: dict[str, str | tuple[str, int]] = {
     "预算金额": "investment", "投资额": "investment",
     # the Yubei form's 资金预算 block is in 万元
     "合计": ("investment", _WAN), "资金预算": ("investment", _WAN), "资金预算合计": ("investment", _WAN),
-    "中央财政": ("facts.funds_central", _WAN), "中央财政资金": ("facts.funds_central", _WAN),
-    "市财政": ("facts.funds_city", _WAN), "市财政资金": ("facts.funds_city", _WAN),
-    "区财政": ("facts.funds_district", _WAN), "区财政资金": ("facts.funds_district", _WAN),
-    "自有资金": ("facts.funds_own", _WAN),
+    # its sources become the project's funding sources (funding.<source>, see vocab.FUNDING_SOURCES)
+    "中央财政": ("funding.central", _WAN), "中央财政资金": ("funding.central", _WAN),
+    "省财政": ("funding.provincial", _WAN), "省财政资金": ("funding.provincial", _WAN),
+    "市财政": ("funding.city", _WAN), "市财政资金": ("funding.city", _WAN),
+    "区财政": ("funding.district", _WAN), "区财政资金": ("funding.district", _WAN),
+    "自有资金": ("funding.own", _WAN), "上级资金": ("funding.superior", _WAN),
     # the rest of the Yubei form (its 采购类别 工程类/服务类/货物类 are Yubei's categories), kept as facts
     "联系人": "facts.contact", "联系电话": "facts.contact_phone", "项目周期": "facts.period",
     "采购类别": "category", "资金主要构成": "facts.funds_breakdown",
@@ -69,9 +72,10 @@ HEADERS: dict[str, str | tuple[str, int]] = {
     "序号": IGNORE,
 }
 FIELD_HEADERS = {t: h for h, t in reversed(HEADERS.items()) if isinstance(t, str) and t in PROJECT_FIELDS}
-MONEY_TARGETS = frozenset({"investment", "facts.funds_central", "facts.funds_city", "facts.funds_district",
-                           "facts.funds_own"})
-NESTED = ("events", "changes", "facts")  # JSON lists and tables (JSON rows, or JSON text in a cell)
+FUNDING_PREFIX = "funding."  # funding.<source>: that source's amount (vocab.FUNDING_SOURCES)
+MONEY_TARGETS = frozenset({"investment", *(FUNDING_PREFIX + source for source in FUNDING_SOURCES)})
+# JSON lists and tables (JSON rows, or JSON text in a cell)
+NESTED = ("events", "changes", "facts", "contracts", "phases", "funding_sources")
 # text a CSV export (ours: safe_text.csv_text, or a careful spreadsheet's) quote-prefixed
 QUOTED_FORMULA = tuple(f"'{prefix}" for prefix in (*FORMULA_PREFIXES, "\t", "\r"))
 
@@ -101,6 +105,8 @@ def _valid_target(target: str, event_types: dict[str, Any]) -> bool:
         return True
     if target.startswith("facts."):
         return bool(target[6:])
+    if target.startswith(FUNDING_PREFIX):
+        return target[len(FUNDING_PREFIX):] in FUNDING_SOURCES
     return target.startswith("event:") and target[6:] in event_types
 
 

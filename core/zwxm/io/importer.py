@@ -26,8 +26,9 @@ from typing import Any
 
 import attrs
 
-from ..model import Change, Event, InputError, Problem, Project
+from ..model import Change, Contract, Event, FundingSource, InputError, Phase, Problem, Project
 from ..store import Store, pinyin, timestamp
+from .contracts import ContractRecords, group_contract_rows
 from .headers import HEADERS, NOT_AN_OBJECT, Column, map_headers, read_mapping, target_for
 from .readers import FORMATS, Source, StagingTable, open_source
 from .rows import Reject, RowReader, _cell_text
@@ -74,7 +75,8 @@ Checked = tuple[int, str | None, Project | None, list[Reject]]  # row number, co
 def run_import(store: Store, source: Source, *, mapping: dict[str, Column] | None = None,  # noqa: C901 - to split (issue 17)
                district: str | None = None, batch_size: int = DEFAULT_BATCH, derive: bool = True,
                rejects_path: Path | None = None, progress: Callable[[int], None] | None = None,
-               on_start: Callable[[int], None] | None = None, parallel: bool | None = None) -> ImportSummary:
+               on_start: Callable[[int], None] | None = None, parallel: bool | None = None,
+               contracts: tuple[ContractRecords, str] | None = None) -> ImportSummary:
     """Validate every row and save the valid ones, one transaction per batch. See the module docstring.
 
     With `parallel` (by default: a file of more than one batch, on Linux with two or more CPUs) a
@@ -106,6 +108,13 @@ def run_import(store: Store, source: Source, *, mapping: dict[str, Column] | Non
         raise InputError([Problem("file", source.label, "文件为空：没有数据行", "file is empty: no data rows")])
     names = list(headers)
     reader = RowReader(map_headers(names, event_types, mapping), names, registry, district)
+    if contracts is not None:
+        reader.contract_rows, reader.contract_label = contracts
+    else:
+        reader.contract_rows, reader.contract_label = source.contract_rows, source.contract_label
+    orphans = [Reject(number, code, reader.contract_label, code, "合同所属的项目不在本次导入的台账中",
+                      "the contract's project is not in the ledger being imported")
+               for code, records in reader.contract_rows.items() if code not in seen for number, _ in records]
     if "code" not in reader.field_column:
         raise InputError([Problem("code", None, "没有项目编号列（如“项目编号”或 code）：每个项目须有编号",
                                   "no project code column (such as 项目编号 or code): every project needs one")])
@@ -182,6 +191,8 @@ def run_import(store: Store, source: Source, *, mapping: dict[str, Column] | Non
 
         for batch in batches:
             flush(batch)
+        if orphans:  # contract rows of no project in the ledger: each reported, none stored
+            flush([(r.row, r.code, None, [r]) for r in orphans])
     finally:
         batches.close()  # stops the worker when the import stops early
         gc.unfreeze()
@@ -248,17 +259,21 @@ def _checked_in_worker(source: Source, reader: RowReader, batch_size: int) -> Ge
 _project_values = operator.attrgetter(*(f.name for f in attrs.fields(Project)))
 _event_values = operator.attrgetter(*(f.name for f in attrs.fields(Event)))
 _change_values = operator.attrgetter(*(f.name for f in attrs.fields(Change)))
+_PART_TYPES = (Contract, Phase, FundingSource)  # the last fields of Project, in order
+_part_values = [operator.attrgetter(*(f.name for f in attrs.fields(t))) for t in _PART_TYPES]
 
 
 def _packed(project: Project) -> tuple[Any, ...]:
-    *fields, events, changes = _project_values(project)
-    return *fields, [_event_values(e) for e in events], [_change_values(c) for c in changes]
+    *fields, events, changes, contracts, phases, sources = _project_values(project)
+    parts = [[values(x) for x in items] for values, items in zip(_part_values, (contracts, phases, sources))]
+    return *fields, [_event_values(e) for e in events], [_change_values(c) for c in changes], *parts
 
 
 def _unpacked(values: tuple[Any, ...]) -> Project:
-    *fields, events, changes = values
+    *fields, events, changes, contracts, phases, sources = values
+    parts = [[kind(*x) for x in items] for kind, items in zip(_PART_TYPES, (contracts, phases, sources))]
     # the fields in attrs order, as _packed wrote them (mypy cannot count a starred list)
-    return Project(*fields, [Event(*e) for e in events], [Change(*c) for c in changes])  # type: ignore[call-arg]
+    return Project(*fields, [Event(*e) for e in events], [Change(*c) for c in changes], *parts)  # type: ignore[call-arg]
 
 
 def _validate_in_worker(source: Source, reader: RowReader, batch_size: int, receiver: Any, sender: Any) -> None:
@@ -291,11 +306,16 @@ def _value_text(value: Any) -> str | None:
 
 def import_file(store: Store, path: str | Path, *, fmt: str | None = None, encoding: str | None = None,
                 mapping_path: str | Path | None = None, rejects_path: str | Path | None = None,
-                **options: Any) -> ImportSummary:
-    """Import one file; rejects go to `rejects_path` (default: <file stem>.rejects.csv beside the file)."""
+                contracts_path: str | Path | None = None, **options: Any) -> ImportSummary:
+    """Import one file; rejects go to `rejects_path` (default: <file stem>.rejects.csv beside the file).
+    `contracts_path` is a separate file of contract rows (io/contracts.py) for the projects of this one."""
     path = Path(path)
     mapping = read_mapping(mapping_path, store.registry.event_types) if mapping_path else None
     source = open_source(path, fmt, encoding, store.registry.event_types)
+    if contracts_path is not None:
+        contract_source = open_source(Path(contracts_path), None, encoding, store.registry.event_types)
+        label = Path(contracts_path).name
+        options["contracts"] = (group_contract_rows(contract_source.headers, contract_source.rows(), label), label)
     target = Path(rejects_path) if rejects_path else path.with_name(f"{path.stem}.rejects.csv")
     return run_import(store, source, mapping=mapping, rejects_path=target, **options)
 

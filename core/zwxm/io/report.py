@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from ..evaluation import Evaluation
 from ..lifecycle import STAGES
 from ..plugins import Registry, get_registry
@@ -54,18 +57,40 @@ def _approval_path(ev: Evaluation, lang: str) -> list[str]:
     return lines
 
 
+def _grouped(items: list[Any], lang: str) -> Iterator[tuple[str, Any]]:
+    """(indent, item): the project's own items first, then each contract's and each phase's under a
+    heading line (yielded as ("", heading text))."""
+    groups: dict[tuple[str, str] | None, list[Any]] = {}
+    for item in items:
+        key = ("contract", item.contract) if item.contract else ("phase", item.phase) if item.phase else None
+        groups.setdefault(key, []).append(item)
+    for item in groups.pop(None, []):
+        yield "  ", item
+    for group, members in groups.items():
+        assert group is not None  # popped above
+        kind, name = group
+        heading = (f"Contract {name}" if kind == "contract" else f"Phase {name}") if lang == "en" else \
+            (f"合同 {name}" if kind == "contract" else f"分期 {name}")
+        yield "", f"  {heading}:" if lang == "en" else f"  {heading}："
+        for item in members:
+            yield "    ", item
+
+
 def _deadlines(ev: Evaluation, lang: str) -> list[str]:
     if not ev.deadlines:
         return []
     en = lang == "en"
     lines = ["Deadlines:" if en else "期限："]
-    for d in ev.deadlines:
+    for indent, d in _grouped(ev.deadlines, lang):
+        if not indent:
+            lines.append(d)
+            continue
         prov = (" provisional" if en else " 临时") if d.provisional else ""
-        lines.append(f"  {d.date or '—'} {label(DEADLINE_KINDS, d.kind, lang)} {pick(lang, d.title, d.title_en)}"
+        lines.append(f"{indent}{d.date or '—'} {label(DEADLINE_KINDS, d.kind, lang)} {pick(lang, d.title, d.title_en)}"
                      f" [{label(DEADLINE_STATUSES, d.status, lang)}{prov}]  {article_text(d.article, lang)}")
         explanation = pick(lang, d.explanation, d.explanation_en)
         if explanation:
-            lines.append(f"      {explanation}")
+            lines.append(f"{indent}    {explanation}")
     return lines
 
 
@@ -73,17 +98,27 @@ def _findings(ev: Evaluation, lang: str) -> list[str]:
     if not ev.findings:
         return []
     lines = ["Findings:" if lang == "en" else "发现："]
-    for f in ev.findings:
+    for indent, f in _grouped(ev.findings, lang):
+        if not indent:
+            lines.append(f)
+            continue
         article = article_text(f.article, lang)
-        lines.append(f"  [{label(SEVERITIES, f.severity, lang)}] {pick(lang, f.message, f.message_en)}  {article}")
+        lines.append(f"{indent}[{label(SEVERITIES, f.severity, lang)}] {pick(lang, f.message, f.message_en)}  {article}")
     return lines
 
 
 def _changes(ev: Evaluation, lang: str) -> list[str]:
     if not ev.changes:
         return []
-    return ["Changes:" if lang == "en" else "变更：",
-            *(f"  {c.date} {c.amount:+,}元 → {label(PROCEDURES, c.procedure, lang)}  {article_text(c.article, lang)}" for c in ev.changes)]
+    en = lang == "en"
+    lines = ["Changes:" if en else "变更："]
+    for c in ev.changes:
+        content = f" (content {c.content_amount:,})" if en else f"（涉及 {c.content_amount:,}元）"
+        lines.append(f"  {c.date} {c.amount:+,}元{content} → {label(PROCEDURES, c.procedure, lang)}  "
+                     f"{article_text(c.article, lang)}")
+        if c.approvals:
+            lines.append(f"      {'approvals: ' if en else '需批准：'}{c.approvals_text(lang)}")
+    return lines
 
 
 def _roles(ev: Evaluation, lang: str) -> list[str]:

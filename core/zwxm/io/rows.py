@@ -15,7 +15,8 @@ from ..evaluation import check_project
 from ..model import Event, InputError, Problem, Project, load_project, parse_date
 from ..money import parse_money
 from ..vocab import FUNDINGS, KINDS
-from .headers import FIELD_HEADERS, IGNORE, MONEY_TARGETS, NESTED, NOT_AN_OBJECT, QUOTED_FORMULA, Column
+from .contracts import ContractRecords, contract_data
+from .headers import FIELD_HEADERS, FUNDING_PREFIX, IGNORE, MONEY_TARGETS, NESTED, NOT_AN_OBJECT, QUOTED_FORMULA, Column
 
 _WORD_TARGETS = frozenset({"district", "kind", "funding", "tags"})  # text read as words (see RowReader._normal)
 
@@ -70,6 +71,9 @@ class RowReader:
         self._kinds = _word_map(KINDS, _KIND_WORDS)
         self._fundings = _word_map(FUNDINGS, _FUNDING_WORDS)
         self.field_column = {c.target: c.header for c in self.columns.values()}
+        # contract rows of a contracts sheet or file, by project code (see io/contracts.py)
+        self.contract_rows: ContractRecords = {}
+        self.contract_label = ""
 
     def code_of(self, raw: dict[str, Any]) -> str | None:
         header = self.field_column.get("code")
@@ -82,6 +86,8 @@ class RowReader:
         events: list[dict[str, Any]] = []
         problems: list[Reject] = []
         sources: dict[str, str] = {}
+        funding: dict[str, tuple[str, Any, int]] = {}  # source -> (header, cell, amount in 元)
+        total_cell: Any = None  # the investment (合计) cell as written
         for header, value in raw.items():
             column = self.columns.get(header)
             if header == NOT_AN_OBJECT:
@@ -96,6 +102,9 @@ class RowReader:
                 value = value[1:]
             if target == IGNORE or (not isinstance(value, (list, dict)) and _cell_text(value) is None):
                 continue
+            raw_value = value
+            if target == "investment":
+                total_cell = value
             if target in MONEY_TARGETS:
                 try:
                     value = parse_money(_cell_text(value) if isinstance(value, str) else value, column.unit)
@@ -105,6 +114,8 @@ class RowReader:
             if target.startswith("event:"):
                 sources[f"events[{len(events)}]"] = header
                 events.append({"type": target[6:], "date": value})
+            elif target.startswith(FUNDING_PREFIX):
+                funding[target[len(FUNDING_PREFIX):]] = (header, raw_value, value)
             elif target.startswith("facts."):
                 facts[target[6:]] = _json_cell(value)
             elif target in NESTED:
@@ -114,6 +125,16 @@ class RowReader:
                 sources[target] = header
         if isinstance(data.get("events"), list):
             events = data["events"] + events
+        if funding:
+            problems.extend(self._funding(data, funding, sources, total_cell))
+        code = _cell_text(data.get("code")) if isinstance(data.get("code"), (str, int, float)) else None
+        if code is not None and code in self.contract_rows:
+            contracts, contract_events, found, refused = contract_data(self.contract_rows[code], self.contract_label,
+                                                                       len(events))
+            data["contracts"] = (data["contracts"] if isinstance(data.get("contracts"), list) else []) + contracts
+            events += contract_events
+            sources.update(found)
+            problems.extend(Reject(0, None, where, value, p.message, p.message_en) for where, value, p in refused)
         if events:
             data["events"] = events
         if facts:
@@ -123,6 +144,24 @@ class RowReader:
         if isinstance(data.get("category"), str):
             data["category"] = self._category(data["category"], data.get("district"))
         return data, problems, sources
+
+    def _funding(self, data: dict[str, Any], funding: dict[str, tuple[str, Any, int]], sources: dict[str, str],
+                 total_cell: Any) -> list[Reject]:
+        """The funding columns as the project's sources (zero amounts left out); a total that is not
+        the sum of its parts (Yubei 附件1: 合计 = 中央财政 + 市财政 + 区财政 + 自有资金) rejects the row."""
+        total = sum(amount for _, _, amount in funding.values())
+        investment = data.get("investment")
+        if isinstance(investment, int) and total != investment:
+            header = sources.get("investment", self.field_column.get("investment", "investment"))
+            parts = " + ".join(f"{h} {cell}" for h, cell, _ in funding.values())
+            return [Reject(0, None, f"{header} / {'、'.join(h for h, _, _ in funding.values())}",
+                           f"{total_cell} ≠ {parts}",
+                           f"合计 {investment} 元不等于各资金来源之和 {total} 元（{parts}）",
+                           f"the total {investment} yuan is not the sum of its sources, {total} yuan ({parts})")]
+        data["funding_sources"] = [{"source": source, "amount": amount}
+                                   for source, (_, _, amount) in funding.items() if amount]
+        sources["funding_sources"] = "、".join(h for h, _, _ in funding.values())
+        return []
 
     def _normal(self, target: str, value: Any) -> Any:
         if not isinstance(value, str):
@@ -204,8 +243,9 @@ def _well_formed_events(items: Any) -> list[Event] | None:
             return None
         type_, date, note = item.get("type"), item.get("date"), item.get("note", "")
         actor, role, payload = item.get("actor"), item.get("role"), item.get("payload")
-        if (type(type_) is not str or type(note) is not str or not (actor is None or type(actor) is str)
-                or not (role is None or type(role) is str)):
+        contract, phase = item.get("contract"), item.get("phase")
+        if (type(type_) is not str or type(note) is not str
+                or not all(v is None or type(v) is str for v in (actor, role, contract, phase))):
             return None
         if payload is None:
             if "payload" in item:
@@ -219,7 +259,7 @@ def _well_formed_events(items: Any) -> list[Event] | None:
             day = _date_of_text(date) if type(date) is str else parse_date(date)
         except ValueProblem:
             return None
-        events.append(Event(type_, day, actor, role, note, payload))
+        events.append(Event(type_, day, actor, role, note, payload, contract, phase))
     return events
 
 

@@ -25,7 +25,7 @@ class DerivedTables:
 
     if TYPE_CHECKING:  # provided by Store
         def transaction(self) -> contextlib.AbstractContextManager[None]: ...
-        def _load(self, codes: list[str]) -> dict[str, tuple[dict, list[dict], list[dict]]]: ...
+        def _load(self, codes: list[str]) -> dict[str, tuple[Any, ...]]: ...
         def peers(self, projects: list[Project]) -> dict[str, list[Project]]: ...
 
     def _refresh_derived(self, projects: list[Project], evaluate_rules: bool = True) -> None:
@@ -52,8 +52,8 @@ class DerivedTables:
                 stage = derive_stage((e.type for e in project.events), self.registry.event_types)
                 status.append((project.code, stage, STAGE_ORDER[stage], None, None, None, None, None, None, 0, 0, 1, 0,
                                today.isoformat()))
-                findings.extend((project.code, "evaluation", "error", None, f"无法评估：{p}", f"cannot evaluate: {p}", "")
-                                for p in exc.problems)
+                findings.extend((project.code, "evaluation", "error", None, f"无法评估：{p}", f"cannot evaluate: {p}", "",
+                                 None, None) for p in exc.problems)
                 continue
             nd = ev.next_deadline
             status.append((project.code, ev.stage, STAGE_ORDER[ev.stage], int(ev.applicable),
@@ -62,9 +62,9 @@ class DerivedTables:
                            int(ev.overdue), *_problem_counts(ev.findings), today.isoformat()))
             deadlines.extend((project.code, d.rule, d.title, d.title_en, d.kind, d.date.isoformat() if d.date else None,
                               d.article, d.status, int(d.provisional), d.done_on.isoformat() if d.done_on else None,
-                              d.explanation, d.explanation_en) for d in ev.deadlines)
-            findings.extend((project.code, f.rule, f.severity, f.article, f.message, f.message_en, f.plugin)
-                            for f in ev.findings)
+                              d.explanation, d.explanation_en, d.contract, d.phase) for d in ev.deadlines)
+            findings.extend((project.code, f.rule, f.severity, f.article, f.message, f.message_en, f.plugin,
+                             f.contract, f.phase) for f in ev.findings)
         conn = self.db.conn
         for chunk in _chunks([p.code for p in projects]):
             marks = _marks(len(chunk))
@@ -72,9 +72,10 @@ class DerivedTables:
             conn.execute(f"DELETE FROM project_findings WHERE project_code IN ({marks})", chunk)
         conn.executemany(f"INSERT OR REPLACE INTO project_status VALUES ({_marks(14)})", status)
         conn.executemany("INSERT INTO project_deadlines (project_code, rule, title, title_en, kind, date, article, "
-                         f"status, provisional, done_on, explanation, explanation_en) VALUES ({_marks(12)})", deadlines)
+                         f"status, provisional, done_on, explanation, explanation_en, contract, phase) VALUES ({_marks(14)})",
+                         deadlines)
         conn.executemany("INSERT INTO project_findings (project_code, rule, severity, article, message, message_en, "
-                         f"plugin) VALUES ({_marks(7)})", findings)
+                         f"plugin, contract, phase) VALUES ({_marks(9)})", findings)
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Recompute every derived row from the events, one short transaction per chunk of projects."""

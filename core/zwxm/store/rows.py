@@ -11,13 +11,18 @@ from typing import Any
 
 import attrs
 
-from ..model import Change, Event, Project, converter
+from ..model import Change, Contract, Event, FundingSource, Phase, Project, converter
 
 CHUNK = 500  # codes per "IN (...)" query and projects per rebuild transaction
 
-
-PROJECT_FIELDS: tuple[str, ...] = tuple(f.name for f in attrs.fields(Project) if f.name not in ("events", "changes"))
+# A project's parts: lists of records kept in a table each (project_code, position, then their fields).
+PARTS: dict[str, type] = {"contracts": Contract, "phases": Phase, "funding_sources": FundingSource}
+PART_COLUMNS: dict[str, tuple[str, ...]] = {name: tuple(f.name for f in attrs.fields(kind)) for name, kind in PARTS.items()}
+PROJECT_FIELDS: tuple[str, ...] = tuple(f.name for f in attrs.fields(Project)
+                                        if f.name not in ("events", "changes", *PARTS))
 _JSON_FIELDS = ("tags", "facts")
+# Event fields kept inside the stored payload (so the events table and its hash chain keep their shape).
+_PAYLOAD_FIELDS = ("contract", "phase")
 
 
 # One encoder, made once: json.dumps with options builds a new encoder on every call.
@@ -34,13 +39,32 @@ def project_row(project: Project) -> dict[str, Any]:
 
 
 def _event_content(event: Event) -> tuple[str, str, str | None, str | None, str, str]:
-    """The stored text of an event: type, date, actor, role, note, payload (JSON)."""
-    payload = _json(converter.unstructure(event.payload)) if event.payload else "{}"
+    """The stored text of an event: type, date, actor, role, note, payload (JSON). The contract and
+    phase an event names are stored in its payload under those keys."""
+    data = dict(event.payload)
+    for name in _PAYLOAD_FIELDS:
+        if getattr(event, name) is not None:
+            data[name] = getattr(event, name)
+    payload = _json(converter.unstructure(data)) if data else "{}"
     return event.type, event.date.isoformat(), event.actor, event.role, event.note or "", payload
 
 
 def _change_key(change: Change) -> tuple[Any, ...]:
-    return change.date.isoformat(), change.amount, change.reason or "", int(change.major), change.note or ""
+    return (change.date.isoformat(), change.amount, change.reason or "", int(change.major), change.note or "",
+            change.content_amount)
+
+
+def part_rows(code: str, project: Project) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows of each part table for a project: (project_code, position, *fields)."""
+    return {name: [(code, position, *(getattr(item, c) for c in PART_COLUMNS[name]))
+                   for position, item in enumerate(getattr(project, name))] for name in PARTS}
+
+
+def parts_from_rows(rows: dict[str, list[dict[str, Any]]]) -> dict[str, list[Any]]:
+    """A project's parts from their stored rows (each list in position order)."""
+    return {name: [PARTS[name](*(r[c] for c in PART_COLUMNS[name])) for r in sorted(rows.get(name, ()),
+                                                                                    key=lambda r: r["position"])]
+            for name in PARTS}
 
 
 EVENT_COLUMNS = ("project_code", "seq", "type", "date", "actor", "role", "note", "payload", "supersedes",
@@ -68,12 +92,15 @@ def _event_row(prev_hash: str, code: str, seq: int, content: tuple[Any, ...], su
 
 
 def _event_from_row(row: dict[str, Any]) -> Event:
+    payload = json.loads(row["payload"] or "{}")
+    named = [payload.pop(name, None) for name in _PAYLOAD_FIELDS]
     return Event(row["type"], dt.date.fromisoformat(row["date"]), row["actor"], row["role"], row["note"] or "",
-                 json.loads(row["payload"] or "{}"))
+                 payload, *(None if v is None else str(v) for v in named))
 
 
-def _project_from_rows(row: dict[str, Any], events: list[dict[str, Any]], changes: list[dict[str, Any]]) -> Project:
-    """A stored project with its effective events (superseded ones left out) in date order."""
+def _project_from_rows(row: dict[str, Any], events: list[dict[str, Any]], changes: list[dict[str, Any]],
+                       parts: dict[str, list[dict[str, Any]]] | None = None) -> Project:
+    """A stored project with its effective events (superseded ones left out) in date order, and its parts."""
     data = {name: row[name] for name in PROJECT_FIELDS}
     for name in _JSON_FIELDS:
         data[name] = json.loads(data[name] or ("[]" if name == "tags" else "{}"))
@@ -82,8 +109,12 @@ def _project_from_rows(row: dict[str, Any], events: list[dict[str, Any]], change
     superseded = {e["supersedes"] for e in events if e["supersedes"] is not None}
     live = sorted((e for e in events if e.get("id") not in superseded), key=lambda e: (e["date"], e["seq"]))
     project.events = [_event_from_row(e) for e in live]
-    project.changes = [Change(dt.date.fromisoformat(c["date"]), c["amount"], c["reason"], bool(c["major"]), c["note"])
+    project.changes = [Change(dt.date.fromisoformat(c["date"]), c["amount"], c["reason"], bool(c["major"]), c["note"],
+                              c.get("content_amount"))
                        for c in sorted(changes, key=lambda c: (c["date"], c["id"]))]
+    if parts:
+        for name, items in parts_from_rows(parts).items():
+            setattr(project, name, items)
     return project
 
 

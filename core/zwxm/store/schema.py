@@ -192,7 +192,61 @@ def _migrate_to_3(db: sqlite_utils.Database) -> None:
                ["error", *DISTRICT_WIDE_FINDINGS, "warning", *DISTRICT_WIDE_FINDINGS])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3]
+_SCHEMA_V4 = """
+CREATE TABLE IF NOT EXISTS contracts (
+    project_code TEXT NOT NULL REFERENCES projects (code),
+    position INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    vendor TEXT,
+    amount INTEGER,
+    phase TEXT,
+    note TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (project_code, position),
+    UNIQUE (project_code, id)
+);
+CREATE INDEX IF NOT EXISTS contracts_vendor ON contracts (vendor);
+
+CREATE TABLE IF NOT EXISTS phases (
+    project_code TEXT NOT NULL REFERENCES projects (code),
+    position INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    year INTEGER,
+    note TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (project_code, position),
+    UNIQUE (project_code, id)
+);
+
+CREATE TABLE IF NOT EXISTS funding_sources (
+    project_code TEXT NOT NULL REFERENCES projects (code),
+    position INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    PRIMARY KEY (project_code, position)
+);
+"""
+_COLUMNS_V4 = (("changes", "content_amount", "INTEGER"), ("project_deadlines", "contract", "TEXT"),
+               ("project_deadlines", "phase", "TEXT"), ("project_findings", "contract", "TEXT"),
+               ("project_findings", "phase", "TEXT"))
+
+
+def _migrate_to_4(db: sqlite_utils.Database) -> None:
+    """Version 4: contracts, phases and funding sources of a project; the content amount of a change;
+    the contract or phase a derived deadline or finding belongs to.
+
+    A change stored before version 4 has only its signed `amount` (the change of the investment); its
+    content amount becomes |amount|, the reading every district already applied (docs/schema.md)."""
+    for statement in _SCHEMA_V4.split(";"):
+        if statement.strip():
+            db.execute(statement)
+    for table, column, kind in _COLUMNS_V4:  # each added once, so a file that already has one still upgrades
+        if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+    db.execute("UPDATE changes SET content_amount = abs(amount) WHERE content_amount IS NULL")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3, _migrate_to_4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -29,6 +29,8 @@ from .query import _LIST_SQL, SEARCH_WALK_BUDGET, SORTS, ProjectQuery
 from .rows import (
     CHUNK,
     EVENT_COLUMNS,
+    PART_COLUMNS,
+    PARTS,
     PROJECT_FIELDS,
     _by_date,
     _change_key,
@@ -37,6 +39,7 @@ from .rows import (
     _event_row,
     _marks,
     _project_from_rows,
+    part_rows,
     project_row,
 )
 from .search import search_text, sort_key
@@ -51,6 +54,12 @@ class Refused(Exception):
         reasons_en = "; ".join(_cite(r, en=True) for r in refusals)
         super().__init__(f"项目 {code} 不能记录“{event_type}”：{reasons} / project {code}: "
                          f"{event_type} refused: {reasons_en}")
+
+
+def _stored_part_rows(rows: Iterable[dict[str, Any]], table: str) -> list[tuple[Any, ...]]:
+    """Stored part rows as part_rows writes them, to tell whether a save changes them."""
+    columns = ("project_code", "position", *PART_COLUMNS[table])
+    return [tuple(r[c] for c in columns) for r in sorted(rows, key=lambda r: r["position"])]
 
 
 def _cite(refusal: Refusal, en: bool = False) -> str:
@@ -102,18 +111,21 @@ class Store(DerivedTables, Integrity):
         finally:
             self.db.conn.set_progress_handler(None, 0)
 
-    def _load(self, codes: list[str]) -> dict[str, tuple[dict, list[dict], list[dict]]]:
-        """Stored rows of these projects: code -> (project row, event rows, change rows)."""
-        found: dict[str, tuple[dict, list[dict], list[dict]]] = {}
+    def _load(self, codes: list[str]) -> dict[str, tuple[dict, list[dict], list[dict], dict[str, list[dict]]]]:
+        """Stored rows of these projects: code -> (project row, event rows, change rows, part table -> rows)."""
+        found: dict[str, tuple[dict, list[dict], list[dict], dict[str, list[dict]]]] = {}
         for chunk in _chunks(codes):
             marks = _marks(len(chunk))
             for row in self._rows(f"SELECT * FROM projects WHERE code IN ({marks})", chunk):
-                found[row["code"]] = (row, [], [])
+                found[row["code"]] = (row, [], [], {})
             for row in self._rows(f"SELECT * FROM events WHERE project_code IN ({marks}) ORDER BY project_code, seq",
                                   chunk):
                 found[row["project_code"]][1].append(row)
             for row in self._rows(f"SELECT * FROM changes WHERE project_code IN ({marks}) ORDER BY id", chunk):
                 found[row["project_code"]][2].append(row)
+            for table in PARTS:
+                for row in self._rows(f"SELECT * FROM {table} WHERE project_code IN ({marks})", chunk):
+                    found[row["project_code"]][3].setdefault(table, []).append(row)
         return found
 
     def project(self, code: str) -> Project | None:
@@ -261,10 +273,14 @@ class Store(DerivedTables, Integrity):
         project_rows: list[dict[str, Any]] = []
         event_rows: list[tuple[Any, ...]] = []
         change_rows: list[tuple[Any, ...]] = []
+        parts: dict[str, dict[str, list[tuple[Any, ...]]]] = {}
         to_derive: list[Project] = []
         for project in projects:
             row = project_row(project)
             old = stored.get(project.code)
+            # parts listed replace the stored ones; a project listing none keeps those stored
+            new_parts = {name: rows for name, rows in part_rows(project.code, project).items()
+                         if rows and (old is None or rows != _stored_part_rows(old[3].get(name, ()), name))}
             old_events = old[1] if old else []
             # an event is the same event when type, date, note and payload are
             known = {(e["type"], e["date"], e["note"] or "", e["payload"]) for e in old_events}
@@ -282,12 +298,13 @@ class Store(DerivedTables, Integrity):
                 new_event = _event_row(prev, project.code, seq, content, None, now)
                 prev = new_event[-1]
                 new_events.append(new_event)
-            known_changes = {(c["date"], c["amount"], c["reason"], c["major"], c["note"]) for c in (old[2] if old else [])}
+            known_changes = {(c["date"], c["amount"], c["reason"], c["major"], c["note"], c["content_amount"])
+                             for c in (old[2] if old else [])}
             new_changes = [c for c in project.changes if _change_key(c) not in known_changes]
             same_row = old is not None and all(old[0][k] == v for k, v in row.items())
             if old is None:
                 outcomes.append("inserted")
-            elif same_row and not new_events and not new_changes:
+            elif same_row and not new_events and not new_changes and not new_parts:
                 outcomes.append("unchanged")
                 continue
             else:
@@ -299,16 +316,20 @@ class Store(DerivedTables, Integrity):
                 project_rows.append(row)
             event_rows.extend(new_events)
             change_rows.extend((project.code, *_change_key(c), now) for c in new_changes)
+            if new_parts:
+                parts[project.code] = new_parts
             if old is None:
                 same = len(kept) == len(project.events) and len(new_changes) == len(project.changes)
                 merged = project if same else attrs.evolve(project, events=kept, changes=new_changes)
             else:
                 new_rows = [dict(zip(EVENT_COLUMNS, e)) for e in new_events]
-                merged = attrs.evolve(_project_from_rows(old[0], old[1] + new_rows, old[2]),
-                                      **{k: getattr(project, k) for k in PROJECT_FIELDS})
+                merged = attrs.evolve(_project_from_rows(old[0], old[1] + new_rows, old[2], old[3]),
+                                      **{k: getattr(project, k) for k in PROJECT_FIELDS},
+                                      **{k: getattr(project, k) for k in PARTS if getattr(project, k)})
                 merged.changes = merged.changes + new_changes
             to_derive.append(merged)
         self._insert_rows(project_rows, event_rows, change_rows)
+        self._replace_parts(parts)
         self._refresh_derived(to_derive, evaluate_rules=derive)
         return outcomes
 
@@ -324,8 +345,17 @@ class Store(DerivedTables, Integrity):
             conn.executemany(f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({_marks(len(EVENT_COLUMNS))})",
                              event_rows)
         if change_rows:
-            conn.executemany("INSERT INTO changes (project_code, date, amount, reason, major, note, recorded_at) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?)", change_rows)
+            conn.executemany("INSERT INTO changes (project_code, date, amount, reason, major, note, content_amount, "
+                             "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", change_rows)
+
+    def _replace_parts(self, parts: dict[str, dict[str, list[tuple[Any, ...]]]]) -> None:
+        """Replace the listed part tables of these projects (code -> table -> rows)."""
+        conn = self.db.conn
+        for code, tables in parts.items():
+            for table, rows in tables.items():
+                conn.execute(f"DELETE FROM {table} WHERE project_code = ?", [code])
+                columns = ("project_code", "position", *PART_COLUMNS[table])
+                conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_marks(len(columns))})", rows)
 
     def record_event(self, code: str, event: Event, force: bool = False, supersedes: int | None = None) -> list[Refusal]:
         """Append one event through the gates; refused and not forced -> Refused, forced -> stored with its refusals.
@@ -334,7 +364,9 @@ class Store(DerivedTables, Integrity):
         """
         with self.transaction():
             project = self._require(code)
-            problems = check_project(attrs.evolve(project, events=[event]), self.registry)
+            alone = attrs.evolve(project, events=[event])  # the event's contract and phase must be the project's
+            problems = check_project(alone, self.registry) + [p for p in check_vocabulary(alone)
+                                                              if p.field.startswith("events[")]
             owner_district = event.type.split(":", 1)[0] if ":" in event.type else project.district
             if not problems and owner_district != project.district:  # another district's own event type
                 names = self.registry.event_types[event.type]

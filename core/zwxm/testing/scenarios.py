@@ -3,7 +3,8 @@
 A scenario file (TOML) holds `title`, `article` (the article it tests), `as_of`, optionally
 `district`, a `[project]` table, optionally a `[record]` event to try after the history, and an
 `[expect]` table. Each expected list item must match some actual item on every key it gives;
-`absent_findings` / `absent_steps` / `absent_deadlines` name rule keys that must not appear, and
+`absent_findings` / `absent_steps` / `absent_deadlines` name rule keys (or tables of keys, such as
+`{rule = "...", contract = "HT-2"}`) that must not appear, and
 `refused_by` / `allowed` check the gates for the `[record]` event. Optional `[[peers]]` tables are
 other projects of the same owner unit, for rules that look across projects. See docs/plugins.md.
 """
@@ -103,8 +104,9 @@ def _result_errors(expect: dict[str, Any], result: dict[str, Any]) -> list[str]:
             if not any(_matches(item, actual) for actual in result[key]):
                 errors.append(f"{key}: nothing matches {item!r}\n    actual: {result[key]!r}")
     for key, list_name in _ABSENT.items():
-        for rule in expect.get(key, []):
-            found = [a for a in result[list_name] if a.get("rule") == rule or a.get("step") == rule]
+        for rule in expect.get(key, []):  # a rule key, or a table every absent item must not match
+            found = [a for a in result[list_name] if (_matches(rule, a) if isinstance(rule, dict)
+                                                      else a.get("rule") == rule or a.get("step") == rule)]
             if found:
                 errors.append(f"{list_name}: {rule!r} must be absent, found {found!r}")
     return errors

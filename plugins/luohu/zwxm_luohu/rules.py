@@ -14,9 +14,9 @@ from typing import Any
 
 from zwxm.calendar import add_months
 from zwxm.errors import ValueProblem
-from zwxm.model import Project, converter, parse_date
+from zwxm.model import Project, converter, funding_levels, parse_date
 from zwxm.money import format_wan
-from zwxm.rules import Context, MissingFact
+from zwxm.rules import Approval, Context, MissingFact
 
 CODE = "luohu"
 
@@ -100,12 +100,22 @@ def yes_no(value: Any) -> bool | None:
         return None
 
 
+def uses_district_money(project: Project) -> bool | None:
+    """第二条 全部或部分使用本级财政性资金: True when some of its money is the district's, False when it
+    is all the unit's own, None when it is (all) superior money or unknown."""
+    levels = funding_levels(project)
+    if "district" in levels:
+        return True
+    return False if set(levels) == {"own"} else None
+
+
 def in_scope(project: Project) -> bool:
     """第二条 as one test, for gates: they must not hold back projects the measure does not cover."""
+    district_money = uses_district_money(project)
     return (project.investment >= SCOPE_MINIMUM and not project.classified
-            and project.funding != "own_funds" and project.kind not in EXCLUDED_KINDS
+            and district_money is not False and project.kind not in EXCLUDED_KINDS
             and project.category not in EXCLUDED_CATEGORIES
-            and not (project.funding == "superior_funds" and yes_no(project.facts.get("superior_rules")) is True))
+            and not (district_money is None and yes_no(project.facts.get("superior_rules")) is True))
 
 
 def is_engineering(project: Project) -> bool:
@@ -166,8 +176,17 @@ def scope_amount(ctx: Context):
 
 
 def scope_funding(ctx: Context):
-    """第二条 本级财政性资金; 上级资金项目上级另有规定的从其规定."""
-    funding = ctx.require("funding")
+    """第二条 全部或部分使用本级财政性资金; 上级资金项目上级另有规定的从其规定. Listed funding
+    sources decide (mixed money with some district money is in scope); else the single `funding`."""
+    if ctx.project.funding_sources:
+        levels = funding_levels(ctx.project)
+        if "district" in levels:
+            share = f"{format_wan(levels['district'])}元/{format_wan(ctx.project.investment)}元"
+            return ctx.applies(True, f"使用本级财政性资金 {share}（全部或部分使用，第二条）",
+                               f"uses district fiscal money ({levels['district']} of {ctx.project.investment} yuan)")
+        funding = "own_funds" if set(levels) == {"own"} else "superior_funds"
+    else:
+        funding = ctx.require("funding")
     if funding == "own_funds":
         return ctx.applies(False, "未使用本级财政性资金，不适用本办法", "no district fiscal money: outside the measure")
     if funding in FISCAL_FUNDINGS:
@@ -332,10 +351,8 @@ def no_use_before_final_acceptance(ctx: Context):
 
 
 def contract_filing_deadline(ctx: Context):
-    """第十五条 签订项目合同之日起10日内报区信息化主管部门备案."""
-    signed = ctx.date_of("contract_signed")
-    due = ctx.calendar.due_in_days(signed, CONTRACT_FILING_DAYS) if signed else None
-    return ctx.deadline(due, ctx.date_of("contract_filed"))
+    """第十五条 签订项目合同之日起10日内报区信息化主管部门备案: every contract on its own clock."""
+    return ctx.contract_filing(lambda signed: ctx.calendar.due_in_days(signed, CONTRACT_FILING_DAYS))
 
 
 def monthly_progress_report_deadlines(ctx: Context):
@@ -363,6 +380,10 @@ def preliminary_acceptance_deadline(ctx: Context):
     """第十八条 项目建成半年内完成初步验收."""
     if not is_engineering(ctx.project):
         return None
+    per_phase = ctx.part_deadlines(("construction_completed",), ("preliminary_acceptance_passed",),
+                                   lambda day: ctx.calendar.due_months_after(day, PRELIMINARY_ACCEPTANCE_MONTHS))
+    if per_phase is not None:  # a project built phase by phase: each phase accepted within half a year of it
+        return per_phase
     built = ctx.date_of("construction_completed")
     due = ctx.calendar.due_months_after(built, PRELIMINARY_ACCEPTANCE_MONTHS) if built else None
     return ctx.deadline(due, ctx.date_of("preliminary_acceptance_passed"))
@@ -393,8 +414,9 @@ def handover_deadline(ctx: Context):
 
 
 def supervisor_selected(ctx: Context):
-    """第十四条 根据项目实际需要选定监理: not mandatory, so only a missing record is reported."""
-    if ctx.has("contract_signed"):
+    """第十四条 根据项目实际需要选定监理: not mandatory, so only a missing record is reported; a
+    supervision contract among the project's contracts records the supervisor too."""
+    if ctx.has("contract_signed") and not any(c.kind == "supervision" for c in ctx.project.contracts):
         ctx.require("supervisor")
 
 
@@ -521,25 +543,35 @@ def used_after_failed_acceptance(ctx: Context):
 # --- 第十七条: changes ---------------------------------------------------------------------------
 
 
+# 第十七条 其管理按《全过程管理办法》: the approving department of a government investment (第十一条 报批)
+CHANGE_APPROVER = ("区发展改革部门（按《全过程管理办法》）", "the development and reform department (whole-process measure)")
+
+
 def change_procedure(ctx: Context):
     """第十七条 重大设计变更或实际总投资超过原批复总概算 -> 按《全过程管理办法》重新报批;
     一般设计变更 -> 各方共同确认后报区信息化主管部门备案.
 
-    The approved total estimate is the project's investment; each change adds its signed amount. A
-    change that lowers the total does not "cause" an excess, so it stays a general change.
+    The approved total estimate is the project's investment; each change adds its effect on the
+    total (`amount`). A change that lowers the total, or leaves it, does not "cause" an excess, so it
+    stays a general change unless it is major. Both grounds are named when both hold.
     """
     approved = ctx.project.investment
     total = approved
     rulings = []
     for change in sorted((c for c in ctx.project.changes if c.date <= ctx.as_of), key=lambda c: c.date):
         total += change.amount
+        grounds, grounds_en = [], []
         if change.major:
-            rulings.append(ctx.change(change, "reapproval", "重大设计变更：按《全过程管理办法》有关规定重新报批",
-                                      "major design change: re-approval under the whole-process measure"))
-        elif change.amount > 0 and total > approved:  # 导致…超过: this change pushes the total over
-            rulings.append(ctx.change(change, "reapproval",
-                                      f"变更后实际总投资 {format_wan(total)}元，超过原批复总概算 {format_wan(approved)}元：重新报批",
-                                      f"total after the change, {total} yuan, exceeds the approved estimate {approved} yuan: re-approval"))
+            grounds.append("重大设计变更")
+            grounds_en.append("a major design change")
+        if change.amount > 0 and total > approved:  # 导致…超过: this change pushes the total over
+            grounds.append(f"变更后实际总投资 {format_wan(total)}元，超过原批复总概算 {format_wan(approved)}元")
+            grounds_en.append(f"the total after the change, {total} yuan, exceeds the approved estimate {approved} yuan")
+        if grounds:
+            approval = Approval(CHANGE_APPROVER[0], 17, CHANGE_APPROVER[1])
+            rulings.append(ctx.change(change, "reapproval", f"{'；'.join(grounds)}：按《全过程管理办法》有关规定重新报批",
+                                      f"{'; '.join(grounds_en)}: re-approval under the whole-process measure",
+                                      approvals=[approval]))
         else:
             rulings.append(ctx.change(change, "file_only",
                                       f"一般设计变更：建设单位会同变更提出单位、设计、监理、承建单位共同确认后报{IT_AUTHORITY}备案",

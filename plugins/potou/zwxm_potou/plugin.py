@@ -112,6 +112,8 @@ RULES = (
      "crypto protection planned, built and run together", (), ()),
     ("started_without_approval", "finding", 28, "未履行审批、备案程序即采购或实施", r.started_without_approval,
      "procured or started without approval or filing", (), ()),
+    ("service_contracts_after_approval", "finding", 28, "每份服务合同在立项审批或备案后签订",
+     r.service_contracts_after_approval, "each service contract signed after the approval or filing", (), ()),
     ("contract_without_procurement", "finding", 16, "按政府采购有关规定采购后签订合同", r.contract_without_procurement,
      "contract signed only after procurement", (), ()),
     ("acceptance_report_to_bureau", "finding", 22, "专业类项目验收报告报送区政务服务数据管理局",

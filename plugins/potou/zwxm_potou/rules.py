@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 
 from zwxm.lifecycle import CORE_EVENT_TYPES
-from zwxm.model import converter
+from zwxm.model import converter, funding_levels
 from zwxm.money import format_wan, parse_money
-from zwxm.rules import Context, MissingFact
+from zwxm.rules import Approval, Context, MissingFact
 
 CODE = "potou"
 
@@ -207,7 +207,9 @@ def scope(ctx: Context):
     if ctx.project.classified:
         return ctx.applies(False, "涉密项目按有关规定执行，不适用本办法",
                            "classified projects follow the secrecy rules, not these measures", article=5)
-    if ctx.require("funding") in DISTRICT_FISCAL_FUNDINGS:
+    district_money = ("district" in funding_levels(ctx.project) if ctx.project.funding_sources
+                      else ctx.require("funding") in DISTRICT_FISCAL_FUNDINGS)
+    if district_money:
         return ctx.applies(True, "使用区本级财政资金采购的政务信息化服务项目",
                            "a service bought with district-level fiscal money")
     return ctx.applies(False, "非区本级财政资金（上级资金或自有资金），不属于本办法的区级政务信息化项目",
@@ -393,6 +395,17 @@ def started_without_approval(ctx: Context):
     return None
 
 
+def service_contracts_after_approval(ctx: Context):
+    """第二十八条 with 第十七条 (谁签订合同，谁负责管理): each purchased-service contract is signed only
+    after the project's approval or filing; one finding per contract signed before it."""
+    approved = ctx.date_of("approved")
+    for state in ctx.contracts():
+        if state.signed is not None and approved is not None and state.signed < approved:
+            yield ctx.finding("error", f"合同 {state.id} 于 {state.signed} 签订，早于立项审批或备案（{approved}）",
+                              f"contract {state.id} signed {state.signed}, before the approval or filing ({approved})",
+                              contract=state.id)
+
+
 def contract_without_procurement(ctx: Context):
     """第十六条: projects are procured under the government procurement rules, before their contract."""
     return ctx.contract_without_procurement("error", "应按政府采购有关规定开展项目采购",
@@ -471,14 +484,22 @@ def change_procedure(ctx: Context):
             zh = "；".join(f[0] for f in failed)
             en = "; ".join(f[1] for f in failed)
             rulings.append(ctx.change(change, "reapproval", f"{zh}：按相关法律法规和规定重新履行程序",
-                                      f"{en}: follow the ordinary procedure again"))
+                                      f"{en}: follow the ordinary procedure again", approvals=_ordinary_approvals(ctx)))
         else:
             reason = CHANGE_REASONS[change.reason]
-            rulings.append(ctx.change(change, "file_only", f"{reason[0]}，调整 {format_wan(abs(change.amount))} 未超过项目总金额 "
+            rulings.append(ctx.change(change, "file_only", f"{reason[0]}，调整 {format_wan(change.involved_amount)} 未超过项目总金额 "
                                                            f"{CHANGE_SHARE_LIMIT_PERCENT}%：单位自行调整并报{BUREAU}备案",
-                                      f"{reason[1]}, {_yuan(abs(change.amount))} within {CHANGE_SHARE_LIMIT_PERCENT}% "
+                                      f"{reason[1]}, {_yuan(change.involved_amount)} within {CHANGE_SHARE_LIMIT_PERCENT}% "
                                       "of the total: the unit adjusts it and files it with the bureau"))
     return rulings
+
+
+def _ordinary_approvals(ctx: Context) -> list[Approval]:
+    """第二十一条 不符合上述情形的…按有关规定执行: the ordinary procedure again, i.e. the funds review by
+    the finance bureau and the approval by the bureau, under 第十条 (public) or 第十一条 (professional)."""
+    article = 11 if ctx.category == "professional" else 10
+    return [Approval(FINANCE, article, "the district finance bureau", "资金审核"),
+            Approval(BUREAU, article, "the district government service and data administration", "批复")]
 
 
 def _change_failures(change, investment: int, total: int, budget: int) -> list[tuple[str, str]]:
@@ -489,9 +510,10 @@ def _change_failures(change, investment: int, total: int, budget: int) -> list[t
                        f"the new total {_yuan(total)} exceeds the approved budget {_yuan(budget)}"))
     if change.major:
         failed.append(("项目目标改变", "the project goal changes"))
-    if abs(change.amount) * 100 > investment * CHANGE_SHARE_LIMIT_PERCENT:
-        failed.append((f"调整 {format_wan(abs(change.amount))} 超过项目总金额 {format_wan(investment)} 的 {CHANGE_SHARE_LIMIT_PERCENT}%",
-                       f"{_yuan(abs(change.amount))} is over {CHANGE_SHARE_LIMIT_PERCENT}% of {_yuan(investment)}"))
+    involved = change.involved_amount  # 资金调整数额
+    if involved * 100 > investment * CHANGE_SHARE_LIMIT_PERCENT:
+        failed.append((f"调整 {format_wan(involved)} 超过项目总金额 {format_wan(investment)} 的 {CHANGE_SHARE_LIMIT_PERCENT}%",
+                       f"{_yuan(involved)} is over {CHANGE_SHARE_LIMIT_PERCENT}% of {_yuan(investment)}"))
     if not change.reason:
         failed.append((f"未说明变更原因（可选：{'、'.join(CHANGE_REASONS)}）",
                        f"no reason given (one of {', '.join(CHANGE_REASONS)})"))

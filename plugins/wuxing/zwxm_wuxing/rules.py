@@ -11,9 +11,10 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from zwxm.errors import ValueProblem
-from zwxm.model import converter, parse_date
+from zwxm.model import converter, funding_levels, parse_date
 from zwxm.money import format_wan, parse_money
-from zwxm.rules import MissingFact
+from zwxm.rules import Approval, MissingFact
+from zwxm.vocab import CONTRACT_KINDS, FUNDING_SOURCES, label
 
 WAN = 10_000  # 万元
 
@@ -169,7 +170,10 @@ def is_construction(ctx) -> bool:
 
 def district_approves(ctx) -> bool:
     """第二条第二款: projects the state, province or city arrange and fund are approved above them;
-    this district only supervises them, so its approval path and declaration window do not apply."""
+    this district only supervises them, so its approval path and declaration window do not apply.
+    With listed funding sources, that is a project paid by superior money alone."""
+    if ctx.project.funding_sources:
+        return set(funding_levels(ctx.project)) != {"superior"}
     return ctx.project.funding != "superior_funds"
 
 
@@ -216,8 +220,17 @@ def scope_and_exclusions(ctx):
 
 def funding_scope(ctx):
     """第二条: fiscal funds; superior-funded projects are supervised here (第二条第二款);
-    own funds follow these measures by reference (第三十二条); neither is district special funding (第十二条)."""
-    funding = ctx.require("funding")
+    own funds follow these measures by reference (第三十二条); neither is district special funding (第十二条).
+    Listed sources decide: superior money alone, own money alone, or fiscal money (mixed included)."""
+    if ctx.project.funding_sources:
+        levels = set(funding_levels(ctx.project))
+        funding = "superior_funds" if levels == {"superior"} else "own_funds" if levels == {"own"} else "mixed"
+        if funding == "mixed":
+            parts = "、".join(f"{label(FUNDING_SOURCES, s.source)} {format_wan(s.amount)}元" for s in ctx.project.funding_sources)
+            return ctx.applies(True, f"利用财政资金的信息化项目（{parts}），适用本办法；其中上级资金部分的监督管理按本办法执行",
+                               "fiscal funds (several sources): these measures apply", article=2)
+    else:
+        funding = ctx.require("funding")
     if funding == "superior_funds":
         return ctx.applies(True, "国家、省、市统筹安排建设并拨付资金：监督管理按本办法执行，审批按上级规定；不纳入全区信息化专项经费",
                            "arranged and funded by the state, province or city: supervised under these measures, "
@@ -361,15 +374,26 @@ def declaration_window(ctx):
 
 
 def contract_upload_deadline(ctx):
-    """第十五条: procurement documents and contract uploaded within 5 working days of signing."""
-    signed = ctx.date_of("contract_signed")
-    due = ctx.calendar.due_in_workdays(signed, CONTRACT_UPLOAD_WORKDAYS) if signed else None
-    return ctx.deadline(due, ctx.date_of("contract_filed"))
+    """第十五条: procurement documents and each contract uploaded within 5 working days of its signing."""
+    return ctx.contract_filing(lambda signed: ctx.calendar.due_in_workdays(signed, CONTRACT_UPLOAD_WORKDAYS))
 
 
 def initial_acceptance_and_trial_run_deadline(ctx):
     """第二十条: initial acceptance and trial run done within 3 months of basic completion (or of the
-    end of a phase of operation or service); a unit that is late explains why to the big-data bureau."""
+    end of a phase of operation or service); a unit that is late explains why to the big-data bureau.
+    Where completions name their phase (or contract), each has its own deadline."""
+    per_phase = ctx.part_deadlines(("construction_completed", "wuxing:service_ended"),
+                                   ("preliminary_acceptance_passed", "trial_run_ended"),
+                                   lambda day: ctx.calendar.due_months_after(day, ACCEPTANCE_AND_TRIAL_MONTHS))
+    if per_phase is not None:
+        yield from per_phase
+        late = [d for d in per_phase if (d.done_on > d.date if d.done_on else ctx.as_of > d.date)]  # type: ignore[operator]
+        if late and not ctx.has("wuxing:delay_explained"):
+            for d in late:
+                yield ctx.finding("warning", f"{d.title}：未在 {d.date} 前完成初验和试运行，须向区大数据局提交说明材料",
+                                  f"{d.title_en}: not done by {d.date}: explain to the big-data bureau",
+                                  contract=d.contract, phase=d.phase)
+        return
     completed = earliest(ctx, "construction_completed", "wuxing:service_ended")
     due = ctx.calendar.due_months_after(completed, ACCEPTANCE_AND_TRIAL_MONTHS) if completed else None
     accepted, trial_ended = ctx.date_of("preliminary_acceptance_passed"), ctx.date_of("trial_run_ended")
@@ -462,46 +486,75 @@ def ip_ownership_in_contract(ctx):
     return None
 
 
+def _signings(ctx, kinds: tuple[str, ...], include_unnamed: bool) -> list:
+    """The signed contracts of these kinds (and, with include_unnamed, those whose kind is unknown)."""
+    return [s for s in ctx.contracts() if s.signed is not None
+            and (s.contract.kind in kinds if s.contract is not None else include_unnamed)]
+
+
 def supervision_required(ctx):
-    """第十七条: 100万元及以上 must be supervised, by a supervisor engaged before the contractor."""
+    """第十七条: 100万元及以上 must be supervised, by a supervisor engaged before the contractor.
+
+    The supervisor is engaged by a supervision contract's signing or the wuxing:supervisor_engaged
+    event; the contractor by the first construction contract (a signing that names no declared
+    contract counts as one, as before contracts were listed)."""
     if not supervision_mandatory(ctx):
         return None
-    signed = ctx.date_of("contract_signed")
-    if signed is None:
+    builds = _signings(ctx, ("construction",), include_unnamed=True)
+    if not builds:
         return None
-    engaged = ctx.date_of("wuxing:supervisor_engaged")
-    if not ctx.project.supervisor and engaged is None:
+    first = min(builds, key=lambda s: s.signed)
+    supervisions = _signings(ctx, ("supervision",), include_unnamed=False)
+    engaged_days = [s.signed for s in supervisions] + [e.date for e in ctx.events_of("wuxing:supervisor_engaged")]
+    if not ctx.project.supervisor and not engaged_days:
         return ctx.finding("error", f"资金预算 {format_wan(ctx.project.investment)}元（100万元及以上）必须实行工程监理制："
-                                    f"{signed} 已签订承建合同，尚无监理单位",
+                                    f"{first.signed} 已签订承建合同，尚无监理单位",
                            f"budget {ctx.project.investment:,} yuan (1 million or more) must be supervised: "
-                           f"contract signed {signed}, no supervisor")
-    if engaged is not None and engaged > signed:
-        return ctx.finding("error", f"监理单位应先于承建单位介入：监理 {engaged} 介入，承建合同 {signed} 签订",
-                           f"the supervisor must come before the contractor: supervisor {engaged}, contract {signed}")
+                           f"contract signed {first.signed}, no supervisor", contract=first.id)
+    engaged = min(engaged_days, default=None)
+    if engaged is not None and engaged > first.signed:
+        by = next((s.id for s in supervisions if s.signed == engaged), None)
+        where, where_en = (f"（监理合同 {by}）", f" (supervision contract {by})") if by else ("", "")
+        return ctx.finding("error", f"监理单位应先于承建单位介入：监理 {engaged} 介入{where}，承建合同 {first.id} {first.signed} 签订",
+                           f"the supervisor must come before the contractor: supervisor {engaged}{where_en}, "
+                           f"construction contract {first.id} signed {first.signed}", contract=first.id)
     return None
 
 
 VENDOR_ROLES = (("designer", "整体设计", "design"), ("supervisor", "监理", "supervision"),
                 ("tester", "检测", "testing"), ("contractor", "承建", "construction"))
+# 第十七条 为项目提供整体设计、监理、检测等服务的供应商: the contract kinds whose vendor takes no other procurement
+EXCLUSIVE_CONTRACT_KINDS = ("design", "supervision", "testing")
 
 
 def vendor_independence(ctx):
     """第十七条: supervisor and contractor are independent of each other, and a vendor of design,
-    supervision or testing takes no other procurement of the project."""
+    supervision or testing takes no other procurement of the project (its parties and its contracts)."""
     p = ctx.project
     if _same_party(p.supervisor, p.contractor) or read_fact(ctx, "supervisor_affiliated"):
         yield ctx.finding("error", f"监理单位与承建单位应当相互独立：监理 {p.supervisor or '—'}，承建 {p.contractor or '—'}",
                           f"supervisor and contractor must be independent: {p.supervisor or '-'} / {p.contractor or '-'}")
-    if sum(1 for field, _, _ in VENDOR_ROLES if getattr(p, field)) < 2:
-        return
-    for i, (field, zh, en) in enumerate(VENDOR_ROLES[:3]):
-        for other, other_zh, other_en in VENDOR_ROLES[i + 1:]:
-            if (field, other) == ("supervisor", "contractor"):
-                continue  # said above
-            name = getattr(p, field)
-            if _same_party(name, getattr(p, other)):
-                yield ctx.finding("error", f"为项目提供{zh}服务的供应商 {name} 不得再参加该项目的{other_zh}采购",
-                                  f"{name} provides {en} and may not also take the {other_en} procurement")
+    if sum(1 for field, _, _ in VENDOR_ROLES if getattr(p, field)) >= 2:
+        for i, (field, zh, en) in enumerate(VENDOR_ROLES[:3]):
+            for other, other_zh, other_en in VENDOR_ROLES[i + 1:]:
+                if (field, other) == ("supervisor", "contractor"):
+                    continue  # said above
+                name = getattr(p, field)
+                if _same_party(name, getattr(p, other)):
+                    yield ctx.finding("error", f"为项目提供{zh}服务的供应商 {name} 不得再参加该项目的{other_zh}采购",
+                                      f"{name} provides {en} and may not also take the {other_en} procurement")
+    for contract in p.contracts:
+        if contract.kind not in EXCLUSIVE_CONTRACT_KINDS or not contract.vendor:
+            continue
+        for other in p.contracts:
+            if other.id != contract.id and _same_party(contract.vendor, other.vendor):
+                zh, en = CONTRACT_KINDS.get(contract.kind, (contract.kind, contract.kind))
+                other_zh, other_en = CONTRACT_KINDS.get(other.kind, (other.kind, other.kind))
+                yield ctx.finding("error", f"供应商 {contract.vendor} 承担本项目{zh}（合同 {contract.id}），"
+                                           f"不得再参加本项目其他采购：又中标{other_zh}合同 {other.id}",
+                                  f"{contract.vendor} holds the {en} contract {contract.id} and may take no other "
+                                  f"procurement of the project, yet also holds the {other_en} contract {other.id}",
+                                  contract=other.id)
 
 
 def digital_resources_catalogued(ctx):
@@ -564,30 +617,45 @@ def fact_values(ctx):
 # --- Changes (第十九条) --------------------------------------------------------------------------
 
 
+JOINT_REVIEW_BODY = ("联审机构", "the joint review body")  # 第十九条（二）报联审机构重新审批
+# 第十九条（一）按照规定程序报批: the text names no department; the approving procedure of 第九–十三条
+ESTIMATE_APPROVAL = ("原审批程序（按规定程序报批）", "the approval procedure the project went through")
+
+
 def change_procedure(ctx):
-    """第十九条: (一) any increase of the estimate is approved again; (二) within the estimate, a change
-    of 100万元以上, or of 超过 10% of the actual investment, goes back to the joint review body."""
+    """第十九条: (一) an increase of the estimate is approved again, with an adjustment plan and its
+    funding; (二) within the estimate, a change whose content involves 100万元以上, or 超过 10% of the
+    actual investment, goes back to the joint review body. A change may be both: content changed
+    beyond what an increase pays for is content changed within the old estimate, so when that part
+    crosses (二)'s line both approvals are needed."""
     actual = read_fact(ctx, "actual_investment")
     missing_said = False
     for c in ctx.changes:
-        involved = -c.amount  # within the estimate: the amount the changed content involves
+        involved = max((c.content_amount or 0) - max(c.amount, 0), 0)  # （二）: content changed within the estimate
+        approvals, zh, en = [], [], []
         if c.amount > 0:
-            yield ctx.change(c, "reapproval", f"增加投资概算 {format_wan(c.amount)}元：由建设单位提出调整方案及资金来源，按规定程序报批",
-                             f"estimate increased by {c.amount:,}: adjustment plan and funding source, approved again")
-        elif involved >= CHANGE_REAPPROVAL_AMOUNT:
-            yield ctx.change(c, "reapproval", f"调整金额 {format_wan(involved)}元（100万元以上）：报联审机构重新审批",
-                             f"change of {involved:,} (1 million or more): re-approval by the joint review body")
-        elif involved == 0:
-            yield ctx.change(c, "none", "调整未涉及金额，本办法不要求重新审批", "no amount involved: no re-approval")
-        elif actual is None:
+            approvals.append(Approval(ESTIMATE_APPROVAL[0], 19, ESTIMATE_APPROVAL[1], "（一）"))
+            zh.append(f"增加投资概算 {format_wan(c.amount)}元：由建设单位提出调整方案及资金来源，按规定程序报批")
+            en.append(f"estimate increased by {c.amount:,}: adjustment plan and funding source, approved again")
+        if involved >= CHANGE_REAPPROVAL_AMOUNT:
+            approvals.append(Approval(JOINT_REVIEW_BODY[0], 19, JOINT_REVIEW_BODY[1], "（二）"))
+            zh.append(f"调整内容涉及金额 {format_wan(involved)}元（100万元以上）：报联审机构重新审批")
+            en.append(f"the change involves {involved:,} (1 million or more): re-approval by the joint review body")
+        elif involved and actual is None:
             if not missing_said:
                 missing_said = True
                 yield missing_fact(ctx, "actual_investment")
-        elif involved * 100 > actual * CHANGE_REAPPROVAL_SHARE_PERCENT:
-            yield ctx.change(c, "reapproval", f"调整金额 {format_wan(involved)}元超过实际投资 {format_wan(actual)}元的10%："
-                                              "报联审机构重新审批",
-                             f"change of {involved:,} exceeds 10% of the actual investment {actual:,}: "
-                             "re-approval by the joint review body")
+            if not approvals:
+                continue
+        elif involved and involved * 100 > actual * CHANGE_REAPPROVAL_SHARE_PERCENT:
+            approvals.append(Approval(JOINT_REVIEW_BODY[0], 19, JOINT_REVIEW_BODY[1], "（二）"))
+            zh.append(f"调整内容涉及金额 {format_wan(involved)}元超过实际投资 {format_wan(actual)}元的10%：报联审机构重新审批")
+            en.append(f"the change involves {involved:,}, over 10% of the actual investment {actual:,}: "
+                      "re-approval by the joint review body")
+        if approvals:
+            yield ctx.change(c, "reapproval", "；".join(zh), "; ".join(en), approvals=approvals)
+        elif involved == 0:
+            yield ctx.change(c, "none", "调整未涉及金额，本办法不要求重新审批", "no amount involved: no re-approval")
         else:
             yield ctx.change(c, "none", "未超过实际投资10%且不足100万元，本办法不要求重新审批",
                              "within 10% of the actual investment and under 1 million: no re-approval")
@@ -635,9 +703,16 @@ def city_review_before_implementation(ctx):
 
 
 def supervisor_before_contractor(ctx):
-    """第十七条: where supervision is mandatory, the supervisor is engaged before the contractor."""
-    if supervision_mandatory(ctx) and not ctx.project.supervisor and not ctx.has("wuxing:supervisor_engaged"):
-        return ctx.refuse("资金预算100万元及以上：监理单位须先于承建单位介入，请先记录监理单位",
+    """第十七条: where supervision is mandatory, the supervisor is engaged before the contractor; the
+    supervision contract itself and the other non-construction contracts are not held back."""
+    named = ctx.event.contract
+    kind = next((c.kind for c in ctx.project.contracts if c.id == named), None)
+    if kind is not None and kind != "construction":
+        return None
+    engaged = (ctx.project.supervisor or ctx.has("wuxing:supervisor_engaged")
+               or _signings(ctx, ("supervision",), include_unnamed=False))
+    if supervision_mandatory(ctx) and not engaged:
+        return ctx.refuse("资金预算100万元及以上：监理单位须先于承建单位介入，请先记录监理单位或监理合同签订",
                           "budget of 1 million or more: the supervisor must be engaged before the contractor")
     return None
 

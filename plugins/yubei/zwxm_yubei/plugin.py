@@ -99,6 +99,8 @@ RULES = (
          r.acceptance_with_data_catalogue, "data catalogue before acceptance", events=("final_acceptance_passed",)),
     Rule("use_after_acceptance", CODE, "gate", 14, "验收通过后方可交付使用", r.use_after_acceptance,
          "delivered for use only after acceptance", events=("handed_over",)),
+    Rule("phases_and_contracts", CODE, "step", 8, "分期逐期申报；跨年度分期项目按合同验收", r.phases_and_contracts_steps,
+         "each phase declared; a phased project accepted contract by contract", cites=(14,)),
     Rule("archive_deadline", CODE, "deadline", 15, "验收后电子档案存档（10个工作日内）", r.archive_deadline,
          "electronic archive within 10 working days of acceptance"),
     Rule("archive_contents", CODE, "finding", 15, "存档资料齐全", r.archive_contents, "archive holds the listed documents"),

@@ -18,7 +18,7 @@ import attrs
 from zwxm.errors import ValueProblem
 from zwxm.model import converter
 from zwxm.money import format_wan, parse_money
-from zwxm.rules import Context, MissingFact
+from zwxm.rules import Approval, Context, MissingFact
 
 # --- The regulation ----------------------------------------------------------------------------
 
@@ -379,30 +379,33 @@ def om_needs_declaration_deadline(ctx: Context):
 
 def contract_filing_deadline(ctx: Context):
     """第十二条: a copy of each contract filed with the big-data bureau within 7 working days."""
-    signed = ctx.events_of("contract_signed")
-    if not signed:
-        return ctx.deadline(None, None)
-    filings = [e.date for e in ctx.events_of("contract_filed")]
-    out, next_filing = [], 0
-    for contract in signed:  # the n-th filing on or after a signing belongs to that contract
-        while next_filing < len(filings) and filings[next_filing] < contract.date:
-            next_filing += 1
-        done = filings[next_filing] if next_filing < len(filings) else None
-        next_filing += 1
-        titles = {} if len(signed) == 1 else {"title": f"合同（{contract.date} 签订）复印件备案",
-                                             "title_en": f"file the contract signed {contract.date}"}
-        out.append(ctx.deadline(ctx.calendar.due_in_workdays(contract.date, CONTRACT_FILING_WORKDAYS), done, **titles))
-    return out
+    return ctx.contract_filing(lambda signed: ctx.calendar.due_in_workdays(signed, CONTRACT_FILING_WORKDAYS))
 
 
 def archive_deadline(ctx: Context):
     """第十五条: the electronic archive reaches the big-data bureau within 10 working days of acceptance."""
+    per_acceptance = ctx.part_deadlines(("final_acceptance_passed",), ("archive_submitted",),
+                                        lambda day: ctx.calendar.due_in_workdays(day, ARCHIVE_WORKDAYS))
+    if per_acceptance is not None:  # 第十四条 accepted contract by contract (or phase by phase): one archive each
+        return per_acceptance
     accepted = ctx.date_of("final_acceptance_passed")
     if accepted is None:
         return ctx.deadline(None, None) if ctx.project.kind == CONSTRUCTION else None
     submitted = ctx.first_on_or_after("archive_submitted", accepted)
     return ctx.deadline(ctx.calendar.due_in_workdays(accepted, ARCHIVE_WORKDAYS),
                         submitted.date if submitted else None)
+
+
+def phases_and_contracts_steps(ctx: Context):
+    """第八条: each phase of a multi-year project is declared the same way (a declaration naming it);
+    第十四条: a multi-year phased project is accepted contract by contract (an acceptance naming it)."""
+    steps = [ctx.step("phase_declared", done_by=("declared",), title=f"分期 {p.id} 按流程申报",
+                      title_en=f"phase {p.id} declared", article=8, phase=p.id) for p in ctx.project.phases]
+    if ctx.project.phases:
+        steps += [ctx.step("contract_accepted", done_by=("final_acceptance_passed",), title=f"合同 {c.id} 验收",
+                           title_en=f"contract {c.id} accepted", article=14, contract=c.id)
+                  for c in ctx.project.contracts]
+    return steps
 
 
 # --- Findings ----------------------------------------------------------------------------------
@@ -505,24 +508,35 @@ def _percent(amount: int, investment: int, rounding: str) -> str:
     return f"{share}%"
 
 
+BIG_DATA_BUREAU = ("区大数据发展局", "the district big-data development bureau")  # 第十一条 书面报…批准
+NDRC = ("区发展改革委", "the district development and reform commission")  # 第十一条 固定资产投资建设项目还需报…批准
+
+
 def change_procedure(ctx: Context):
-    """第十一条: a change of at most 10% of the investment needs a change explanation approved by the
-    big-data bureau; above 10%, a new plan declared again. Fixed-asset projects also go to the NDRC."""
+    """第十一条: a change whose content involves at most 10% of the investment needs a change explanation
+    approved by the big-data bureau (一); above 10%, a new plan declared again (二). A fixed-asset
+    project's change also needs the NDRC's approval: two approvals, each listed."""
     investment = ctx.project.investment
-    ndrc = "；属固定资产投资建设，还须报区发展改革委批准" if optional_fact(ctx, "fixed_asset_investment") else ""
+    fixed_asset = optional_fact(ctx, "fixed_asset_investment")
+    ndrc = "；属固定资产投资建设，还须报区发展改革委批准" if fixed_asset else ""
     out = []
     for change in ctx.changes:  # those dated by as_of
-        amount = abs(change.amount)
+        amount = change.involved_amount
         within = amount * 100 <= investment * CHANGE_LIMIT_PERCENT
         share = _percent(amount, investment, ROUND_DOWN if within else ROUND_UP)
+        approvals = [Approval(BIG_DATA_BUREAU[0], 11, BIG_DATA_BUREAU[1], "（一）" if within else "（二）")]
+        if fixed_asset:
+            approvals.append(Approval(NDRC[0], 11, NDRC[1]))
         if within:
             out.append(ctx.change(change, "bureau_approval",
                                   f"变更金额 {format_wan(amount)}，占投资额 {share}，不超过10%：编制变更说明，报区大数据发展局批准{ndrc}",
-                                  f"change of {amount} 元 ({share}) is at most 10%: change explanation approved by the big-data bureau"))
+                                  f"change of {amount} 元 ({share}) is at most 10%: change explanation approved by the big-data bureau",
+                                  approvals=approvals))
         else:
             out.append(ctx.change(change, "reapproval",
                                   f"变更金额 {format_wan(amount)}，占投资额 {share}，超过10%：重新编制项目方案，按申报、立项程序重新申报{ndrc}",
-                                  f"change of {amount} 元 ({share}) exceeds 10%: a new plan, declared and approved again"))
+                                  f"change of {amount} 元 ({share}) exceeds 10%: a new plan, declared and approved again",
+                                  approvals=approvals))
     return out
 
 

@@ -45,7 +45,12 @@ class ZwxmScreen(LocalizedMixin, Screen):
 
 
 class ZwxmModal(LocalizedMixin, ModalScreen):
-    pass
+    def on_mount(self) -> None:
+        """A form opens with its first field focused, so nothing typed goes nowhere (Textual's
+        automatic focus did not always happen in time in a real terminal)."""
+        first = next((w for w in self.query("Input, Select") if w.focusable), None)
+        if first is not None:
+            first.focus()
 
 
 class Dialog(VerticalScroll, can_focus=False):

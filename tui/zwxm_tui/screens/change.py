@@ -37,6 +37,8 @@ class ChangeScreen(ZwxmModal):
             yield Input(self.zapp.today.isoformat(), id="date")
             yield Label(self.t("change_amount"))
             yield Input(id="amount")
+            yield Label(self.t("change_content_amount"))
+            yield Input(id="content_amount")
             yield Label(self.t("change_reason"))
             yield Input(id="reason")
             yield Checkbox(self.t("change_major"), id="major")
@@ -61,11 +63,19 @@ class ChangeScreen(ZwxmModal):
             amount = parse_money(raw_amount, allow_negative=True)
         except ValueProblem as exc:
             errors.append(f"✗ {self.t('change_amount')}: {raw_amount!r}: {pick(self.lang, exc.message, exc.message_en)}\n", "red")
+        raw_content = self.query_one("#content_amount", Input).value
+        content = None
+        if raw_content.strip():
+            try:
+                content = parse_money(raw_content)
+            except ValueProblem as exc:
+                errors.append(f"✗ {self.t('change_content_amount')}: {raw_content!r}: "
+                              f"{pick(self.lang, exc.message, exc.message_en)}\n", "red")
         self.query_one("#error", Static).update(errors)
-        if day is None or amount is None:
+        if day is None or amount is None or (raw_content.strip() and content is None):
             return None
         return Change(date=day, amount=amount, reason=self.query_one("#reason", Input).value.strip(),
-                      major=self.query_one("#major", Checkbox).value)
+                      major=self.query_one("#major", Checkbox).value, content_amount=content)
 
     def rulings(self, change: Change) -> list:
         """The district's rulings on `change`: the project evaluated with it added, as of its date."""
@@ -73,7 +83,8 @@ class ChangeScreen(ZwxmModal):
         with_change = attrs.evolve(project, changes=[*project.changes, change])
         as_of = max(change.date, self.zapp.today)
         result = evaluate(with_change, as_of, registry=self.zapp.registry)
-        return [c for c in result.changes if c.date == change.date and c.amount == change.amount]
+        return [c for c in result.changes if c.date == change.date and c.amount == change.amount
+                and c.content_amount == change.content_amount]
 
     @on(Input.Changed)
     @on(Checkbox.Changed)
@@ -93,6 +104,8 @@ class ChangeScreen(ZwxmModal):
                                article=article_ref(r.article, self.lang)), "bold")
             message = pick(self.lang, r.message, r.message_en)
             text.append(f"\n  {message}\n" if message else "\n")
+            if r.approvals:
+                text.append(f"  {self.t('approvals_needed', approvals=r.approvals_text(self.lang))}\n")
         if not rulings:
             text.append(self.t("no_change_rule"), "yellow")
         self.query_one("#procedure", Static).update(text)

@@ -11,10 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
-from zwxm.model import InputError
+from zwxm.model import InputError, funding_sources_of
 from zwxm.vocab import (
+    CONTRACT_KINDS,
     DEADLINE_KINDS,
     DEADLINE_STATUSES,
+    FUNDING_SOURCES,
     FUNDINGS,
     PROCEDURES,
     REGULATION_STATUSES,
@@ -41,7 +43,7 @@ class Section:
     explanations: list[str] = field(default_factory=list)
 
 
-TABS = ("facts", "timeline", "path", "deadlines", "findings", "changes", "roles")
+TABS = ("facts", "timeline", "path", "deadlines", "findings", "changes", "roles", "parts")
 
 
 class DetailScreen(ZwxmScreen):
@@ -102,6 +104,7 @@ class DetailScreen(ZwxmScreen):
         self._fill_deadlines()
         self._fill_findings()
         self._fill_changes()
+        self._fill_parts()
         self._fill_roles()
         self.show(self.tab)
         for finding in self.evaluation.findings:
@@ -233,8 +236,43 @@ class DetailScreen(ZwxmScreen):
     def _fill_changes(self) -> None:
         table = self._table("changes", "col_date", "col_amount", "col_procedure", "col_message", "col_article")
         for c in self.evaluation.changes:
+            message = pick(self.lang, c.message, c.message_en)
+            if c.approvals:  # issue 18: every approval the change needs, each with its department and article
+                message += "\n" + self.t("approvals_needed", approvals=c.approvals_text(self.lang))
             self._row(table, c.article, c.date.isoformat(), f"{c.amount:+,}", label(PROCEDURES, c.procedure, self.lang),
-                      pick(self.lang, c.message, c.message_en), article_ref(c.article, self.lang))
+                      message, article_ref(c.article, self.lang))
+
+    def _fill_parts(self) -> None:
+        """Contracts (each with its own deadlines and findings), phases (likewise), funding sources."""
+        ev, p, lang = self.evaluation, self.project, self.lang
+        table = self._table("parts", "col_part", "col_title", "col_amount", "col_status", "col_article")
+        named = [c.id for c in p.contracts] + [d.contract for d in ev.deadlines if d.contract is not None]
+        declared = {c.id: c for c in p.contracts}
+        owners = [("contract", k) for k in dict.fromkeys(named)] + [("phase", ph.id) for ph in p.phases]
+        for key, owner in owners:
+            if key == "contract":
+                contract = declared.get(owner)
+                about = " · ".join(x for x in ((label(CONTRACT_KINDS, contract.kind, lang), contract.vendor or "",
+                                               contract.phase or "") if contract else ()) if x)
+                amount = contract.amount if contract else None
+            else:
+                phase = next(ph for ph in p.phases if ph.id == owner)
+                about, amount = " · ".join(x for x in (phase.name, str(phase.year or "")) if x), None
+            self._row(table, None, Text(self.t(f"part_{key}", id=visible(owner)), "bold"), about,
+                      f"{amount:,}" if amount is not None else "", "", "")
+            for d in ev.deadlines:
+                if getattr(d, key) == owner:
+                    status = Text(label(DEADLINE_STATUSES, d.status, lang), STATUS_STYLE.get(d.status, ""))
+                    self._row(table, d.article, f"  {iso(d.date)}", pick(lang, d.title, d.title_en), "", status,
+                              article_ref(d.article, lang), explanation=pick(lang, d.explanation, d.explanation_en))
+            for f in ev.findings:
+                if getattr(f, key) == owner:
+                    severity = Text(label(SEVERITIES, f.severity, lang), SEVERITY_STYLE.get(f.severity, ""))
+                    self._row(table, f.article, "  ", pick(lang, f.message, f.message_en), "", severity,
+                              article_ref(f.article, lang))
+        for source in funding_sources_of(p):
+            self._row(table, None, self.t("part_funding"), label(FUNDING_SOURCES, source.source, lang),
+                      f"{source.amount:,}", "", "")
 
     def _fill_roles(self) -> None:
         table = self._table("roles", "col_department", "col_duties", "col_article")

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import attrs
 from rich.text import Text
 from textual import on
@@ -12,7 +14,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from zwxm.evaluation import check_project
 from zwxm.model import InputError, Problem, load_project
-from zwxm.vocab import FUNDINGS, KINDS, SAVE_RESULTS, fact_label, label
+from zwxm.vocab import FUNDING_SOURCES, FUNDINGS, KINDS, SAVE_RESULTS, fact_label, label
 
 from ..i18n import pick, tr
 from ..widgets import Choice, KeyBar
@@ -20,6 +22,28 @@ from .base import FORM_BINDINGS, Dialog, ZwxmModal
 
 TEXT_FIELDS = ("code", "name", "investment", "owner_unit", "user_unit", "contractor", "budget_year")
 CHOICE_FIELDS = ("district", "kind", "funding", "category")  # every field with a vocabulary is a choice
+
+
+_SOURCE_WORDS = {**{k: k for k in FUNDING_SOURCES}, **{zh: k for k, (zh, _) in FUNDING_SOURCES.items()},
+                 **{zh.removesuffix("财政").removesuffix("资金"): k for k, (zh, _) in FUNDING_SOURCES.items()}}
+
+
+def sources_from_text(text: str) -> list[dict[str, str]]:
+    """"市财政=100万，区财政=200万" -> [{source: city, amount: 100万}, ...]; an unknown name or amount is
+    passed on as written, so the core's check names it."""
+    sources = []
+    for part in re.split(r"[,，;；、\n]+", text.strip()):
+        if not part.strip():
+            continue
+        pieces = re.split(r"[=:：]", part, maxsplit=1)
+        name, amount = pieces[0].strip(), (pieces[1].strip() if len(pieces) > 1 else "")
+        sources.append({"source": _SOURCE_WORDS.get(name, name), "amount": amount})
+    return sources
+
+
+def sources_text(sources: list, lang: str) -> str:
+    """The form's text for a project's funding sources."""
+    return "，".join(f"{s.source if lang == 'en' else label(FUNDING_SOURCES, s.source)}={s.amount}" for s in sources)
 
 
 class ProjectForm(ZwxmModal):
@@ -64,6 +88,8 @@ class ProjectForm(ZwxmModal):
                     value = getattr(p, field) if p else None
                     yield Input("" if value is None else str(value), id=field,
                                 disabled=field == "code" and p is not None)
+            yield Label(self.t("field_funding_sources"))
+            yield Input(sources_text(p.funding_sources, self.lang) if p else "", id="funding_sources")
             yield Checkbox(self.t("field_classified"), p.classified if p else False, id="classified")
             yield Static(id="error", classes="error")
             with Horizontal(classes="buttons"):
@@ -97,6 +123,9 @@ class ProjectForm(ZwxmModal):
             if value is not Select.NULL:
                 data[field] = value
         data["classified"] = self.query_one("#classified", Checkbox).value
+        sources = sources_from_text(self.query_one("#funding_sources", Input).value)
+        if sources:
+            data["funding_sources"] = sources
         return data
 
     def show_problems(self, problems: list[Problem]) -> None:
@@ -105,7 +134,7 @@ class ProjectForm(ZwxmModal):
         text = Text()
         for p in problems:
             field = p.field.split(".")[0].split("[")[0]
-            if field in TEXT_FIELDS + CHOICE_FIELDS:
+            if field in TEXT_FIELDS + CHOICE_FIELDS + ("funding_sources",):
                 self.query_one(f"#{field}").add_class("invalid")
                 name = self.t(f"field_{field}")
             else:
@@ -137,7 +166,8 @@ class ProjectForm(ZwxmModal):
         if self.existing is not None:
             old = self.existing
             project = attrs.evolve(project, events=old.events, changes=old.changes, facts=old.facts, tags=old.tags,
-                                   designer=old.designer, supervisor=old.supervisor, tester=old.tester)
+                                   designer=old.designer, supervisor=old.supervisor, tester=old.tester,
+                                   contracts=old.contracts, phases=old.phases)
         result = self.zapp.store.save_project(project)
         self.notify(self.t("saved_project", code=project.code, result=label(SAVE_RESULTS, result, self.lang)))
         self.dismiss(project.code)

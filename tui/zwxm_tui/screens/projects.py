@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import attrs
 from rich.text import Text
 from textual import events, on, work
@@ -62,6 +64,7 @@ class ProjectsScreen(ZwxmScreen):
         self._offered_empty = False
         self._count_timer: Timer | None = None
         self._recount_all = False
+        self._counting: Store | None = None  # the counting worker's store, to interrupt its scan
 
     # layout ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -85,7 +88,7 @@ class ProjectsScreen(ZwxmScreen):
         # English labels are longer than Chinese ones ("Luohu District", "implementation").
         en = self.lang == "en"
         return [
-            Column("code", t("col_code"), 13), Column("name", t("col_name"), 0, min_width=20),
+            Column("code", t("col_code"), 14), Column("name", t("col_name"), 0, min_width=20),
             Column("district", t("col_district"), 15 if en else 8, priority=4),
             Column("owner_unit", t("col_unit"), 0, priority=6),
             Column("kind", t("col_kind"), 12 if en else 8, priority=5),
@@ -211,6 +214,9 @@ class ProjectsScreen(ZwxmScreen):
         exact = len(page) < PAGE  # a short first page is the whole answer
         table.reset(len(page), keep_cursor=keep_cursor, first_page=page)
         self.show_counts(q, len(page) if exact else None, None, None)
+        counting = self._counting
+        if counting is not None:
+            counting.db.conn.interrupt()  # its answer is for an older query: stop its scan now
         if self._count_timer is not None:
             self._count_timer.stop()  # a recount of everything still pending is not dropped with it
         self._recount_all = recount_all = self._recount_all or recount_all
@@ -221,11 +227,20 @@ class ProjectsScreen(ZwxmScreen):
     def count(self, q: ProjectQuery, shown: int | None, recount_all: bool) -> None:
         worker = get_current_worker()
         with Store(self.zapp.store.path, self.zapp.registry) as store:
-            if shown is None:
-                shown = store.count_projects(q)
-            overdue = shown if q.overdue_only else store.count_projects(attrs.evolve(q, overdue_only=True))
-            total = store.count_projects(ProjectQuery()) if recount_all or self.total_all is None else self.total_all
-            facets = store.facets(q)  # the menus count within the other filters, so they follow every change
+            self._counting = store
+            try:
+                if shown is None:
+                    shown = store.count_projects(q)
+                overdue = shown if q.overdue_only else store.count_projects(attrs.evolve(q, overdue_only=True))
+                total = store.count_projects(ProjectQuery()) if recount_all or self.total_all is None else self.total_all
+                facets = store.facets(q)  # the menus count within the other filters, so they follow every change
+            except sqlite3.OperationalError:
+                if q != self.query_state:
+                    return  # interrupted by a newer query (reload), which counts for itself
+                raise
+            finally:
+                if self._counting is store:
+                    self._counting = None
         if not worker.is_cancelled:
             self.app.call_from_thread(self.counted, q, shown, overdue, total, facets)
 

@@ -12,8 +12,9 @@ from textual.widgets import Button, Input, Label, Select, Static
 from zwxm.errors import ValueProblem
 from zwxm.model import Event, parse_date
 from zwxm.store import Refused
+from zwxm.vocab import CONTRACT_KINDS, label
 
-from ..format import article_ref
+from ..format import article_ref, visible
 from ..i18n import pick
 from ..widgets import Choice, KeyBar
 from .base import FORM_BINDINGS, Dialog, ZwxmModal
@@ -62,12 +63,32 @@ class RecordEventScreen(ZwxmModal):
             yield Input(self.zapp.today.isoformat(), id="date")
             yield Label(self.t("note"))
             yield Input(id="note")
+            yield from self.part_pickers()
             yield Static(id="error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button(self.t("save"), id="save", variant="primary")
                 yield Button(self.t("record_anyway"), id="force", variant="error", disabled=True)
                 yield Button(self.t("cancel"), id="cancel")
         yield KeyBar()
+
+    def part_pickers(self) -> ComposeResult:
+        """Which contract or phase the event belongs to, when the project lists any (issue 18)."""
+        project = self.zapp.store.project(self.code)
+        if project is None:
+            return
+        if project.contracts:
+            yield Label(self.t("field_event_contract"))
+            yield Select([(visible(" ".join(x for x in (c.id, label(CONTRACT_KINDS, c.kind, self.lang), c.vendor or "") if x)),
+                           c.id) for c in project.contracts], id="contract", prompt=self.t("none_choice"))
+        if project.phases:
+            yield Label(self.t("field_event_phase"))
+            yield Select([(visible(f"{ph.id} {ph.name}".strip()), ph.id) for ph in project.phases], id="phase",
+                         prompt=self.t("none_choice"))
+
+    def _picked(self, selector: str) -> str | None:
+        found = self.query(selector)
+        value = found.first(Select).value if found else Select.NULL
+        return None if value is Select.NULL else str(value)
 
     def show_error(self, text: Text | str) -> None:
         self.query_one("#error", Static).update(text)
@@ -84,7 +105,8 @@ class RecordEventScreen(ZwxmModal):
         except ValueProblem as exc:
             self.show_error(f"{self.t('date')}: {raw_date!r}: {pick(self.lang, exc.message, exc.message_en)}")
             return None
-        return Event(type=kind, date=day, note=self.query_one("#note", Input).value.strip())
+        return Event(type=kind, date=day, note=self.query_one("#note", Input).value.strip(),
+                     contract=self._picked("#contract"), phase=self._picked("#phase"))
 
     @on(Input.Changed, "#date")
     def date_changed(self, event: Input.Changed) -> None:

@@ -14,6 +14,8 @@ class Source:
     label: str = ""
     headers: list[str] = []
     encoding: str | None = None
+    contract_rows: dict[str, list[tuple[int, dict[str, Any]]]] = {}  # a workbook's contracts sheet, by project code
+    contract_label: str = ""
 
     def rows(self) -> Iterator[RawRow]:  # pragma: no cover - interface
         raise NotImplementedError

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ...model import InputError, Problem
+from ..contracts import CONTRACT_SHEETS, group_contract_rows
 from ..headers import HEADERS, NESTED, _valid_target, normalise_header
 from ..rows import _cell_text, _json_cell
 from .base import RawRow, Source, _zip
@@ -32,7 +33,14 @@ class Workbook(Source):
         names = {name.lower(): name for name in book.sheetnames}
         main = names.get("projects") or names.get("项目") or book.sheetnames[0]
         self._values = [list(r) for r in book[main].iter_rows(values_only=True)]
-        self._extra = {key: _sheet_records(book[names[key]]) for key in NESTED if key in names}
+        self._extra = {key: _sheet_records(book[names[key]]) for key in NESTED if key in names and key != "contracts"}
+        contracts = next((names[n] for n in CONTRACT_SHEETS if n in names), None)
+        if contracts is not None and contracts != main:
+            self.contract_label = f"工作表“{contracts}”"
+            rows = book[contracts].iter_rows(values_only=True)
+            headers = ["" if h is None else str(h) for h in next(rows, ())]
+            self.contract_rows = group_contract_rows(
+                headers, ((n, _zip(headers, values)) for n, values in enumerate(rows, start=2)), self.contract_label)
         book.close()
         self._header_index, self.headers = _find_header(self._values, event_types)
         self.headers += list(self._extra)
