@@ -1,7 +1,8 @@
 """Hostile input: SQL fragments, control characters, terminal escape sequences, Rich markup and
 100,000-character strings in text fields are stored and shown verbatim (escaped on screen), never
-executed; files outside the working directory are read only when asked for; a spreadsheet formula
-is imported as text and exported so that spreadsheet programs show it as text."""
+executed; paths on the command line are read as given, and `confine` keeps a served session in its
+folder; a spreadsheet formula is imported as text and exported so that spreadsheet programs show it
+as text."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from zwxm.model import Event, Project
+from zwxm.files import confine
+from zwxm.model import Event, InputError, Project
 from zwxm.store import ProjectQuery, Store
 from zwxm_tui.app import create_app
 from zwxm_tui.screens.detail import DetailScreen
@@ -176,22 +178,28 @@ def places(tmp_path) -> tuple[Path, Path]:
     return here, elsewhere
 
 
-def test_import_outside_the_working_directory_needs_allow_outside(places):
+def test_paths_on_the_command_line_are_read_as_given(places):
+    """As every command-line program: relative, absolute, `../` and symbolic links are all read."""
     here, elsewhere = places
     db = str(here / "zwxm.db")
-    for path in ("../elsewhere/ledger.csv", str(elsewhere / "ledger.csv"), "link.csv"):
-        refused = zwxm("--db", db, "import", path, cwd=here)
-        assert refused.returncode == 2, refused.stderr
-        assert f"file: '{path}'" in refused.stderr and "--allow-outside" in refused.stderr
-        assert "Traceback" not in refused.stderr
-    mapping = zwxm("--db", db, "import", "inside.csv", "--mapping", "../elsewhere/ledger.csv", cwd=here)
-    assert mapping.returncode == 2 and "mapping: '../elsewhere/ledger.csv'" in mapping.stderr
-    with Store(db) as store:
-        assert store.count_projects(ProjectQuery()) == 0
-    allowed = zwxm("--db", db, "import", "../elsewhere/ledger.csv", "--allow-outside", cwd=here)
-    assert allowed.returncode == 0, allowed.stderr
-    inside = zwxm("--db", db, "import", "inside.csv", cwd=here)
-    assert inside.returncode == 0 and "未变 1" in inside.stdout, inside.stderr
+    first = zwxm("--db", db, "import", "../elsewhere/ledger.csv", cwd=here)
+    assert first.returncode == 0 and "新增 1" in first.stdout, first.stderr
+    for path in (str(elsewhere / "ledger.csv"), "link.csv", "inside.csv"):
+        again = zwxm("--db", db, "import", path, cwd=here)
+        assert again.returncode == 0 and "未变 1" in again.stdout, again.stderr
+    help_text = zwxm("import", "--help").stdout
+    assert "--allow-outside" not in help_text and "--limit" in help_text
+
+
+def test_confine_keeps_a_served_session_inside_its_folder(places):
+    """`zwxm.files.confine`: the one check a browser-served session uses for paths it is given."""
+    here, elsewhere = places
+    assert confine("inside.csv", here) == (here / "inside.csv").resolve()
+    assert confine(str(here / "inside.csv"), here, field="path") == (here / "inside.csv").resolve()
+    for path in ("../elsewhere/ledger.csv", str(elsewhere / "ledger.csv"), "link.csv", "/etc/passwd", "~/x", "sub/../../x"):
+        with pytest.raises(InputError) as refused:
+            confine(path, here, field="path")
+        assert refused.value.problems[0].field == "path" and refused.value.problems[0].value == path
 
 
 # --- spreadsheet formulas ------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 from . import settings
+from .format import markup_text, visible
 from .i18n import tr
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ class ZwxmApp(App):
         self._ready_file = os.environ.get(READY_FILE_ENV)
         self._warmed = False
         self.title = tr("app_title", lang)
-        self.sub_title = store.path.name
+        self.sub_title = visible(store.path.name)
         from .screens.base import localize
         localize(self)  # type: ignore[arg-type]
 
@@ -63,7 +64,7 @@ class ZwxmApp(App):
 
         self.push_screen(ProjectsScreen())
         for problem in self.registry.problems:
-            self.notify(tr("plugin_problem", self.lang, problem=str(problem)), severity="error", timeout=15)
+            self.notify(tr("plugin_problem", self.lang, problem=markup_text(problem)), severity="error", timeout=15)
 
     @property
     def today(self) -> dt.date:

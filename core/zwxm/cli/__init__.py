@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import importlib.metadata
-import json
 import os
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 import click
 
 from .. import __version__
+from .output import echo
 
 # Modules that contribute sub-commands; each exposes COMMANDS, a list of click commands.
 COMMAND_MODULES = ("zwxm.cli.calendar", "zwxm.cli.storage")
@@ -21,9 +21,9 @@ COMMAND_MODULES = ("zwxm.cli.calendar", "zwxm.cli.storage")
 
 def fail(problems: list[Any]) -> None:
     """Print one line per problem (field, value, reason) on stderr and exit with status 2."""
-    for problem in problems:
-        click.echo(str(problem), err=True)
-    sys.exit(2)
+    from .output import fail as report
+
+    report([str(p) for p in problems])
 
 
 def _date(value: str | None, field: str) -> dt.date | None:
@@ -59,7 +59,9 @@ def _load(path: str):
 
 
 def _dump(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    from ..escape import terminal_json
+
+    click.echo(terminal_json(data))
 
 
 class _Commands(click.Group):
@@ -192,10 +194,10 @@ def districts(ctx: click.Context, as_of: str | None, as_json: bool) -> None:
     lang = ctx.obj["lang"]
     for r in rows:
         name = r["name_en"] if lang == "en" else r["name"]
-        click.echo(f"{r['district']:<10} {name}  《{r['title']}》 {r['number']}  "
+        echo(f"{r['district']:<10} {name}  《{r['title']}》 {r['number']}  "
                    f"[{label(REGULATION_STATUSES, r['status'], lang)}]  {r['rules']} rules  ({r['plugin']})")
     for problem in registry.problems:
-        click.echo(f"! {problem}", err=True)
+        echo(f"! {problem}", err=True)
 
 
 @cli.command()
@@ -230,15 +232,15 @@ def rules(ctx: click.Context, district: str, as_json: bool) -> None:
                                                     "status": status}, "articles": articles, "summary": summary})
         return
     en = ctx.obj["lang"] == "en"
-    click.echo(f"《{regulation.title}》 {regulation.number} [{label(REGULATION_STATUSES, status, ctx.obj['lang'])}]")
+    echo(f"《{regulation.title}》 {regulation.number} [{label(REGULATION_STATUSES, status, ctx.obj['lang'])}]")
     for a in articles:
         if a["rules"]:
             names = "; ".join(f"{r['key']} ({r['kind']}) {r['title_en'] if en and r['title_en'] else r['title']}" for r in a["rules"])
-            click.echo(f"第{a['article']}条  {names}")
+            echo(f"第{a['article']}条  {names}")
         else:
             reason = a.get("not_automatable") or ("NOT COVERED" if en else "未覆盖")
-            click.echo(f"第{a['article']}条  — {reason}")
-    click.echo(f"{'coverage' if en else '覆盖率'}: {summary['covered']} covered + {summary['explained']} explained "
+            echo(f"第{a['article']}条  — {reason}")
+    echo(f"{'coverage' if en else '覆盖率'}: {summary['covered']} covered + {summary['explained']} explained "
                f"/ {summary['articles']} articles = {summary['coverage']:.0%}")
 
 
@@ -260,7 +262,7 @@ def scenarios(district: str | None) -> None:
         except (ScenarioFailure, InputError) as exc:
             failed += 1
             click.echo(f"FAIL {code}/{path.name}: {exc}")
-    click.echo(f"{passed} passed, {failed} failed")
+    echo(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,39 +20,42 @@ from typing import Any
 import click
 
 from ..model import InputError, Problem
+from .output import echo, fail
 
 DATE_HELP = "日期 YYYY-MM-DD / date"
 
 
-def _fail(problems: list[Any], status: int = 2) -> None:
-    """One line per problem on stderr, in Chinese and English, then exit."""
-    for p in problems:
-        if isinstance(p, Problem):
-            value = "" if p.value is None else f"{p.value!r}: "
-            click.echo(f"{p.field}: {value}{p.message} / {p.message_en or p.message}", err=True)
-        else:
-            click.echo(str(p), err=True)
-    sys.exit(status)
+_fail = fail  # one line per problem on stderr, in Chinese and English, bounded; then exit
 
 
 @contextlib.contextmanager
 def _store(ctx: click.Context) -> Iterator[Any]:
-    """The Store of the global --db path; bad files and plugin conflicts become messages, not tracebacks."""
+    """The Store of the global --db path; bad files, plugin conflicts, a full disk or an unwritable
+    file become one line naming the file, not a traceback."""
+    from ..files import file_problem
     from ..plugins import RegistryError
-    from ..store import SchemaError, Store
+    from ..store import SchemaError, Store, open_failure, resolve_db_path
 
+    path = resolve_db_path(ctx.obj.get("db") if ctx.obj else None)
     try:
-        store = Store(ctx.obj.get("db") if ctx.obj else None)
-    except (SchemaError, RegistryError, OSError) as exc:
+        store = Store(path)
+    except (SchemaError, RegistryError) as exc:
         _fail([exc])
+    except (OSError, sqlite3.Error) as exc:
+        _fail([open_failure(path, exc)])
     try:
         yield store
+    except sqlite3.Error as exc:
+        _fail([open_failure(path, exc)])
+    except OSError as exc:
+        _fail([file_problem(exc)])
     finally:
-        store.close()
+        with contextlib.suppress(sqlite3.Error):
+            store.close()
 
 
 def _say(ctx: click.Context, zh: str, en: str, err: bool = False) -> None:
-    click.echo(en if ctx.obj and ctx.obj.get("lang") == "en" else zh, err=err)
+    echo(en if ctx.obj and ctx.obj.get("lang") == "en" else zh, err=err)
 
 
 def _day(value: str, field: str) -> dt.date:
@@ -62,19 +66,6 @@ def _day(value: str, field: str) -> dt.date:
         return parse_date(value)
     except ValueProblem as exc:
         _fail([Problem(field, value, f"{exc.message}，应为 YYYY-MM-DD", f"{exc.message_en}, expected YYYY-MM-DD")])
-
-
-def _fail_outside_cwd(**paths: str | None) -> None:
-    """Refuse input files outside the current directory (symbolic links followed) unless asked for.
-
-    A path pasted from elsewhere (a script, a shared ledger of another unit) must not quietly read
-    any file this user can read; `--allow-outside` says it is meant."""
-    here = Path.cwd().resolve()
-    outside = [Problem(field, path, f"文件在当前目录 {here} 之外：如确需导入，请加 --allow-outside",
-                       f"file is outside the current directory {here}: add --allow-outside to read it")
-               for field, path in paths.items() if path is not None and not Path(path).resolve().is_relative_to(here)]
-    if outside:
-        _fail(outside)
 
 
 def _progress(label: str, length: int) -> Any:
@@ -95,19 +86,23 @@ def _progress(label: str, length: int) -> Any:
               help="每个事务的行数 / rows per transaction")
 @click.option("--defer-derived", is_flag=True,
               help="暂不计算期限与问题，之后运行 zwxm rebuild / skip evaluation now, run `zwxm rebuild` later")
-@click.option("--allow-outside", is_flag=True,
-              help="允许读取当前目录之外的文件 / allow FILE or --mapping outside the current directory")
+@click.option("--limit", "limits", multiple=True, metavar="NAME=N",
+              help="放宽导入上限（可多次；见 docs/reliability.md）/ raise an import limit (repeatable): "
+                   "size, document, rows, columns, cell, depth")
 @click.pass_context
 def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | None, encoding: str | None,
             mapping: str | None, district: str | None, rejects: str | None, batch_size: int,
-            defer_derived: bool, allow_outside: bool) -> None:
+            defer_derived: bool, limits: tuple[str, ...]) -> None:
     """Import projects from FILE (CSV, TSV, JSON, JSON lines, TOML, XLSX) or from a staging table."""
-    from ..io.importer import import_file, import_table
+    from ..io.importer import ImportStopped, import_file, import_table
+    from ..io.limits import DEFAULT_LIMITS
 
     if (file is None) == (table is None):
         _fail([Problem("file", None, "请给出文件或 --from-table 二者之一", "give either FILE or --from-table")])
-    if not allow_outside:
-        _fail_outside_cwd(file=file, mapping=mapping)
+    try:
+        bounds = DEFAULT_LIMITS.raised(limits)
+    except InputError as exc:
+        _fail(exc.problems)
     with _store(ctx) as store:
         bar = None
 
@@ -116,7 +111,8 @@ def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | 
             bar = _progress("导入 / importing", total).__enter__()
 
         options = dict(mapping_path=mapping, rejects_path=rejects, district=district, batch_size=batch_size,
-                       derive=not defer_derived, on_start=start, progress=lambda n: bar.update(n) if bar else None)
+                       derive=not defer_derived, on_start=start, progress=lambda n: bar.update(n) if bar else None,
+                       limits=bounds)
         try:
             if table is not None:
                 summary = import_table(store, table, **options)
@@ -124,6 +120,15 @@ def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | 
                 summary = import_file(store, file, fmt=fmt, encoding=encoding, **options)
         except InputError as exc:
             _fail(exc.problems)
+        except ImportStopped as exc:  # part done: say what is in, and that running it again continues
+            if bar is not None:
+                bar.__exit__(None, None, None)
+                bar = None
+            done = exc.summary
+            _say(ctx, f"导入中断，已保存的批次保留：{done.line('zh')}；修复后再次运行同一命令即可继续",
+                 f"import stopped, the batches saved stay: {done.line('en')}; fix it and run the same command "
+                 f"again to continue", err=True)
+            _fail([exc.problem], status=1)
         finally:
             if bar is not None:
                 bar.__exit__(None, None, None)
@@ -170,10 +175,19 @@ def export(ctx: click.Context, output: str, codes: tuple[str, ...], district: st
                 selected = [r["code"] for r in store.query_projects(query, 0, store.count_projects(query))]
             except ValueError as exc:
                 _fail([exc])
+        altered: list[str] = []
         try:
-            count = export_projects(store.iter_projects(selected), output, fmt)
+            count = export_projects(store.iter_projects(selected), output, fmt, altered)
+        except InputError as exc:
+            _fail(exc.problems)
         except ValueError as exc:
             _fail([exc])
+    if altered:
+        shown = "、".join(altered[:5]) + (" …" if len(altered) > 5 else "")
+        _say(ctx, f"注意：{len(altered)} 个单元格含 XLSX 无法保存的控制字符，已替换为可见符号（{shown}）；"
+                  "JSON/TOML 导出保留原样",
+             f"note: {len(altered)} cells held control characters XLSX cannot store, replaced by visible symbols "
+             f"({shown}); JSON/TOML exports keep them", err=True)
     _say(ctx, f"已导出 {count} 个项目到 {output}", f"exported {count} projects to {output}")
 
 
@@ -198,7 +212,7 @@ def record(ctx: click.Context, code: str, event_type: str, date_: str, note: str
             refusals = store.record_event(code, Event(event_type, day, actor=actor, note=note), force=force,
                                           supersedes=supersedes)
         except Refused as exc:
-            click.echo(str(exc), err=True)
+            echo(exc, err=True)
             _say(ctx, "如确需记录，请加 --force（将记为问题）", "to record it anyway use --force (it becomes a finding)",
                  err=True)
             sys.exit(1)
@@ -208,7 +222,7 @@ def record(ctx: click.Context, code: str, event_type: str, date_: str, note: str
             _fail([Problem("code", code, "未知项目编号", "unknown project code")])
         for refusal in refusals:
             article = f"（第{refusal.article}条）" if refusal.article else ""
-            click.echo(f"已强制记录，记为问题 / forced, recorded as a finding: {refusal.message}{article}", err=True)
+            echo(f"已强制记录，记为问题 / forced, recorded as a finding: {refusal.message}{article}", err=True)
         stage = store.evaluation(code).stage
     _say(ctx, f"已记录 {code} {event_type} {day}，当前阶段：{stage}", f"recorded {code} {event_type} {day}; stage: {stage}")
 
@@ -234,7 +248,7 @@ def verify(ctx: click.Context) -> None:
         problems = store.verify()
         events = store.db.execute("SELECT count(*) FROM events").fetchone()[0]
     for message in problems:
-        click.echo(message, err=True)
+        echo(message, err=True)
     if problems:
         _say(ctx, f"校验失败：{len(problems)} 条事件有问题", f"verification failed: {len(problems)} events", err=True)
         sys.exit(1)
@@ -246,14 +260,18 @@ def verify(ctx: click.Context) -> None:
 @click.pass_context
 def backup(ctx: click.Context, target: str | None) -> None:
     """Copy the database consistently while others may be using it (default: a dated file beside it)."""
+    from ..files import file_problem
+
     with _store(ctx) as store:
         if target is None:
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
             target = str(store.path.with_name(f"{store.path.stem}-backup-{stamp}.db"))
         try:
             written = store.backup(target)
-        except (FileExistsError, OSError) as exc:
-            _fail([exc])
+        except InputError as exc:
+            _fail(exc.problems)
+        except OSError as exc:
+            _fail([file_problem(exc, "target", target)])
     _say(ctx, f"已备份到 {written}", f"backed up to {written}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..escape import terminal_lines
 from ..evaluation import Evaluation
 from ..lifecycle import STAGES
 from ..vocab import DEADLINE_KINDS, DEADLINE_STATUSES, PROCEDURES, REGULATION_STATUSES, SEVERITIES, label, pick
@@ -12,7 +13,7 @@ def render_evaluation(ev: Evaluation, lang: str = "zh") -> str:
     lines = _header(ev, lang)
     for section in (_approval_path, _deadlines, _findings, _changes, _roles):
         lines.extend(section(ev, lang))
-    return "\n".join(lines)
+    return terminal_lines(lines)  # each line made safe on its own (zwxm.escape)
 
 
 def _header(ev: Evaluation, lang: str) -> list[str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from ..files import written
 from .rows import event_hash
 
 
@@ -15,6 +16,7 @@ class Integrity:
     """`Store`'s verification of the event hash chains and its consistent backup."""
 
     db: sqlite_utils.Database
+    path: Path
 
     def verify(self) -> list[str]:
         """One message per event whose hash chain does not verify, naming project and event id."""
@@ -41,12 +43,10 @@ class Integrity:
     def backup(self, target: str | Path) -> Path:
         """A consistent copy through SQLite's backup API, safe while others write; never overwrites."""
         target = Path(target)
-        if target.exists():
-            raise FileExistsError(f"{target} 已存在，不会覆盖 / {target} exists, not overwriting")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        copy = sqlite3.connect(str(target))
-        try:
-            self.db.conn.backup(copy)
-        finally:
-            copy.close()
+        with written(target, (self.path,), "target", replace=False) as temporary:  # whole, or not at all
+            copy = sqlite3.connect(str(temporary))
+            try:
+                self.db.conn.backup(copy)
+            finally:
+                copy.close()
         return target

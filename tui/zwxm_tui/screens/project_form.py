@@ -15,6 +15,7 @@ from zwxm.evaluation import check_project
 from zwxm.model import InputError, Problem, load_project
 from zwxm.vocab import FUNDINGS, KINDS, label
 
+from ..format import markup_text, visible
 from ..i18n import pick
 from .base import ZwxmModal
 
@@ -45,7 +46,7 @@ class ProjectForm(ZwxmModal):
         p = self.existing
         title = self.t("edit_project") + f" · {self.code}" if p else self.t("new_project")
         with VerticalScroll(id="dialog", classes="form"):
-            yield Static(Text(title, "bold"))
+            yield Static(Text(visible(title), "bold"))
             for field in ("code", "name", "district", "kind", "investment", "funding", "category",
                           "owner_unit", "user_unit", "contractor", "budget_year"):
                 yield Label(self.t(f"field_{field}"))
@@ -112,7 +113,7 @@ class ProjectForm(ZwxmModal):
             project = attrs.evolve(project, events=old.events, changes=old.changes, facts=old.facts, tags=old.tags,
                                    designer=old.designer, supervisor=old.supervisor, tester=old.tester)
         result = self.zapp.store.save_project(project)
-        self.notify(self.t("saved_project", code=project.code, result=result))
+        self.notify(self.t("saved_project", code=markup_text(project.code), result=result))
         self.dismiss(project.code)
 
     @on(Button.Pressed, "#cancel")

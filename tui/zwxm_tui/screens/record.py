@@ -14,7 +14,7 @@ from zwxm.errors import ValueProblem
 from zwxm.model import Event, parse_date
 from zwxm.store import Refused
 
-from ..format import article_ref
+from ..format import article_ref, visible
 from ..i18n import pick
 from .base import ZwxmModal
 
@@ -55,7 +55,7 @@ class RecordEventScreen(ZwxmModal):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(Text(f"{self.t('record_event')} · {self.code}", "bold"))
+            yield Static(Text(visible(f"{self.t('record_event')} · {self.code}"), "bold"))
             yield Label(self.t("event_type"))
             yield Select(self.event_options(), id="type", prompt=self.t("event_type"))
             yield Label(self.t("date"))
