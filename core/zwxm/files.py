@@ -78,12 +78,23 @@ def written(path: str | Path, inputs: Iterable[str | Path | None] = (), field: s
     path = check_output(path, inputs, field)
     if not replace and os.path.lexists(path):
         raise FileExistsError(errno.EEXIST, "已存在，不会覆盖 / exists, not overwriting", str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    folder = next((p for p in (path.parent, *path.parent.parents) if os.path.lexists(p)), None)
+    if folder is not None and not folder.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except OSError as exc:
+        raise type(exc)(exc.errno, exc.strerror, str(path)) from exc
     os.close(descriptor)
     try:
         os.chmod(temporary, 0o666 & ~_UMASK)  # as the file would be if written directly, not mkstemp's 0600
-        yield Path(temporary)
+        try:
+            yield Path(temporary)
+        except OSError as exc:  # a full disk while writing: name the target, not the temporary file
+            if exc.filename in (None, temporary):
+                raise type(exc)(exc.errno, exc.strerror, str(path)) from exc
+            raise
         if not replace:  # link(2) fails if the name was taken meanwhile, where rename would replace it
             os.link(temporary, path)
         else:

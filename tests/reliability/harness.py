@@ -442,3 +442,55 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# --- Bad files: memory, a full disk, read-only places ------------------------------------------
+
+
+def zwxm_measured(*args: str, cwd: Path | None = None, file_size: int | None = None, address_space: int | None = None,
+                  timeout: float = 600) -> tuple[subprocess.CompletedProcess, float]:
+    """The real `zwxm`, and the most memory it held (MB, ru_maxrss from wait4). `file_size` caps
+    what it may write (RLIMIT_FSIZE: a full disk without root); `address_space` caps its memory."""
+    import resource
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # past the limit a write fails (EFBIG), it does not kill
+        if file_size is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
+        if address_space is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+
+    import tempfile
+    import threading
+
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen([ZWXM, *args], stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env(), cwd=cwd,
+                                   preexec_fn=limit, text=True)
+        timer = threading.Timer(timeout, process.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(process.pid, 0)  # wait4, not wait: it reports this child's peak memory
+        finally:
+            timer.cancel()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        result = subprocess.CompletedProcess(process.args, process.returncode, out.read(), err.read())
+    return result, usage.ru_maxrss / 1024
+
+
+def mount_tmpfs(folder: Path, size: str) -> bool:
+    """Mount a tmpfs of `size` at `folder` (root only); False where this cannot be done."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        return False
+    return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                          capture_output=True).returncode == 0
+
+
+def remount_read_only(folder: Path) -> None:
+    subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True, capture_output=True)
+
+
+def unmount(folder: Path) -> None:
+    subprocess.run(["umount", "-l", str(folder)], capture_output=True)

@@ -224,7 +224,8 @@ def _stopped_problem(exc: Exception, db: Path) -> Problem:
 
     if isinstance(exc, OSError):
         return file_problem(exc)
-    return Problem("db", str(db), f"数据库写入失败（{exc}）", f"the database could not be written ({exc})")
+    return Problem("db", str(db), f"数据库写入失败：磁盘已满或文件无法写入（{exc}）",
+                   f"the database could not be written: the disk is full or the file cannot be written ({exc})")
 
 
 def _checked_here(source: Source, reader: RowReader, batch_size: int) -> Iterator[list[Checked]]:

@@ -18,7 +18,7 @@ from pathlib import Path
 import platformdirs
 import sqlite_utils
 
-from .schema import SchemaError, _ensure_schema, missing_triggers
+from .schema import SchemaError, _ensure_schema, check_ours, missing_triggers
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -51,10 +51,11 @@ def connect(path: str | Path) -> sqlite_utils.Database:
         raise SchemaError(open_failure(path, exc)) from exc
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db = sqlite_utils.Database(conn)
+        check_ours(db, path)  # before anything (even the journal mode) changes a byte of someone else's file
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
-        db = sqlite_utils.Database(conn)
         _ensure_schema(db, path)
         missing = missing_triggers(db)
         if missing:
@@ -74,13 +75,13 @@ def connect(path: str | Path) -> sqlite_utils.Database:
 def open_failure(path: Path, exc: Exception) -> str:
     """One line saying why the database file at `path` cannot be used, in Chinese and English."""
     text = str(exc).lower()
+    folder = path.parent
+    if not path.exists() and (not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK)):
+        return (f"{path}: 无法在文件夹 {folder} 中创建数据库（文件夹不存在或不可写）/ cannot create the database in "
+                f"{folder} (the folder does not exist or is not writable)")
     if "readonly" in text or "read-only" in text or (path.exists() and not os.access(path, os.W_OK)):
         return f"{path}: 数据库文件只读，无法写入（请检查文件权限）/ the database file is read-only (check its permissions)"
     if "unable to open" in text or isinstance(exc, OSError):
-        folder = path.parent
-        if not path.exists() and (not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK)):
-            return (f"{path}: 无法在文件夹 {folder} 中创建数据库（文件夹不存在或不可写）/ cannot create the database in "
-                    f"{folder} (the folder does not exist or is not writable)")
         return f"{path}: 无法打开数据库文件（{exc}）/ cannot open the database file ({exc})"
     if "disk is full" in text or "disk i/o" in text:
         return f"{path}: 磁盘已满或无法写入（{exc}）/ the disk is full or cannot be written ({exc})"

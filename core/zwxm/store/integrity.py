@@ -3,6 +3,7 @@ A part of `Store`."""
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from pathlib import Path
 
@@ -47,6 +48,8 @@ class Integrity:
             copy = sqlite3.connect(str(temporary))
             try:
                 self.db.conn.backup(copy)
+            except sqlite3.Error as exc:  # the target's disk is full: name the target, not this database
+                raise OSError(errno.ENOSPC if "full" in str(exc) else errno.EIO, str(exc), str(target)) from exc
             finally:
                 copy.close()
         return target

@@ -219,6 +219,11 @@ def missing_triggers(db: sqlite_utils.Database) -> list[str]:
             for name, sql in _TRIGGERS.items() if name not in present]
 
 
+def check_ours(db: sqlite_utils.Database, path: Path) -> None:
+    """SchemaError unless the file is ours (or new) and not newer than this program; reads only."""
+    _check_file(db, path, *_versions(db))
+
+
 def _check_file(db: sqlite_utils.Database, path: Path, app_id: int, version: int) -> None:
     if version > SCHEMA_VERSION:
         raise SchemaError(f"{path} 的结构版本为 {version}，本程序只认识到 {SCHEMA_VERSION}：请升级 zwxm / "

@@ -22,8 +22,10 @@ def open_source(path: str | Path, fmt: str | None = None, encoding: str | None =
                 event_types: dict[str, Any] | None = None, limits: Limits = DEFAULT_LIMITS) -> Source:
     """The rows of a file; the format comes from `fmt` or the file's extension; past `limits` refused."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise InputError([Problem("file", str(path), "文件不存在", "no such file")])
+    if not path.is_file():  # a folder, a device (/dev/zero), a pipe: no end, or no rows, to read twice
+        raise InputError([Problem("file", str(path), "不是普通文件", "not a regular file")])
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     fmt = {"txt": "tsv", "ndjson": "jsonl", "xlsm": "xlsx"}.get(fmt, fmt)
     if fmt not in FORMATS:
