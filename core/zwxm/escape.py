@@ -39,10 +39,11 @@ def terminal_json(data: object, indent: int | None = 2) -> str:
 
 
 def markup_text(value: object) -> str:
-    """`value` for a place that reads Rich markup: control characters visible, `[` escaped."""
+    """`value` for a place that reads Rich markup: control characters visible, `[` escaped, shown
+    exactly (Rich's escape doubles a trailing backslash; the NUL sentinel, never in terminal text, stops it)."""
     from rich.markup import escape
 
-    return escape(terminal_text(value))
+    return escape(terminal_text(value) + "\x00")[:-1]
 
 
 # --- Spreadsheets ------------------------------------------------------------------------------
