@@ -47,17 +47,27 @@ class TextTable(Source):
     def _records(self, f: Any) -> Iterator[tuple[int, int, list[str]]]:
         """(first line, record number, values) of each record, strictly parsed within the cell limit."""
         csv.field_size_limit(self._limits.cell)
-        reader = csv.reader(f, delimiter=self._delimiter, strict=True)
+        raw: list[str] = []  # the lines of the current record, as written
+
+        def lines() -> Iterator[str]:
+            for text in f:
+                raw.append(text)
+                yield text
+
+        reader = csv.reader(lines(), delimiter=self._delimiter, strict=True)
         line = 1
         for number in range(1, 1 << 62):
+            raw.clear()
             try:
                 values = next(reader)
             except StopIteration:
                 return
             except csv.Error as exc:
                 raise self._unclear(number, line, reader.line_num, _csv_error(exc)) from None
+            if any('"' in v for v in values):
+                self._check_quotes(number, line, reader.line_num, values, "".join(raw))
             yield line, number, values
-            if reader.line_num > line + 1:
+            if reader.line_num > line:  # a quoted cell over several lines
                 self._check_spanning(number, line, values)
             line = reader.line_num + 1
 
@@ -71,6 +81,13 @@ class TextTable(Source):
                     raise self._unclear(number, line, line + value.count("\n"),
                                         ("引号内的单元格跨行，且其中一行看起来是独立的一行数据",
                                          "a quoted cell spans lines, one of which looks like a row of its own"))
+
+    def _check_quotes(self, number: int, first: int, last: int, values: list[str], raw: str) -> None:
+        """A quote inside a cell that was not itself quoted is what is left of a quote that closed too
+        early: a stray quote has joined or split rows (a spreadsheet never writes one)."""
+        for value in values:
+            if '"' in value and f'"{value.replace(chr(34), chr(34) * 2)}"' not in raw:
+                raise self._unclear(number, first, last, ("未加引号的单元格中有引号", "a quote inside a cell that is not quoted"))
 
     def _unclear(self, number: int, first: int, last: int, detail: tuple[str, str]) -> InputError:
         if detail[0] == "cell":
