@@ -219,7 +219,8 @@ def import_text(store: Store, folder: Path, text: str):
 
 
 def test_well_quoted_rows_are_all_read(tmp_path, slow):
-    """Quotes, commas and line breaks inside cells, written as a spreadsheet writes them: every row is read."""
+    """Quotes, commas and line breaks inside cells, written as a spreadsheet writes them: every row is read
+    (unless a line inside a cell holds as many commas as a row: then it might be swallowed rows, refused)."""
     store = Store(tmp_path / "quotes.db")
 
     runs = itertools.count()
@@ -229,7 +230,11 @@ def test_well_quoted_rows_are_all_read(tmp_path, slow):
     def check(names):
         run = next(runs)
         rows = [[f"Q-{run}-{n}", name, "罗湖", "新建", "120"] for n, name in enumerate(names)]
-        summary = import_text(store, tmp_path, "".join(csv_lines([LEDGER, *rows])))
+        try:
+            summary = import_text(store, tmp_path, "".join(csv_lines([LEDGER, *rows])))
+        except InputError as exc:  # the one documented refusal of a well-quoted file: a cell line that looks like a row
+            assert any(part.count(",") >= len(LEDGER) - 1 for name in names for part in name.splitlines()[1:]), exc
+            return
         assert summary.rows == len(rows)
         assert summary.inserted + summary.updated + summary.unchanged + summary.rejected == summary.rows
         for n, name in enumerate(names):
