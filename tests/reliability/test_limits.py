@@ -23,9 +23,9 @@ from zwxm.io.limits import DEFAULT_LIMITS, Limits
 from zwxm.model import InputError
 from zwxm.store import ProjectQuery, Store
 
-from .harness import integrity, ledger_rows, mount_tmpfs, remount_read_only, unmount, write_csv, zwxm, zwxm_measured
+from .harness import (HEADER, integrity, ledger_rows, mount_tmpfs, remount_read_only, replace_zip_entry, unmount,
+                      workbook, write_csv, zwxm, zwxm_measured)
 
-HEADER = ["项目编号", "项目名称", "所属区", "项目类别", "总投资（万元）"]
 MEMORY_MB = 500  # issue 13 §5: any input, whatever it claims
 
 
@@ -295,45 +295,12 @@ def test_an_unwritable_output_path_gets_one_line(tmp_path, command):
 # --- §5 bounded memory whatever the file claims ---------------------------------------------------------
 
 
-def _workbook(path: Path, rows: int = 3) -> Path:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(HEADER)
-    for n in range(rows):
-        sheet.append([f"X-{n}", f"项目{n}", "罗湖", "新建", 120])
-    book.save(path)
-    return path
-
-
-SHEET_HEAD = b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-
-
-def _replace_entry(path: Path, name: str, data: bytes | None = None, repeated: tuple[bytes, int] | None = None) -> None:
-    """Rewrite one entry of a zip (a workbook): `data`, or a sheet of `repeated` = (chunk, times) between
-    the sheet's XML head and tail, compressed as it is written (a real zip bomb)."""
-    with zipfile.ZipFile(path) as old:
-        entries = [(info, old.read(info.filename)) for info in old.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as new:
-        for info, content in entries:
-            if info.filename != name:
-                new.writestr(info, content)
-            elif data is not None:
-                new.writestr(name, data)
-            else:
-                chunk, times = repeated
-                with new.open(name, "w", force_zip64=True) as f:
-                    f.write(SHEET_HEAD)
-                    for _ in range(times):
-                        f.write(chunk)
-                    f.write(b"</sheetData></worksheet>")
-
-
 def test_a_workbook_declaring_a1_xfd1048576_imports_in_bounded_memory(tmp_path):
-    path = _workbook(tmp_path / "dimension.xlsx")
+    path = workbook(tmp_path / "dimension.xlsx")
     with zipfile.ZipFile(path) as archive:
         sheet = archive.read("xl/worksheets/sheet1.xml").decode()
     assert '<dimension ref="A1:E4"' in sheet
-    _replace_entry(path, "xl/worksheets/sheet1.xml", sheet.replace('ref="A1:E4"', 'ref="A1:XFD1048576"').encode())
+    replace_zip_entry(path, "xl/worksheets/sheet1.xml", sheet.replace('ref="A1:E4"', 'ref="A1:XFD1048576"').encode())
     assert path.stat().st_size < 8_000
     result, peak = zwxm_measured("--db", "d.db", "import", path.name, cwd=tmp_path, address_space=3 << 30, timeout=300)
     clean(result, 0)
@@ -342,9 +309,9 @@ def test_a_workbook_declaring_a1_xfd1048576_imports_in_bounded_memory(tmp_path):
 
 def test_a_zip_bomb_workbook_is_refused_before_it_is_inflated(tmp_path, slow):
     """A sheet inflating to ~4 GiB (--slow) or just past the 1 GiB sheet limit: refused by its declared size."""
-    path = _workbook(tmp_path / "bomb.xlsx", rows=0)
+    path = workbook(tmp_path / "bomb.xlsx", rows=0)
     mib = 4096 if slow else 1025
-    _replace_entry(path, "xl/worksheets/sheet1.xml", repeated=(b" " * (1 << 20), mib))
+    replace_zip_entry(path, "xl/worksheets/sheet1.xml", repeated=(b" " * (1 << 20), mib))
     with zipfile.ZipFile(path) as archive:
         declared = archive.getinfo("xl/worksheets/sheet1.xml").file_size
     assert declared > mib << 20 and path.stat().st_size < 6 << 20, (declared, path.stat().st_size)
@@ -354,17 +321,17 @@ def test_a_zip_bomb_workbook_is_refused_before_it_is_inflated(tmp_path, slow):
 
 
 def test_shared_strings_past_the_document_limit_are_refused(tmp_path):
-    path = _workbook(tmp_path / "strings.xlsx")
+    path = workbook(tmp_path / "strings.xlsx")
     with zipfile.ZipFile(path) as archive:
         names = archive.namelist()
     target = "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in names else "docProps/app.xml"
-    _replace_entry(path, target, repeated=(b" " * (1 << 20), 65))  # 65 MiB > document=64 MiB
+    replace_zip_entry(path, target, repeated=(b" " * (1 << 20), 65))  # 65 MiB > document=64 MiB
     lines = clean(zwxm("--db", "s.db", "import", path.name, cwd=tmp_path), 2)
     assert "document=" in lines[0] and target in lines[0]
 
 
 def test_workbook_rows_and_columns_are_capped_while_streaming(tmp_path):
-    path = _workbook(tmp_path / "rows.xlsx", rows=5)
+    path = workbook(tmp_path / "rows.xlsx", rows=5)
     clean(zwxm("--db", "r.db", "import", path.name, "--limit", "rows=5", cwd=tmp_path), 0)
     lines = clean(zwxm("--db", "r2.db", "import", path.name, "--limit", "rows=4", cwd=tmp_path), 2)
     assert "rows=4" in lines[0]
