@@ -76,11 +76,11 @@ def backup(workdir: Path, copies: int) -> dict:
     return r
 
 
-def badfiles(workdir: Path) -> list:
-    results = run_bad_files(workdir / "badfiles")
+def badfiles(workdir: Path, rows: int) -> list:
+    results = run_bad_files(workdir / "badfiles", csv_rows=rows)
     for r in results:
         print(f"{r['input']}: exit {r['exit']}, peak {r['peak_mb']} MB, {r['seconds']} s, {r['stderr_lines']} lines"
-              f"{', TRACEBACK' if r['traceback'] else ''}: {r['said']}")
+              f"{', TRACEBACK' if r['traceback'] else ''}: {r['said']}", flush=True)
     return results
 
 
@@ -90,6 +90,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--copies", type=int, default=10)
+    parser.add_argument("--rows", type=int, default=200_000, help="rows of the large ledger of the badfiles run")
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--json", type=Path, help="write every count and figure here")
     args = parser.parse_args()
@@ -105,7 +106,7 @@ def main() -> None:
         elif run == "backup":
             results[run] = backup(workdir, args.copies)
         elif run == "badfiles":
-            results[run] = badfiles(workdir)
+            results[run] = badfiles(workdir, args.rows)
         else:
             parser.error(f"--runs: unknown run {run!r} (concurrency, crash, backup, badfiles)")
     print(f"total {time.monotonic() - started:.0f} s; files in {workdir}")

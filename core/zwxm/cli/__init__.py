@@ -13,7 +13,6 @@ from typing import Any
 import click
 
 from .. import __version__
-from .output import echo
 
 # Modules that contribute sub-commands; each exposes COMMANDS, a list of click commands.
 COMMAND_MODULES = ("zwxm.cli.calendar", "zwxm.cli.storage")
@@ -24,6 +23,13 @@ def fail(problems: list[Any]) -> None:
     from .output import fail as report
 
     report([str(p) for p in problems])
+
+
+def echo(text: object, err: bool = False) -> None:
+    """One line of output through the one escaping path (cli/output.py, loaded when first needed)."""
+    from .output import echo as safe_echo
+
+    safe_echo(text, err)
 
 
 def _date(value: str | None, field: str) -> dt.date | None:
