@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from typing import Any
 
 # Control characters (C0, DEL, C1) and the bidirectional overrides that reorder what a line seems
 # to say become visible symbols (ESC as ␛, a line feed as ␊), one per character, so that a value
@@ -70,3 +71,22 @@ def xlsx_text(text: str) -> tuple[str, bool]:
     if not _XML_ILLEGAL.search(text):
         return text, False
     return _XML_ILLEGAL.sub(lambda m: terminal_text(m.group()) if m.group() < " " else "\ufffd", text), True
+
+
+def sheet_cell(sheet: Any, value: Any, altered: list[str] | None = None, where: str = "") -> Any:
+    """An openpyxl value for `value` in a write-only `sheet`: text XML can hold (`where` is appended to
+    `altered` when characters were replaced), and formula-like text as a quote-prefixed text cell,
+    never a formula (it imports back as the same text)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if not isinstance(value, str):
+        return value
+    value, replaced = xlsx_text(value)
+    if replaced and altered is not None:
+        altered.append(where)
+    if not is_formula_like(value):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
+    cell.quotePrefix = True  # and spreadsheet programs show it as text, even after editing
+    return cell

@@ -1,6 +1,9 @@
-"""Export projects to TOML (tomli-w), JSON or XLSX, in shapes that `zwxm import` reads back unchanged.
+"""Export projects to TOML (tomli-w), JSON, CSV or XLSX, in shapes that `zwxm import` reads back unchanged.
 
 TOML and JSON hold `projects`, a list of project tables as `zwxm.model.dump_project` writes them.
+CSV (UTF-8 with a byte-order mark, so spreadsheets read the Chinese) has one row per project:
+the project fields as columns, and `tags`, `facts`, `events` and `changes` as JSON text, which keeps
+their types (a yes/no or a number stays one); formula-like text is quote-prefixed as in XLSX.
 XLSX has three sheets: projects (one row each, facts as `facts.NAME` columns), events and changes
 (one row each, first column project_code). Text cells that a spreadsheet would run as a formula
 (starting with = + - @) are written as plain text with Excel's quote prefix, never as formulas;
@@ -11,29 +14,31 @@ which cells (zwxm.escape is the one place for both). The file is written whole o
 
 from __future__ import annotations
 
+import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 
-from ..escape import FORMULA_PREFIXES, is_formula_like, xlsx_text
+from ..escape import FORMULA_PREFIXES, csv_text, sheet_cell
 from ..files import written
 from ..model import Project, converter, dump_project
 from ..store import PROJECT_FIELDS
 
 __all__ = ["EXPORT_FORMATS", "export_projects", "FORMULA_PREFIXES"]
 
-EXPORT_FORMATS = ("toml", "json", "xlsx")
+EXPORT_FORMATS = ("toml", "json", "csv", "xlsx")
 EVENT_COLUMNS = ("project_code", "type", "date", "actor", "role", "note", "payload")
 CHANGE_COLUMNS = ("project_code", "date", "amount", "reason", "major", "note")
 
 
 def export_projects(projects: Iterable[Project], path: str | Path, fmt: str | None = None,
-                    altered: list[str] | None = None) -> int:
-    """Write the projects to `path` in `fmt` (default: from the extension); returns how many. For
-    XLSX, `altered` receives "CODE column" for each cell whose control characters became symbols."""
+                    progress: Callable[[int], None] = lambda n: None, altered: list[str] | None = None) -> int:
+    """Write the projects to `path` in `fmt` (default: from the extension); returns how many.
+    `progress(1)` is called as each project is written. For XLSX, `altered` receives "CODE column"
+    for each cell whose control characters became symbols."""
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     if fmt not in EXPORT_FORMATS:
@@ -41,13 +46,22 @@ def export_projects(projects: Iterable[Project], path: str | Path, fmt: str | No
                          f"format (one of {', '.join(EXPORT_FORMATS)})")
     with written(path, field="output") as temporary:
         if fmt == "xlsx":
-            return _write_xlsx(projects, temporary, altered if altered is not None else [])
-        data = [_without_none(dump_project(p)) for p in projects]
+            return _write_xlsx(projects, temporary, progress, altered if altered is not None else [])
+        if fmt == "csv":
+            return _write_csv(projects, temporary, progress)
         if fmt == "toml":
+            data = [_without_none(dump_project(p)) for p in _counted(projects, progress)]
             temporary.write_text(tomli_w.dumps({"projects": data}), encoding="utf-8")
-        else:
+        else:  # JSON keeps a null inside an event's payload, so the event reads back as the same event
+            data = [dump_project(p) for p in _counted(projects, progress)]
             temporary.write_text(json.dumps({"projects": data}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return len(data)
+
+
+def _counted(projects: Iterable[Project], progress: Callable[[int], None]) -> Iterable[Project]:
+    for project in projects:
+        yield project
+        progress(1)
 
 
 def _without_none(value: Any) -> Any:
@@ -59,25 +73,43 @@ def _without_none(value: Any) -> Any:
     return value
 
 
-def _cell(sheet: Any, value: Any, altered: list[str] | None = None, where: str = "") -> Any:
-    """A cell for `value`: JSON text for lists and tables, quote-prefixed text for formula-like strings."""
-    from openpyxl.cell import WriteOnlyCell
-
+def _cell(sheet: Any, value: Any, altered: list[str], where: str) -> Any:
+    """A cell for `value`: JSON text for lists and tables, then zwxm.escape.sheet_cell."""
     if isinstance(value, (list, dict)):
         value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    if isinstance(value, str):
-        value, replaced = xlsx_text(value)
-        if replaced and altered is not None:
-            altered.append(where)
-    if not is_formula_like(value):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
-    cell.quotePrefix = True  # and spreadsheet programs show it as text, even after editing
-    return cell
+    return sheet_cell(sheet, value, altered, where)
 
 
-def _write_xlsx(projects: Iterable[Project], path: Path, altered: list[str]) -> int:
+CSV_JSON_COLUMNS = ("tags", "facts", "events", "changes")
+
+
+def _csv_text(value: Any) -> str:
+    """A CSV cell: JSON for lists and tables, `true`/`false` for yes/no, and formula-like text
+    quote-prefixed (the import removes the quote again)."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return csv_text(value)
+
+
+def _write_csv(projects: Iterable[Project], path: Path, progress: Callable[[int], None]) -> int:
+    columns = [name for name in PROJECT_FIELDS if name not in CSV_JSON_COLUMNS] + list(CSV_JSON_COLUMNS)
+    count = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(columns)
+        for project in projects:
+            data = converter.unstructure(project)
+            writer.writerow([_csv_text(data.get(name)) for name in columns])
+            count += 1
+            progress(1)
+    return count
+
+
+def _write_xlsx(projects: Iterable[Project], path: Path, progress: Callable[[int], None], altered: list[str]) -> int:
     import openpyxl
 
     projects = list(projects)
@@ -103,5 +135,6 @@ def _write_xlsx(projects: Iterable[Project], path: Path, altered: list[str]) -> 
             changes.append([_cell(changes, v, altered, f"{project.code} changes.{h}") for h, v in zip(CHANGE_COLUMNS, (
                 project.code, change["date"], change["amount"], change["reason"] or None, change["major"],
                 change["note"] or None))])
+        progress(1)
     book.save(path)
     return len(projects)

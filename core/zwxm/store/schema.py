@@ -11,6 +11,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from ..evaluation import DISTRICT_WIDE_FINDINGS
 from .search import search_text, sort_key
 
 APPLICATION_ID = 0x7A77786D  # "zwxm": marks the file as ours (PRAGMA application_id)
@@ -179,7 +180,20 @@ def _migrate_to_2(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX projects_name_sort ON projects (name_sort)")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_to_1, _migrate_to_2]
+def _migrate_to_3(db: sqlite_utils.Database) -> None:
+    """Version 3: the search column also holds the full pinyin (`pingtai` as well as `pt`), and a
+    project's problem counts leave out findings every project of its district shares (the
+    regulation's status), recounted from the stored findings."""
+    rows = db.execute("SELECT code, name, owner_unit, user_unit FROM projects").fetchall()
+    db.conn.executemany("UPDATE projects SET search = ? WHERE code = ?", [(search_text(*row), row[0]) for row in rows])
+    shared = ", ".join("?" * len(DISTRICT_WIDE_FINDINGS))
+    count = ("(SELECT count(*) FROM project_findings f WHERE f.project_code = project_status.code "
+             f"AND f.severity = ? AND f.rule NOT IN ({shared}))")
+    db.execute(f"UPDATE project_status SET errors = {count}, warnings = {count}",
+               ["error", *DISTRICT_WIDE_FINDINGS, "warning", *DISTRICT_WIDE_FINDINGS])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

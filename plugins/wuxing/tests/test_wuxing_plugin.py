@@ -16,7 +16,7 @@ from zwxm.evaluation import evaluate
 from zwxm.model import load_project
 from zwxm.plugins import Registry, get_plugin_manager
 from zwxm_wuxing import plugin, rules
-from zwxm_wuxing.splitting import find_split_projects
+from zwxm_wuxing.splitting import JUST_UNDER_PERCENT, find_split_projects
 
 PACKAGE = Path(plugin.__file__).parent
 SHARED_TEXT = Path("/work/shared/regulations/wuxing-2023-measures.txt")
@@ -116,6 +116,14 @@ def test_split_at_the_self_acceptance_threshold_counts_its_number():
     assert [(s.threshold, s.total) for s in suspects] == [(500_000, 950_000)]
 
 
+def test_two_parts_in_the_band_always_reach_their_threshold():
+    """find_split_projects checks no sum: that holds only while the band is under half the threshold.
+    The lowest two parts the band admits (80% each, under 50万's inclusive reading too) exceed it."""
+    assert 2 * (100 - JUST_UNDER_PERCENT) > 100
+    lowest = [_project("A", "会议系统改造一期", "40万"), _project("B", "会议系统改造二期", "40万")]
+    assert [(s.threshold, s.total) for s in find_split_projects(lowest)] == [(500_000, 800_000)]
+
+
 def test_unreadable_fact_names_field_and_value(registry):
     project = load_project({"code": "WX-F", "name": "示例", "district": "wuxing", "kind": "construction",
                             "investment": "80万", "funding": "department_budget",
@@ -179,4 +187,4 @@ def test_missing_actual_investment_hides_no_other_change_ruling(registry):
                                         {"date": "2025-05-01", "amount": "-10万"}, {"date": "2025-12-01", "amount": "50万"}]})
     result = evaluate(project, dt.date(2025, 6, 1), registry=registry)
     assert [(c.date.isoformat(), c.procedure) for c in result.changes] == [("2025-04-01", "reapproval")]
-    assert [(f.rule, f.severity) for f in result.findings if "actual_investment" in f.message] == [("change_procedure", "info")]
+    assert [(f.rule, f.severity) for f in result.findings if "实际投资金额" in f.message] == [("change_procedure", "info")]
