@@ -3,7 +3,6 @@ output, JSON output, and a progress line with an honest remaining time."""
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 import time

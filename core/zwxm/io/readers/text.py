@@ -64,8 +64,9 @@ class TextTable(Source):
                 return
             except csv.Error as exc:
                 raise self._unclear(number, line, reader.line_num, _csv_error(exc)) from None
-            if any('"' in v for v in values):
-                self._check_quotes(number, line, reader.line_num, values, "".join(raw))
+            text = raw[0] if len(raw) == 1 else "".join(raw)
+            if '"' in text and any('"' in v for v in values):  # most ledger lines hold no quote at all
+                self._check_quotes(number, line, reader.line_num, values, text)
             yield line, number, values
             if reader.line_num > line:  # a quoted cell over several lines
                 self._check_spanning(number, line, values)
