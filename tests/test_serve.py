@@ -184,18 +184,23 @@ async def tui_screen_text(base: str, wanted: tuple[str, ...], seconds: float = S
 
     seen = ""
     url = base.replace("http:", "ws:") + "/ws?width=160&height=40"
-    async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
-        await ws.send_json(["resize", {"width": 160, "height": 40}])
-        deadline = time.monotonic() + seconds
-        while not all(w in seen for w in wanted) and time.monotonic() < deadline:
-            try:
-                message = await ws.receive(timeout=max(0.1, deadline - time.monotonic()))
-            except asyncio.TimeoutError:
-                break
-            if message.type == aiohttp.WSMsgType.BINARY:
-                seen += ANSI.sub("", message.data.decode("utf-8", "replace"))
-            elif message.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
-                break
+
+    async def collect() -> None:
+        nonlocal seen
+        async with aiohttp.ClientSession() as session, session.ws_connect(
+                url, timeout=aiohttp.ClientWSTimeout(ws_close=5)) as ws:
+            await ws.send_json(["resize", {"width": 160, "height": 40}])
+            while not all(w in seen for w in wanted):
+                message = await ws.receive()
+                if message.type == aiohttp.WSMsgType.BINARY:
+                    seen += ANSI.sub("", message.data.decode("utf-8", "replace"))
+                elif message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
+                    break
+
+    try:
+        await asyncio.wait_for(collect(), seconds)  # the whole exchange, connection and close included
+    except asyncio.TimeoutError:
+        pass
     return seen
 
 

@@ -168,4 +168,4 @@ async def test_the_empty_database_offer_speaks_the_operators_language(lang, tmp_
         assert isinstance(app.screen, EmptyScreen)
         text = screen_text(app)
     assert not leaks(text, lang, vocabulary_keys(registry)), text
-    assert ("载入演示数据" in text) == (lang == "zh") and ("Load demo data" in text) == (lang == "en")
+    assert ("打开演示数据库" in text) == (lang == "zh") and ("Open the demo" in text) == (lang == "en")

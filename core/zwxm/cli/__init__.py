@@ -151,7 +151,9 @@ def launch_ui(db_path: str | None, lang: str | None) -> None:
                    "no user interface is installed (entry point group zwxm.ui): use the sub-commands, see zwxm --help",
                    err=True)
         sys.exit(2)
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):  # a script: the UI would wait for keys forever
+    # A script would have the UI wait for keys forever; a Textual host (textual-serve, behind `zwxm serve
+    # --tui`) drives the app through pipes and says so with TEXTUAL_DRIVER.
+    if not (sys.stdin.isatty() and sys.stdout.isatty()) and not os.environ.get("TEXTUAL_DRIVER"):
         click.echo("不带子命令的 zwxm 打开界面，需要在终端中运行；脚本请用子命令（见 zwxm --help）/ plain `zwxm` opens "
                    "the user interface and needs a terminal; scripts use the sub-commands (see zwxm --help)", err=True)
         sys.exit(2)
