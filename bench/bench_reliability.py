@@ -4,6 +4,8 @@
                on one database file for --seconds (default 60)
   crash        kill -9 a real `zwxm import` at --kills random points (default 20) of its writing phase
   backup       `zwxm backup` --copies times (default 10) while an operator process writes
+  badfiles     the bad inputs of issue 13 §4/§5 (zip bombs, a million columns, /dev/zero, a 200,000-row
+               ledger ...) through `zwxm`: exit status and peak memory of each
 
 The same code runs, shorter, in tests/reliability (fast by default, `--slow` for these lengths).
 Fuzzing runs only as tests: `.venv/bin/pytest tests/reliability --slow -q`.
@@ -28,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.reliability.harness import run_backups, run_concurrency, run_crashes  # noqa: E402
+from tests.reliability.harness import run_backups, run_bad_files, run_concurrency, run_crashes  # noqa: E402
 
 
 def machine() -> str:
@@ -74,12 +76,21 @@ def backup(workdir: Path, copies: int) -> dict:
     return r
 
 
+def badfiles(workdir: Path, rows: int) -> list:
+    results = run_bad_files(workdir / "badfiles", csv_rows=rows)
+    for r in results:
+        print(f"{r['input']}: exit {r['exit']}, peak {r['peak_mb']} MB, {r['seconds']} s, {r['stderr_lines']} lines"
+              f"{', TRACEBACK' if r['traceback'] else ''}: {r['said']}", flush=True)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", default="concurrency,crash,backup")
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--copies", type=int, default=10)
+    parser.add_argument("--rows", type=int, default=200_000, help="rows of the large ledger of the badfiles run")
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--json", type=Path, help="write every count and figure here")
     args = parser.parse_args()
@@ -94,8 +105,10 @@ def main() -> None:
             results[run] = crash(workdir, args.kills)
         elif run == "backup":
             results[run] = backup(workdir, args.copies)
+        elif run == "badfiles":
+            results[run] = badfiles(workdir, args.rows)
         else:
-            parser.error(f"--runs: unknown run {run!r} (concurrency, crash, backup)")
+            parser.error(f"--runs: unknown run {run!r} (concurrency, crash, backup, badfiles)")
     print(f"total {time.monotonic() - started:.0f} s; files in {workdir}")
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8")

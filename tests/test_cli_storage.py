@@ -69,7 +69,7 @@ def test_demo_never_replaces_real_data(db):
 
 def test_import_summary_rejects_and_exit_status(db, tmp_path):
     shutil.copy(DATA / "duplicate_code.csv", tmp_path / "ledger.csv")
-    result = zwxm(db, "import", str(tmp_path / "ledger.csv"), "--allow-outside")
+    result = zwxm(db, "import", str(tmp_path / "ledger.csv"))
     assert result.returncode == 1
     assert "新增 1，更新 0，未变 0，拒绝 2" in result.stdout
     assert str(tmp_path / "ledger.rejects.csv") in result.stderr
@@ -158,7 +158,7 @@ def test_export_one_project_and_a_filter(db, tmp_path):
     assert [p["code"] for p in data["projects"]] == ["YB-2025-002"]
     ops = zwxm(db, "export", str(tmp_path / "ops.xlsx"), "--kind", "operation")
     assert ops.returncode == 0 and "2" in ops.stdout
-    back = zwxm(tmp_path / "other.db", "import", str(tmp_path / "ops.xlsx"), "--allow-outside")
+    back = zwxm(tmp_path / "other.db", "import", str(tmp_path / "ops.xlsx"))
     assert back.returncode == 0 and "新增 2" in back.stdout
     missing = zwxm(db, "export", str(tmp_path / "x.toml"), "--code", "NOPE")
     assert missing.returncode == 2 and "'NOPE'" in missing.stderr

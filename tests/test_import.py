@@ -182,7 +182,7 @@ def test_a_killed_import_keeps_whole_batches_only_and_a_rerun_completes(tmp_path
     db, rows = tmp_path / "zwxm.db", tmp_path / "rows.jsonl"
     _big_jsonl(rows, 4000)
     Store(db).close()
-    command = [str(VENV_BIN / "zwxm"), "--db", str(db), "import", str(rows), "--batch-size", "100", "--allow-outside"]
+    command = [str(VENV_BIN / "zwxm"), "--db", str(db), "import", str(rows), "--batch-size", "100"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
     watcher = sqlite3.connect(db)

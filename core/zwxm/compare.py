@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 
+from .escape import terminal_lines
 from .evaluation import Evaluation, evaluate
 from .model import Project
 from .plugins import Registry, get_registry
@@ -35,4 +36,4 @@ def render_comparison(results: dict[str, Evaluation], lang: str = "zh", registry
                          f"[{label(DEADLINE_STATUSES, d.status, lang)}] {article_text(d.article, lang)}")
         for f in ev.findings:
             lines.append(f"  [{label(SEVERITIES, f.severity, lang)}] {pick(lang, f.message, f.message_en)}")
-    return "\n".join(lines)
+    return terminal_lines(lines)  # each line made safe on its own (zwxm.escape)

@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -442,3 +443,131 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# --- Bad files: memory, a full disk, read-only places ------------------------------------------
+
+
+def zwxm_measured(*args: str, cwd: Path | None = None, file_size: int | None = None, address_space: int | None = None,
+                  timeout: float = 600) -> tuple[subprocess.CompletedProcess, float]:
+    """The real `zwxm`, and the most memory it held (MB, ru_maxrss from wait4). `file_size` caps
+    what it may write (RLIMIT_FSIZE: a full disk without root); `address_space` caps its memory."""
+    import resource
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # past the limit a write fails (EFBIG), it does not kill
+        if file_size is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
+        if address_space is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+
+    import tempfile
+    import threading
+
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen([ZWXM, *args], stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env(), cwd=cwd,
+                                   preexec_fn=limit, text=True)
+        timer = threading.Timer(timeout, process.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(process.pid, 0)  # wait4, not wait: it reports this child's peak memory
+        finally:
+            timer.cancel()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        result = subprocess.CompletedProcess(process.args, process.returncode, out.read(), err.read())
+    return result, usage.ru_maxrss / 1024
+
+
+def mount_tmpfs(folder: Path, size: str) -> bool:
+    """Mount a tmpfs of `size` at `folder` (root only); False where this cannot be done."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        return False
+    return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                          capture_output=True).returncode == 0
+
+
+def remount_read_only(folder: Path) -> None:
+    subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True, capture_output=True)
+
+
+def unmount(folder: Path) -> None:
+    subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+# --- Bad files that claim much: built here for the tests (short) and the bench (long) -----------
+
+HEADER = ["项目编号", "项目名称", "所属区", "项目类别", "总投资（万元）"]
+
+
+def workbook(path: Path, rows: int = 3) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for n in range(rows):
+        sheet.append([f"X-{n}", f"项目{n}", "罗湖", "新建", 120])
+    book.save(path)
+    return path
+
+
+SHEET_HEAD = b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+
+
+def replace_zip_entry(path: Path, name: str, data: bytes | None = None, repeated: tuple[bytes, int] | None = None) -> None:
+    """Rewrite one entry of a zip (a workbook): `data`, or a sheet of `repeated` = (chunk, times) between
+    the sheet's XML head and tail, compressed as it is written (a real zip bomb)."""
+    with zipfile.ZipFile(path) as old:
+        entries = [(info, old.read(info.filename)) for info in old.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as new:
+        for info, content in entries:
+            if info.filename != name:
+                new.writestr(info, content)
+            elif data is not None:
+                new.writestr(name, data)
+            else:
+                chunk, times = repeated
+                with new.open(name, "w", force_zip64=True) as f:
+                    f.write(SHEET_HEAD)
+                    for _ in range(times):
+                        f.write(chunk)
+                    f.write(b"</sheetData></worksheet>")
+
+
+def run_bad_files(workdir: Path, bomb_mib: int = 4096, csv_rows: int = 200_000) -> list[dict[str, Any]]:
+    """The inputs of issue 13 §4 and §5 through the real `zwxm`: exit status, peak memory, time, first line."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    cases: list[tuple[str, list[str]]] = []
+    dimension = workbook(workdir / "dimension.xlsx")
+    with zipfile.ZipFile(dimension) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    replace_zip_entry(dimension, "xl/worksheets/sheet1.xml", sheet.replace('ref="A1:E4"', 'ref="A1:XFD1048576"').encode())
+    cases.append((f"XLSX of {dimension.stat().st_size:,} bytes declaring A1:XFD1048576", ["import", dimension.name]))
+    bomb = workbook(workdir / "bomb.xlsx", rows=0)
+    replace_zip_entry(bomb, "xl/worksheets/sheet1.xml", repeated=(b" " * (1 << 20), bomb_mib))
+    cases.append((f"XLSX of {bomb.stat().st_size / 1e6:.1f} MB inflating to {bomb_mib / 1024:.1f} GiB", ["import", bomb.name]))
+    (workdir / "wide.csv").write_text(",".join(f"未知列{i}" for i in range(1_000_000)) + "\n1\n", encoding="utf-8")
+    cases.append(("CSV header of 1,000,000 columns", ["import", "wide.csv"]))
+    (workdir / "deep.json").write_text("[" * 5000 + "]" * 5000, encoding="utf-8")
+    cases.append(("JSON nested 5,000 deep", ["import", "deep.json"]))
+    (workdir / "int.json").write_text('{"code": "N", "investment": ' + "9" * 5000 + "}", encoding="utf-8")
+    cases.append(("JSON integer of 5,000 digits", ["evaluate", "int.json"]))
+    cases.append(("evaluate /dev/zero", ["evaluate", "/dev/zero"]))
+    write_csv(workdir / "long.csv", [{"项目编号": "L-1", "项目名称": "长" * 200_000, "所属区": "罗湖", "项目类别": "新建",
+                                      "总投资（万元）": 120}])
+    cases.append(("CSV cell of 200,000 characters", ["import", "long.csv"]))
+    write_csv(workdir / "ledger.csv", ledger_rows("BIG", csv_rows, random.Random(5)))
+    cases.append((f"CSV ledger of {csv_rows:,} rows ({(workdir / 'ledger.csv').stat().st_size / 1e6:.0f} MB)",
+                   ["import", "ledger.csv"]))
+    results = []
+    for number, (label, args) in enumerate(cases):
+        started = time.monotonic()
+        result, peak = zwxm_measured("--db", f"bad{number}.db", *args, cwd=workdir, timeout=3600)
+        lines = (result.stderr.strip() or result.stdout.strip()).splitlines()
+        results.append({"input": label, "exit": result.returncode, "peak_mb": round(peak), "seconds":
+                        round(time.monotonic() - started, 1), "stderr_lines": len(result.stderr.splitlines()),
+                        "traceback": "Traceback" in result.stderr, "said": lines[-1][:160] if lines else ""})
+    return results

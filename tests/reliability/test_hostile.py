@@ -1,30 +1,40 @@
 """Hostile input: SQL fragments, control characters, terminal escape sequences, Rich markup and
 100,000-character strings in text fields are stored and shown verbatim (escaped on screen), never
-executed; files outside the working directory are read only when asked for; a spreadsheet formula
-is imported as text and exported so that spreadsheet programs show it as text."""
+executed; paths on the command line are read as given, and `confine` keeps a served session in its
+folder; a spreadsheet formula is imported as text and exported so that spreadsheet programs show it
+as text."""
 
 from __future__ import annotations
 
 import asyncio
+import csv
 import datetime as dt
 import json
 import os
+import re
 import shutil
+import sqlite3
 import subprocess
 import time
 import zipfile
 from pathlib import Path
 
+import attrs
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.text import Text as RichText
 
-from zwxm.model import Event, Project
+from zwxm.escape import csv_text, markup_text, terminal_json, terminal_text, xlsx_text
+from zwxm.files import confine
+from zwxm.model import Event, InputError, Project, dump_project
 from zwxm.store import ProjectQuery, Store
 from zwxm_tui.app import create_app
 from zwxm_tui.screens.detail import DetailScreen
 from zwxm_tui.widgets import LazyTable
 
-from .harness import ZWXM, env, integrity, zwxm
+from .harness import ZWXM, env, integrity, mount_tmpfs, remount_read_only, unmount, zwxm
 
 SQL = ["'; DROP TABLE projects; --", "Robert'); DELETE FROM events WHERE ('1'='1", "%' OR 1=1 --", "_%\\"]
 CONTROL = ["\x00NUL\x01\x07\x08\x0b\x0c\r\n\t\x7f\x9b", "\x1b[2J\x1b[H\x1b]2;PWNED\x07\x1b[31m红\x1b[0m\x1bP+q\x1b\\"]
@@ -176,22 +186,28 @@ def places(tmp_path) -> tuple[Path, Path]:
     return here, elsewhere
 
 
-def test_import_outside_the_working_directory_needs_allow_outside(places):
+def test_paths_on_the_command_line_are_read_as_given(places):
+    """As every command-line program: relative, absolute, `../` and symbolic links are all read."""
     here, elsewhere = places
     db = str(here / "zwxm.db")
-    for path in ("../elsewhere/ledger.csv", str(elsewhere / "ledger.csv"), "link.csv"):
-        refused = zwxm("--db", db, "import", path, cwd=here)
-        assert refused.returncode == 2, refused.stderr
-        assert f"file: '{path}'" in refused.stderr and "--allow-outside" in refused.stderr
-        assert "Traceback" not in refused.stderr
-    mapping = zwxm("--db", db, "import", "inside.csv", "--mapping", "../elsewhere/ledger.csv", cwd=here)
-    assert mapping.returncode == 2 and "mapping: '../elsewhere/ledger.csv'" in mapping.stderr
-    with Store(db) as store:
-        assert store.count_projects(ProjectQuery()) == 0
-    allowed = zwxm("--db", db, "import", "../elsewhere/ledger.csv", "--allow-outside", cwd=here)
-    assert allowed.returncode == 0, allowed.stderr
-    inside = zwxm("--db", db, "import", "inside.csv", cwd=here)
-    assert inside.returncode == 0 and "未变 1" in inside.stdout, inside.stderr
+    first = zwxm("--db", db, "import", "../elsewhere/ledger.csv", cwd=here)
+    assert first.returncode == 0 and "新增 1" in first.stdout, first.stderr
+    for path in (str(elsewhere / "ledger.csv"), "link.csv", "inside.csv"):
+        again = zwxm("--db", db, "import", path, cwd=here)
+        assert again.returncode == 0 and "未变 1" in again.stdout, again.stderr
+    help_text = zwxm("import", "--help").stdout
+    assert "--allow-outside" not in help_text and "--limit" in help_text
+
+
+def test_confine_keeps_a_served_session_inside_its_folder(places):
+    """`zwxm.files.confine`: the one check a browser-served session uses for paths it is given."""
+    here, elsewhere = places
+    assert confine("inside.csv", here) == (here / "inside.csv").resolve()
+    assert confine(str(here / "inside.csv"), here, field="path") == (here / "inside.csv").resolve()
+    for path in ("../elsewhere/ledger.csv", str(elsewhere / "ledger.csv"), "link.csv", "/etc/passwd", "~/x", "sub/../../x"):
+        with pytest.raises(InputError) as refused:
+            confine(path, here, field="path")
+        assert refused.value.problems[0].field == "path" and refused.value.problems[0].value == path
 
 
 # --- spreadsheet formulas ------------------------------------------------------------------------
@@ -230,3 +246,192 @@ def test_xlsx_formula_is_imported_as_text_and_exported_as_text(tmp_path):
     assert again.returncode == 0, again.stderr
     with Store(tmp_path / "back.db") as store:
         assert store.project("F-1").name == FORMULAS[0]
+
+
+# --- one escaping path: every command and screen (issue 13 §6) ---------------------------------
+
+# What a terminal must never receive from data: C0 but the line break, DEL, C1, bidi overrides.
+RAW = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+TERMINAL = [*CONTROL, *MARKUP, "[/bold]", "[/]", "\x1b]0;PWNED\x1b\\", "\x9b31m红", "\n假的一行: verified", "\\[bold]"]
+
+
+def hostile_code(n: int, text: str) -> str:
+    return f"C{n}-{text[:40]}"
+
+
+@pytest.fixture(scope="module")
+def terminal_db(tmp_path_factory) -> Path:
+    """Projects whose code, name and note are each a hostile string."""
+    db = tmp_path_factory.mktemp("terminal") / "terminal.db"
+    with Store(db) as store:
+        store.save_projects([attrs.evolve(hostile_project(n, text), code=hostile_code(n, text))
+                             for n, text in enumerate(TERMINAL)])
+    return db
+
+
+def assert_safe(result: subprocess.CompletedProcess) -> str:
+    """No traceback, nothing a terminal would act on; returns what was printed."""
+    shown = result.stdout + result.stderr
+    assert "Traceback" not in shown, result.stderr
+    assert not RAW.search(shown), RAW.findall(shown)
+    return shown
+
+
+def test_every_command_prints_hostile_text_as_symbols(terminal_db, tmp_path):
+    db = tmp_path / "t.db"
+    shutil.copy(terminal_db, db)
+    with Store(db) as store:
+        projects = [store.project(hostile_code(n, text)) for n, text in enumerate(TERMINAL)]
+    for n, project in enumerate(projects):
+        path = tmp_path / f"p{n}.json"
+        path.write_text(json.dumps(dump_project(project), ensure_ascii=False, default=str), encoding="utf-8")
+        text = assert_safe(zwxm("evaluate", str(path), "--as-of", "2025-06-30"))
+        assert terminal_text(project.code) in text  # shown, as symbols
+        as_json = zwxm("evaluate", str(path), "--json")
+        assert_safe(as_json)
+        assert json.loads(as_json.stdout)["project"] == project.code  # and exact in JSON
+        assert_safe(zwxm("compare", str(path), "--as-of", "2025-06-30"))
+        assert json.loads(assert_safe(zwxm("compare", str(path), "--json")))
+        if "\x00" in project.code:
+            continue  # argv cannot hold NUL
+        recorded = zwxm("--db", str(db), "record", project.code, "progress_reported", "--date", "2025-06-25",
+                        "--note", TERMINAL[n].replace("\x00", ""))
+        assert recorded.returncode == 0 and terminal_text(project.code) in assert_safe(recorded)
+    conn = sqlite3.connect(db)  # someone edits every note behind the program's back: verify names each project
+    conn.execute("DROP TRIGGER events_no_update")
+    conn.execute("UPDATE events SET note = note || '改'")
+    conn.commit()
+    conn.close()
+    verified = zwxm("--db", str(db), "verify")
+    assert verified.returncode == 1
+    shown = assert_safe(verified)
+    assert all(terminal_text(p.code) in shown for p in projects)
+    assert "\n假的一行: verified" not in shown
+    exported = zwxm("--db", str(db), "export", str(tmp_path / "all.xlsx"))
+    assert exported.returncode == 0 and "␛" in assert_safe(exported)  # the cells whose characters were replaced
+    named = tmp_path / "台账\x1b]2;PWNED\x07.csv"
+    named.write_text("项目编号,项目名称,所属区,项目类别,总投资（万元）\n[/bold],名,罗湖,新建,很多\n", encoding="utf-8")
+    imported = zwxm("--db", str(db), "import", str(named))
+    assert imported.returncode == 1 and "台账␛]2;PWNED␇.csv" in assert_safe(imported)
+
+
+@given(st.text(max_size=60))
+@settings(max_examples=300, deadline=None, database=None)
+def test_escaping_for_a_terminal_and_for_rich_markup(text):
+    safe = terminal_text(text)
+    assert len(safe) == len(text) and not RAW.search(safe.replace("\n", "␊"))
+    assert "\n" not in safe
+    assert RichText.from_markup(markup_text(text)).plain == safe  # markup read back is the text, never a style
+    assert json.loads(terminal_json({"v": text})) == {"v": text} and not RAW.search(terminal_json(text, None))
+
+
+@given(st.text(max_size=40))
+@settings(max_examples=150, deadline=None, database=None)
+def test_escaping_for_a_spreadsheet(text):
+    cell, replaced = xlsx_text(text)
+    book = openpyxl.Workbook()
+    book.active["A1"] = cell  # openpyxl refuses what XML cannot hold: this would raise
+    assert replaced == (cell != text) and len(cell) == len(text)
+    formula = text.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert csv_text(text) == ("'" + text if formula else text)
+
+
+def test_tui_rejects_table_and_failing_workers(terminal_db, tmp_path):
+    asyncio.run(_tui_rejects_table_and_failing_workers(terminal_db, tmp_path))
+
+
+def screen_lines(app) -> list[str]:
+    """What the screen's widgets draw, line by line (markup applied or not, as the terminal would get it)."""
+    lines = []
+    for widget in app.screen.query("*"):
+        if widget.display and widget.size.height:
+            lines.extend(widget.render_line(y).text for y in range(min(widget.size.height, 60)))
+    return lines
+
+
+async def _tui_rejects_table_and_failing_workers(terminal_db: Path, tmp_path: Path) -> None:
+    from textual.widgets import DataTable, Input, Static
+
+    from zwxm_tui.screens.compare import CompareScreen
+    from zwxm_tui.screens.record import RecordEventScreen
+    from zwxm_tui.screens.transfer import ExportScreen, ImportScreen
+
+    db = tmp_path / "tui.db"
+    shutil.copy(terminal_db, db)
+    ledger = tmp_path / "ledger.csv"
+    with ledger.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["项目编号", "项目名称", "所属区", "项目类别", "总投资（万元）"])
+        for n, text in enumerate(TERMINAL):
+            writer.writerow([f"R{n}-{text[:30]}", "名", "罗湖", "新建", f"{text}很多"])  # each refused: no amount
+        writer.writerow(["R-OK", "正常", "罗湖", "新建", 120])
+    app = create_app(db, "zh")
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.pause()
+        app.push_screen(ImportScreen(str(ledger)))
+        await pilot.pause()
+        app.screen.start()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#rejects", DataTable)
+        cells = [str(c) for i in range(table.row_count) for c in table.get_row_at(i)]
+        assert table.row_count == len(TERMINAL)
+        assert any("[/bold]很多" in c for c in cells) and any("[@click=app.quit]" in c for c in cells)
+        lines = screen_lines(app)
+        assert not any(RAW.search(line) for line in lines)
+        assert any("[/bold]很多" in line for line in lines) and any("␛]2;PWNED␇" in line for line in lines)
+        assert app.is_running and isinstance(app.screen, ImportScreen)
+
+        # the same ledger on a read-only share: its rejects file cannot be written beside it, the worker
+        # stops after saving the valid row, and the screen says so (it used to end the TUI with a traceback)
+        share = tmp_path / "share"
+        mounted = mount_tmpfs(share, "1m")
+        if not mounted and os.geteuid() == 0:
+            pytest.skip("as root, only a read-only mount makes a folder read-only")
+        shutil.copy(ledger, share / "ledger.csv")
+        if mounted:
+            remount_read_only(share)
+        else:
+            share.chmod(0o555)
+        try:
+            app.screen.query_one("#path", Input).value = str(share / "ledger.csv")
+            app.screen.start()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        finally:
+            if mounted:
+                unmount(share)
+            else:
+                share.chmod(0o755)
+        assert app.is_running and isinstance(app.screen, ImportScreen)
+        error = app.screen.query_one("#error", Static).content.plain
+        assert "ledger.rejects.csv" in error and ("导入中断" in error or "stopped" in error), error
+        app.screen.dismiss(None)
+        await pilot.pause()
+
+        # exports: control characters in stored names reach an XLSX as symbols; an unwritable path is shown
+        (tmp_path / "plain").write_text("file", encoding="utf-8")
+        for target, expected in ((tmp_path / "all.xlsx", "个单元格"), (tmp_path / "plain" / "x.xlsx", "plain")):
+            app.push_screen(ExportScreen(ProjectQuery(), str(target)))
+            await pilot.pause()
+            app.screen.start()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.is_running and any(expected in line for line in screen_lines(app)), screen_lines(app)
+            app.screen.dismiss(None)
+            await pilot.pause()
+        assert openpyxl.load_workbook(tmp_path / "all.xlsx", read_only=True)
+
+    app = create_app(terminal_db, "zh")  # record and compare screens of hostile codes
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.pause()
+        for n, text in enumerate(TERMINAL[:6]):
+            for screen in (RecordEventScreen(hostile_code(n, text)), CompareScreen(hostile_code(n, text))):
+                app.push_screen(screen)
+                await pilot.pause()
+                lines = screen_lines(app)
+                assert app.is_running and not any(RAW.search(line) for line in lines)
+                assert not RAW.search(app.screen.sub_title or "")
+                assert any(terminal_text(hostile_code(n, text))[:20] in line for line in lines), lines[:5]
+                app.pop_screen()
+                await pilot.pause()

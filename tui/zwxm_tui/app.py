@@ -18,6 +18,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 from . import settings
+from .format import markup_text, visible
 from .i18n import problem_text, tr
 
 if TYPE_CHECKING:
@@ -70,11 +71,11 @@ class ZwxmApp(App):
 
         self.push_screen(ProjectsScreen())
         for problem in self.registry.problems:
-            self.notify(problem_text(problem, self.lang), severity="error", timeout=15)
+            self.notify(markup_text(problem_text(problem, self.lang)), severity="error", timeout=15)
 
     def _titles(self) -> None:
         self.title = tr("app_title", self.lang)
-        self.sub_title = self.store.path.name + (f" · {tr('read_only', self.lang)}" if self.read_only else "")
+        self.sub_title = visible(self.store.path.name) + (f" · {tr('read_only', self.lang)}" if self.read_only else "")
 
     # read-only mode and the files folder ----------------------------------------------------
     def writes_refused(self) -> bool:
@@ -86,11 +87,15 @@ class ZwxmApp(App):
     def file_path(self, raw: str) -> Path | None:
         """The path typed for an import or export: relative to the files folder and inside it when
         there is one (None when it points outside); as typed otherwise."""
-        path = Path(raw).expanduser()
+        from zwxm.files import confine
+        from zwxm.model import InputError
+
         if self.files_dir is None:
-            return path
-        resolved = (self.files_dir / path).resolve()
-        return resolved if resolved.is_relative_to(self.files_dir) else None
+            return Path(raw).expanduser()
+        try:
+            return confine(raw, self.files_dir)
+        except InputError:
+            return None
 
     @property
     def today(self) -> dt.date:

@@ -7,7 +7,7 @@ import datetime as dt
 
 from rich.text import Text
 
-from zwxm.io.safe_text import visible
+from zwxm.escape import markup_text, terminal_text
 from zwxm.lifecycle import STAGES
 from zwxm.money import format_wan
 from zwxm.vocab import KINDS, label
@@ -17,8 +17,16 @@ from .i18n import tr
 SOON_DAYS = 7  # a due date this close is shown as "due soon" (issue 9: due within 7 days)
 
 
-# Control characters in stored text are shown as visible symbols and never reach the terminal: the
-# core's one rule for every output (zwxm.io.safe_text). One symbol per character, so Rich spans stay aligned.
+# Control characters in stored text (C0, DEL, C1, bidi overrides) are shown as visible symbols (ESC
+# as ␛) and never reach the terminal: an escape sequence typed into a spreadsheet cell must not clear
+# the screen, retitle the window or fake other rows. The core's zwxm.escape is the one place for it.
+__all__ = ["markup_text", "shown", "visible"]
+
+
+def visible(text: object) -> str:
+    """`text` with each control character replaced by a visible symbol of the same length: for titles
+    and anything shown as plain text. Where markup is read (notifications), use `markup_text`."""
+    return terminal_text(text)
 
 
 def shown(value: Text | str) -> Text:

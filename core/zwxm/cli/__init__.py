@@ -22,9 +22,16 @@ COMMAND_MODULES = ("zwxm.cli.calendar", "zwxm.cli.storage", "zwxm.cli.deadlines"
 
 def fail(problems: list[Any]) -> NoReturn:
     """Print one line per problem (field, value, reason) on stderr and exit with status 2."""
-    for problem in problems:
-        click.echo(str(problem), err=True)
-    sys.exit(2)
+    from .output import fail as report
+
+    report([str(p) for p in problems])
+
+
+def echo(text: object, err: bool = False) -> None:
+    """One line of output through the one escaping path (cli/output.py, loaded when first needed)."""
+    from .output import echo as safe_echo
+
+    safe_echo(text, err)
 
 
 def _date(value: str | None, field: str) -> dt.date | None:
@@ -46,10 +53,10 @@ def _registry():
     try:
         registry = get_registry()
     except RegistryError as exc:
-        click.echo(str(exc), err=True)
+        echo(str(exc), err=True)
         sys.exit(2)
     for problem in registry.problems:
-        click.echo(f"! {problem}", err=True)
+        echo(f"! {problem}", err=True)
     return registry
 
 
@@ -254,7 +261,7 @@ def districts(ctx: click.Context, as_of: str | None, as_json: bool) -> None:
     for r in rows:
         name = r["name_en"] if lang == "en" else r["name"]
         count = f"{r['rules']} rules" if lang == "en" else f"{r['rules']} 条规则"
-        click.echo(f"{name}（{r['district']}）  《{r['title']}》 {r['number']}  "
+        echo(f"{name}（{r['district']}）  《{r['title']}》 {r['number']}  "
                    f"[{label(REGULATION_STATUSES, r['status'], lang)}]  {count}  ({r['plugin']})")
 
 
@@ -289,15 +296,15 @@ def rules(ctx: click.Context, district: str, as_json: bool) -> None:
         return
     lang = ctx.obj["lang"]
     en = lang == "en"
-    click.echo(f"《{regulation.title}》 {regulation.number} [{label(REGULATION_STATUSES, status, lang)}]")
+    echo(f"《{regulation.title}》 {regulation.number} [{label(REGULATION_STATUSES, status, lang)}]")
     for a in articles:
         if a["rules"]:
             names = "; ".join(f"[{label(RULE_KINDS, r['kind'], lang)}] {pick(lang, r['title'], r['title_en'])}"
                               for r in a["rules"])
-            click.echo(f"{article_text(a['article'], lang)}  {names}")
+            echo(f"{article_text(a['article'], lang)}  {names}")
         else:
             reason = a.get("not_automatable") or ("NOT COVERED" if en else "未覆盖")
-            click.echo(f"{article_text(a['article'], lang)}  — {pick(lang, *reason.split(' / ', 1))}")
+            echo(f"{article_text(a['article'], lang)}  — {pick(lang, *reason.split(' / ', 1))}")
     if en:
         click.echo(f"coverage: {summary['covered']} covered + {summary['explained']} explained "
                    f"/ {summary['articles']} articles = {summary['coverage']:.0%}")

@@ -3,7 +3,6 @@ output, JSON output, and a progress line with an honest remaining time."""
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 import time
@@ -95,8 +94,10 @@ DISTRICT = VocabularyChoice("DISTRICT", ("地区", "district"), districts)
 
 
 def dump_json(data: Any) -> None:
-    """JSON on standard output: UTF-8, dates as ISO text."""
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    """JSON on standard output: UTF-8, dates as ISO text, control characters escaped (zwxm.escape)."""
+    from ..escape import terminal_json
+
+    click.echo(terminal_json(data))
 
 
 def stdin_file(suffix: str = "") -> Path:

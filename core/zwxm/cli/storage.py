@@ -12,50 +12,54 @@ import contextlib
 import datetime as dt
 import os
 import shutil
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
 from ..io.export import EXPORT_FORMATS
 from ..model import InputError, Problem
 from .common import DISTRICT, EVENT_TYPE, KIND, STAGE, STDIO, ListsValues, Progress, dump_json, stdin_file
+from .output import echo, fail
 
 DATE_HELP = "日期 YYYY-MM-DD / date"
 
 
-def _fail(problems: list[Any], status: int = 2) -> NoReturn:
-    """One line per problem on stderr, in Chinese and English, then exit."""
-    for p in problems:
-        if isinstance(p, Problem):
-            value = "" if p.value is None else f"{p.value!r}: "
-            click.echo(f"{p.field}: {value}{p.message} / {p.message_en or p.message}", err=True)
-        else:
-            click.echo(str(p), err=True)
-    sys.exit(status)
+_fail = fail  # one line per problem on stderr, in Chinese and English, bounded; then exit
 
 
 @contextlib.contextmanager
 def _store(ctx: click.Context) -> Iterator[Any]:
-    """The Store of the global --db path; bad files and plugin conflicts become messages, not tracebacks."""
+    """The Store of the global --db path; bad files, plugin conflicts, a full disk or an unwritable
+    file become one line naming the file, not a traceback."""
+    from ..files import file_problem
     from ..plugins import RegistryError
-    from ..store import SchemaError, Store
+    from ..store import SchemaError, Store, open_failure, resolve_db_path
 
+    path = resolve_db_path(ctx.obj.get("db") if ctx.obj else None)
     try:
-        store = Store(ctx.obj.get("db") if ctx.obj else None)
-    except (SchemaError, RegistryError, OSError) as exc:
+        store = Store(path)
+    except (SchemaError, RegistryError) as exc:
         _fail([exc])
+    except (OSError, sqlite3.Error) as exc:
+        _fail([open_failure(path, exc)])
     try:
         yield store
+    except sqlite3.Error as exc:
+        _fail([open_failure(path, exc)])
+    except OSError as exc:
+        _fail([file_problem(exc)])
     finally:
-        store.close()
+        with contextlib.suppress(sqlite3.Error):
+            store.close()
 
 
 def _say(ctx: click.Context, zh: str, en: str, err: bool = False) -> None:
-    click.echo(en if ctx.obj and ctx.obj.get("lang") == "en" else zh, err=err)
+    echo(en if ctx.obj and ctx.obj.get("lang") == "en" else zh, err=err)
 
 
 def _day(value: str, field: str) -> dt.date:
@@ -66,19 +70,6 @@ def _day(value: str, field: str) -> dt.date:
         return parse_date(value)
     except ValueProblem as exc:
         _fail([Problem(field, value, f"{exc.message}，应为 YYYY-MM-DD", f"{exc.message_en}, expected YYYY-MM-DD")])
-
-
-def _fail_outside_cwd(**paths: str | None) -> None:
-    """Refuse input files outside the current directory (symbolic links followed) unless asked for.
-
-    A path pasted from elsewhere (a script, a shared ledger of another unit) must not quietly read
-    any file this user can read; `--allow-outside` says it is meant."""
-    here = Path.cwd().resolve()
-    outside = [Problem(field, path, f"文件在当前目录 {here} 之外：如确需导入，请加 --allow-outside",
-                       f"file is outside the current directory {here}: add --allow-outside to read it")
-               for field, path in paths.items() if path is not None and not Path(path).resolve().is_relative_to(here)]
-    if outside:
-        _fail(outside)
 
 
 def _lang(ctx: click.Context) -> str:
@@ -106,34 +97,36 @@ FIRST_REJECTS = 5  # named in the import's closing lines; --json lists them all
               help="每个事务的行数 / rows per transaction")
 @click.option("--defer-derived", is_flag=True,
               help="暂不计算期限与问题，之后运行 zwxm rebuild / skip evaluation now, run `zwxm rebuild` later")
-@click.option("--allow-outside", is_flag=True,
-              help="允许读取当前目录之外的文件 / allow FILE or --mapping outside the current directory")
+@click.option("--limit", "limits", multiple=True, metavar="NAME=N",
+              help="放宽导入上限（可多次；见 docs/reliability.md）/ raise an import limit (repeatable): "
+                   "size, document, rows, columns, cell, depth")
 @click.option("--json", "as_json", is_flag=True,
               help="输出 JSON：汇总及每个被拒绝的行 / JSON output: the summary and every rejected row")
 @click.pass_context
 def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | None, encoding: str | None,  # noqa: C901 - to split (issue 17)
             mapping: str | None, contracts: str | None, district: str | None, rejects: str | None, batch_size: int,
-            defer_derived: bool, allow_outside: bool, as_json: bool) -> None:
+            defer_derived: bool, limits: tuple[str, ...], as_json: bool) -> None:
     """Import projects from FILE (CSV, TSV, JSON, JSON lines, TOML, XLSX; `-` reads standard input)
     or from a staging table.
 
     导入项目：文件（CSV、TSV、JSON、JSON lines、TOML、XLSX；`-` 表示标准输入）或数据库暂存表。"""
-    from ..io.importer import import_file, import_table
+    from ..io.importer import ImportStopped, import_file, import_table
+    from ..io.limits import DEFAULT_LIMITS
 
     if (file is None) == (table is None):
         _fail([Problem("file", None, "请给出文件或 --from-table 二者之一", "give either FILE or --from-table")])
     if contracts is not None and table is not None:
         _fail([Problem("contracts", contracts, "--contracts 只用于文件导入", "--contracts goes with a FILE")])
+    try:
+        bounds = DEFAULT_LIMITS.raised(limits)
+    except InputError as exc:
+        _fail(exc.problems)
     from_stdin = file == STDIO
     if from_stdin:
         if fmt is None:
             _fail([Problem("format", None, "从标准输入导入时请用 --format 指定格式", "give --format when FILE is -")])
         file = str(stdin_file(f".{fmt}"))
         rejects = rejects or "stdin.rejects.csv"
-        if not allow_outside:
-            _fail_outside_cwd(contracts=contracts)
-    elif not allow_outside:
-        _fail_outside_cwd(file=file, mapping=mapping, contracts=contracts)
     with _store(ctx) as store:
         progress = None
 
@@ -143,7 +136,7 @@ def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | 
 
         options: dict[str, Any] = dict(mapping_path=mapping, rejects_path=rejects, district=district, batch_size=batch_size,
                        derive=not defer_derived, on_start=start,
-                       progress=lambda n: progress.update(n) if progress else None)
+                       progress=lambda n: progress.update(n) if progress else None, limits=bounds)
         try:
             if table is not None:
                 summary = import_table(store, table, **options)
@@ -152,6 +145,15 @@ def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | 
                 summary = import_file(store, file, fmt=fmt, encoding=encoding, contracts_path=contracts, **options)
         except InputError as exc:
             _fail(exc.problems)
+        except ImportStopped as exc:  # part done: say what is in, and that running it again continues
+            if progress is not None:
+                progress.close()
+                progress = None
+            done = exc.summary
+            _say(ctx, f"导入中断，已保存的批次保留：{done.line('zh')}；修复后再次运行同一命令即可继续",
+                 f"import stopped, the batches saved stay: {done.line('en')}; fix it and run the same command "
+                 f"again to continue", err=True)
+            _fail([exc.problem], status=1)
         finally:
             if progress is not None:
                 progress.close()
@@ -221,18 +223,27 @@ def export(ctx: click.Context, output: str, codes: tuple[str, ...], district: st
             query = ProjectQuery(text=text, district=district, stage=stage, kind=kind, year=year, overdue_only=overdue)
             selected = [r["code"] for r in store.query_projects(query, 0, store.count_projects(query))]
         target = Path(tempfile.mkstemp(prefix="zwxm-export-")[1]) if output == STDIO else Path(output)
+        altered: list[str] = []
         try:
             with Progress(("导出", "exporting"), len(selected), _lang(ctx)) as progress:
-                count = export_projects(store.iter_projects(selected), target, fmt, progress.update)
+                count = export_projects(store.iter_projects(selected), target, fmt, progress.update, altered)
             if output == STDIO:
                 with target.open("rb") as f:
                     shutil.copyfileobj(f, sys.stdout.buffer)
                 sys.stdout.buffer.flush()
+        except InputError as exc:
+            _fail(exc.problems)
         except ValueError as exc:
             _fail([exc])
         finally:
             if output == STDIO:
                 target.unlink(missing_ok=True)
+    if altered:
+        shown = "、".join(altered[:5]) + (" …" if len(altered) > 5 else "")
+        _say(ctx, f"注意：{len(altered)} 个单元格含 XLSX 无法保存的控制字符，已替换为可见符号（{shown}）；"
+                  "JSON/TOML 导出保留原样",
+             f"note: {len(altered)} cells held control characters XLSX cannot store, replaced by visible symbols "
+             f"({shown}); JSON/TOML exports keep them", err=True)
     _say(ctx, f"已导出 {count} 个项目到 {_where(output)}", f"exported {count} projects to {_where(output, 'en')}",
          err=output == STDIO)
 
@@ -275,7 +286,7 @@ def record(ctx: click.Context, code: str, event_type: str, date_: str | None, no
         except Refused as exc:
             _say(ctx, f"项目 {code} 不能记录“{name}”（{day}）：", f"project {code}: “{name}” ({day}) refused:", err=True)
             for refusal in exc.refusals:
-                click.echo(f"  {_refusal_text(refusal, lang)}", err=True)
+                echo(f"  {_refusal_text(refusal, lang)}", err=True)
             _say(ctx, "如确需记录，请加 --force（将记为问题）", "to record it anyway use --force (it becomes a finding)",
                  err=True)
             sys.exit(1)
@@ -332,7 +343,7 @@ def verify(ctx: click.Context) -> None:
         problems = store.verify()
         events = store.db.execute("SELECT count(*) FROM events").fetchone()[0]
     for message in problems:
-        click.echo(message, err=True)
+        echo(message, err=True)
     if problems:
         _say(ctx, f"校验失败：{len(problems)} 条事件有问题", f"verification failed: {len(problems)} events", err=True)
         sys.exit(1)
@@ -344,14 +355,18 @@ def verify(ctx: click.Context) -> None:
 @click.pass_context
 def backup(ctx: click.Context, target: str | None) -> None:
     """Copy the database consistently while others may be using it (default: a dated file beside it)."""
+    from ..files import file_problem
+
     with _store(ctx) as store:
         if target is None:
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
             target = str(store.path.with_name(f"{store.path.stem}-backup-{stamp}.db"))
         try:
             written = store.backup(target)
-        except (FileExistsError, OSError) as exc:
-            _fail([exc])
+        except InputError as exc:
+            _fail(exc.problems)
+        except OSError as exc:
+            _fail([file_problem(exc, "target", target)])
     _say(ctx, f"已备份到 {written}", f"backed up to {written}")
 
 

@@ -1,7 +1,7 @@
 """`zwxm due` output: a grouped table for the terminal, JSON, CSV and XLSX.
 
 Groups are (construction unit, responsible department), in that order, as the due query sorts
-them. Every text from the database goes through `safe_text` on its way out.
+them. Every text from the database goes through `zwxm.escape` on its way out.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from itertools import groupby
 from typing import Any
 
 from ..calendar import LegalCalendar, default_calendar
+from ..escape import csv_text, sheet_cell
+from ..escape import terminal_text as visible
 from ..store.due import DueItem
 from ..vocab import COLUMNS, DEADLINE_STATUSES, YES_NO, article_text, label, pick
-from .safe_text import csv_text, sheet_cell, visible
 
 DUE_FORMATS = ("table", "json", "csv", "xlsx", "ics")
 FLAT_COLUMNS = ("owner_unit", "department", "project_code", "project_name", "district", "title", "due_date",

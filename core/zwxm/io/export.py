@@ -8,7 +8,10 @@ formula-like text is quote-prefixed as in XLSX.
 XLSX has five sheets: projects (one row each, facts as `facts.NAME` columns, funding sources as
 `funding.SOURCE` columns in 元), events, changes, contracts and phases (one row each, first column
 project_code). Text cells that a spreadsheet would run as a formula
-(starting with = + - @) are written as plain text with Excel's quote prefix, never as formulas.
+(starting with = + - @, TAB or CR) are written as plain text with Excel's quote prefix, never as formulas;
+characters XML cannot hold (control characters) become visible symbols, and the caller is told
+which cells (zwxm.escape is the one place for both). The file is written whole or not at all
+(zwxm.files.written).
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ from typing import Any
 
 import tomli_w
 
+from ..escape import FORMULA_PREFIXES, csv_text, sheet_cell
+from ..files import written
 from ..model import Project, converter, dump_project
 from ..store import PROJECT_FIELDS
 from ..vocab import FUNDING_SOURCES
 from .headers import FUNDING_PREFIX
-from .safe_text import FORMULA_PREFIXES, csv_text, sheet_cell
 
 __all__ = ["EXPORT_FORMATS", "export_projects", "FORMULA_PREFIXES"]
 
@@ -39,26 +43,27 @@ PHASE_COLUMNS = ("project_code", "id", "name", "year", "note")
 
 
 def export_projects(projects: Iterable[Project], path: str | Path, fmt: str | None = None,
-                    progress: Callable[[int], None] = lambda n: None) -> int:
+                    progress: Callable[[int], None] = lambda n: None, altered: list[str] | None = None) -> int:
     """Write the projects to `path` in `fmt` (default: from the extension); returns how many.
-    `progress(1)` is called as each project is written."""
+    `progress(1)` is called as each project is written. For XLSX, `altered` receives "CODE column"
+    for each cell whose control characters became symbols."""
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"format: {fmt!r}: 不支持的导出格式（可选：{'、'.join(EXPORT_FORMATS)}）/ unsupported export "
                          f"format (one of {', '.join(EXPORT_FORMATS)})")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "xlsx":
-        return _write_xlsx(projects, path, progress)
-    if fmt == "csv":
-        return _write_csv(projects, path, progress)
-    if fmt == "toml":
-        data = [_without_none(dump_project(p)) for p in _counted(projects, progress)]
-        path.write_text(tomli_w.dumps({"projects": data}), encoding="utf-8")
-    else:  # JSON keeps a null inside an event's payload, so the event reads back as the same event
-        data = [dump_project(p) for p in _counted(projects, progress)]
-        path.write_text(json.dumps({"projects": data}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return len(data)
+    with written(path, field="output") as temporary:
+        if fmt == "xlsx":
+            return _write_xlsx(projects, temporary, progress, altered if altered is not None else [])
+        if fmt == "csv":
+            return _write_csv(projects, temporary, progress)
+        if fmt == "toml":
+            data = [_without_none(dump_project(p)) for p in _counted(projects, progress)]
+            temporary.write_text(tomli_w.dumps({"projects": data}), encoding="utf-8")
+        else:  # JSON keeps a null inside an event's payload, so the event reads back as the same event
+            data = [dump_project(p) for p in _counted(projects, progress)]
+            temporary.write_text(json.dumps({"projects": data}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        return len(data)
 
 
 def _counted(projects: Iterable[Project], progress: Callable[[int], None]) -> Iterable[Project]:
@@ -76,11 +81,11 @@ def _without_none(value: Any) -> Any:
     return value
 
 
-def _cell(sheet: Any, value: Any) -> Any:
-    """A cell for `value`: JSON text for lists and tables, quote-prefixed text for formula-like strings."""
+def _cell(sheet: Any, value: Any, altered: list[str], where: str) -> Any:
+    """A cell for `value`: JSON text for lists and tables, then zwxm.escape.sheet_cell."""
     if isinstance(value, (list, dict)):
         value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return sheet_cell(sheet, value)
+    return sheet_cell(sheet, value, altered, where)
 
 
 CSV_JSON_COLUMNS = ("tags", "facts", "events", "changes", "contracts", "phases", "funding_sources")
@@ -112,7 +117,7 @@ def _write_csv(projects: Iterable[Project], path: Path, progress: Callable[[int]
     return count
 
 
-def _write_xlsx(projects: Iterable[Project], path: Path, progress: Callable[[int], None]) -> int:
+def _write_xlsx(projects: Iterable[Project], path: Path, progress: Callable[[int], None], altered: list[str]) -> int:
     import openpyxl
 
     projects = list(projects)
@@ -123,7 +128,7 @@ def _write_xlsx(projects: Iterable[Project], path: Path, progress: Callable[[int
     sheet = book.create_sheet("projects")
     headers = [*PROJECT_FIELDS[:PROJECT_FIELDS.index("facts")], *(f"facts.{n}" for n in fact_names),
                *(f"{FUNDING_PREFIX}{s}" for s in sources)]
-    sheet.append(headers)
+    sheet.append([_cell(sheet, h, altered, f"(列名 / header) {h}") for h in headers])  # fact names are data
     tables = {name: book.create_sheet(name) for name in ("events", "changes", "contracts", "phases")}
     for name, columns in (("events", EVENT_COLUMNS), ("changes", CHANGE_COLUMNS), ("contracts", CONTRACT_COLUMNS),
                           ("phases", PHASE_COLUMNS)):
@@ -134,12 +139,13 @@ def _write_xlsx(projects: Iterable[Project], path: Path, progress: Callable[[int
         row += [data["facts"].get(name) for name in fact_names]
         amounts = {f.source: f.amount for f in project.funding_sources}
         row += [amounts.get(source) for source in sources]
-        sheet.append([_cell(sheet, v if v != [] else None) for v in row])
+        sheet.append([_cell(sheet, v if v != [] else None, altered, f"{project.code} {h}") for h, v in zip(headers, row)])
         for name, columns in (("events", EVENT_COLUMNS), ("changes", CHANGE_COLUMNS), ("contracts", CONTRACT_COLUMNS),
                               ("phases", PHASE_COLUMNS)):
             table = tables[name]
             for item in data[name]:
-                table.append([_cell(table, project.code if c == "project_code" else (item[c] if item[c] not in ("", {}) else None))
+                table.append([_cell(table, project.code if c == "project_code" else
+                                    (item[c] if item[c] not in ("", {}) else None), altered, f"{project.code} {name}.{c}")
                               for c in columns])
         progress(1)
     book.save(path)

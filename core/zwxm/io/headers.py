@@ -10,11 +10,11 @@ from typing import Any
 
 import attrs
 
+from ..escape import FORMULA_PREFIXES
 from ..model import InputError, Problem
 from ..store import PROJECT_FIELDS
 from ..vocab import FUNDING_SOURCES
 from .projectfile import read_data_file
-from .safe_text import FORMULA_PREFIXES
 
 UNITS = {"元": 1, "万元": 10_000, "万": 10_000, "亿元": 100_000_000, "亿": 100_000_000}
 IGNORE = "ignore"
@@ -76,8 +76,8 @@ FUNDING_PREFIX = "funding."  # funding.<source>: that source's amount (vocab.FUN
 MONEY_TARGETS = frozenset({"investment", *(FUNDING_PREFIX + source for source in FUNDING_SOURCES)})
 # JSON lists and tables (JSON rows, or JSON text in a cell)
 NESTED = ("events", "changes", "facts", "contracts", "phases", "funding_sources")
-# text a CSV export (ours: safe_text.csv_text, or a careful spreadsheet's) quote-prefixed
-QUOTED_FORMULA = tuple(f"'{prefix}" for prefix in (*FORMULA_PREFIXES, "\t", "\r"))
+# text a CSV export (ours: zwxm.escape.csv_text, or a careful spreadsheet's) quote-prefixed
+QUOTED_FORMULA = tuple(f"'{prefix}" for prefix in FORMULA_PREFIXES)
 
 
 def normalise_header(text: str) -> tuple[str, int | None]:

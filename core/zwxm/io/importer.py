@@ -18,6 +18,7 @@ import json
 import multiprocessing
 import operator
 import os
+import sqlite3
 import sys
 import traceback
 from collections.abc import Callable, Generator
@@ -26,16 +27,18 @@ from typing import Any
 
 import attrs
 
+from ..escape import csv_text
+from ..files import check_output, written
 from ..model import Change, Contract, Event, FundingSource, InputError, Phase, Problem, Project
 from ..store import Store, pinyin, timestamp
 from .contracts import ContractRecords, group_contract_rows
 from .headers import HEADERS, NOT_AN_OBJECT, Column, map_headers, read_mapping, target_for
+from .limits import DEFAULT_LIMITS, Limits
 from .readers import FORMATS, Source, StagingTable, open_source
 from .rows import Reject, RowReader, _cell_text
-from .safe_text import csv_text
 
-__all__ = ["FORMATS", "HEADERS", "ImportSummary", "Reject", "Column", "import_file", "import_table",
-           "open_source", "read_mapping"]
+__all__ = ["FORMATS", "HEADERS", "ImportStopped", "ImportSummary", "Limits", "Reject", "Column", "import_file",
+           "import_table", "open_source", "read_mapping"]
 
 DEFAULT_BATCH = 500
 # SQLite page cache while importing (negative: KiB): the default 2 MiB keeps re-reading the index pages
@@ -66,6 +69,16 @@ class ImportSummary:
                 f"拒绝 {self.rejected}")
 
 
+class ImportStopped(Exception):
+    """The import stopped part way (a full disk, a file that cannot be written): `summary` counts the
+    batches committed before it, which stay; running the same import again continues where it stopped."""
+
+    def __init__(self, summary: ImportSummary, problem: Problem):
+        super().__init__(str(problem))
+        self.summary = summary
+        self.problem = problem
+
+
 REJECT_HEADER = ("行 row", "项目编号 code", "列 column", "值 value", "原因", "reason")
 
 
@@ -76,17 +89,21 @@ def run_import(store: Store, source: Source, *, mapping: dict[str, Column] | Non
                district: str | None = None, batch_size: int = DEFAULT_BATCH, derive: bool = True,
                rejects_path: Path | None = None, progress: Callable[[int], None] | None = None,
                on_start: Callable[[int], None] | None = None, parallel: bool | None = None,
-               contracts: tuple[ContractRecords, str] | None = None) -> ImportSummary:
+               contracts: tuple[ContractRecords, str] | None = None, limits: Limits = DEFAULT_LIMITS,
+               inputs: tuple[Path | str | None, ...] = ()) -> ImportSummary:
     """Validate every row and save the valid ones, one transaction per batch. See the module docstring.
 
     With `parallel` (by default: a file of more than one batch, on Linux with two or more CPUs) a
     forked process reads and validates the rows while this one writes; the results are the same.
+    The rejects file is never one of `inputs` (nor the database) and never written through a link.
     """
     registry = store.registry
     if district is not None and district not in registry.districts:
         known = "、".join(sorted(registry.districts))
         raise InputError([Problem("district", district, f"未知地区（已安装：{known}）", f"unknown district (installed: {known})")])
     event_types = registry.event_types
+    if rejects_path is not None:
+        check_output(rejects_path, (*inputs, store.path), "rejects")
     if source.headers:  # a table: unknown headers stop the import before any row is read
         map_headers(source.headers, event_types, mapping)
     # First pass: every header (JSON rows may differ), the row count, and codes seen more than once.
@@ -96,8 +113,12 @@ def run_import(store: Store, source: Source, *, mapping: dict[str, Column] | Non
     total = 0
     for number, raw in source.rows():
         total += 1
+        if total > limits.rows:
+            raise limits.refuse("rows", "file", source.label)
         for key in raw:
             if key not in is_code:
+                if len(is_code) >= limits.columns:
+                    raise limits.refuse("columns", f"第 {number} 行 / row {number}", f"{len(raw)} 列 / keys")
                 headers.setdefault(key)
                 column = target_for(key, event_types, mapping) if key and key != NOT_AN_OBJECT else None
                 is_code[key] = column is not None and column.target == "code"
@@ -130,6 +151,7 @@ def run_import(store: Store, source: Source, *, mapping: dict[str, Column] | Non
     summary = ImportSummary(import_id, source.label, rows=total, encoding=source.encoding)
     rejects_file = None
     writer = None
+    rejects_output = contextlib.ExitStack()
     staging = source if isinstance(source, StagingTable) else None
     cache_size = store.db.execute("PRAGMA cache_size").fetchone()[0]
     store.db.execute(f"PRAGMA cache_size = {IMPORT_CACHE_SIZE}")
@@ -179,8 +201,8 @@ def run_import(store: Store, source: Source, *, mapping: dict[str, Column] | Non
             summary.rejected += rejected_rows
             if rejects and rejects_path is not None:
                 if writer is None:
-                    rejects_path.parent.mkdir(parents=True, exist_ok=True)
-                    rejects_file = rejects_path.open("w", encoding="utf-8-sig", newline="")
+                    temporary = rejects_output.enter_context(written(rejects_path, field="rejects"))
+                    rejects_file = rejects_output.enter_context(temporary.open("w", encoding="utf-8-sig", newline=""))
                     writer = csv.writer(rejects_file)
                     writer.writerow(REJECT_HEADER)
                     summary.rejects_path = rejects_path
@@ -189,19 +211,33 @@ def run_import(store: Store, source: Source, *, mapping: dict[str, Column] | Non
             if progress:
                 progress(len(batch))
 
-        for batch in batches:
-            flush(batch)
-        if orphans:  # contract rows of no project in the ledger: each reported, none stored
-            flush([(r.row, r.code, None, [r]) for r in orphans])
+        try:
+            for batch in batches:
+                flush(batch)
+            if orphans:  # contract rows of no project in the ledger: each reported, none stored
+                flush([(r.row, r.code, None, [r]) for r in orphans])
+        except (sqlite3.OperationalError, OSError) as exc:  # a full disk, a file that cannot be written
+            raise ImportStopped(summary, _stopped_problem(exc, store.path)) from exc
+        rejects_output.close()  # the rejects file takes its name only once complete
     finally:
         batches.close()  # stops the worker when the import stops early
         gc.unfreeze()
-        store.db.execute(f"PRAGMA cache_size = {cache_size}")
-        if rejects_file is not None:
-            rejects_file.close()
+        with contextlib.suppress(sqlite3.Error):
+            store.db.execute(f"PRAGMA cache_size = {cache_size}")
+        with contextlib.suppress(OSError):
+            rejects_output.__exit__(*sys.exc_info())  # stopped: the partial rejects file is removed
     with store.transaction():
         store.db.execute("UPDATE imports SET finished_at = ? WHERE id = ?", [timestamp(), import_id])
     return summary
+
+
+def _stopped_problem(exc: Exception, db: Path) -> Problem:
+    from ..files import file_problem
+
+    if isinstance(exc, OSError):
+        return file_problem(exc)
+    return Problem("db", str(db), f"数据库写入失败：磁盘已满或文件无法写入（{exc}）",
+                   f"the database could not be written: the disk is full or the file cannot be written ({exc})")
 
 
 def _checked_here(source: Source, reader: RowReader, batch_size: int) -> Generator[list[Checked], None, None]:
@@ -310,14 +346,16 @@ def import_file(store: Store, path: str | Path, *, fmt: str | None = None, encod
     """Import one file; rejects go to `rejects_path` (default: <file stem>.rejects.csv beside the file).
     `contracts_path` is a separate file of contract rows (io/contracts.py) for the projects of this one."""
     path = Path(path)
+    limits = options.get("limits", DEFAULT_LIMITS)
     mapping = read_mapping(mapping_path, store.registry.event_types) if mapping_path else None
-    source = open_source(path, fmt, encoding, store.registry.event_types)
+    source = open_source(path, fmt, encoding, store.registry.event_types, limits)
     if contracts_path is not None:
-        contract_source = open_source(Path(contracts_path), None, encoding, store.registry.event_types)
+        contract_source = open_source(Path(contracts_path), None, encoding, store.registry.event_types, limits)
         label = Path(contracts_path).name
         options["contracts"] = (group_contract_rows(contract_source.headers, contract_source.rows(), label), label)
     target = Path(rejects_path) if rejects_path else path.with_name(f"{path.stem}.rejects.csv")
-    return run_import(store, source, mapping=mapping, rejects_path=target, **options)
+    return run_import(store, source, mapping=mapping, rejects_path=target, inputs=(path, mapping_path, contracts_path),
+                      **options)
 
 
 def import_table(store: Store, table: str, *, mapping_path: str | Path | None = None,
@@ -325,4 +363,5 @@ def import_table(store: Store, table: str, *, mapping_path: str | Path | None = 
     """Validate and move the rows of a staging table; rejected rows stay in it to be fixed."""
     mapping = read_mapping(mapping_path, store.registry.event_types) if mapping_path else None
     target = Path(rejects_path) if rejects_path else Path(f"{table}.rejects.csv")
-    return run_import(store, StagingTable(store, table), mapping=mapping, rejects_path=target, **options)
+    return run_import(store, StagingTable(store, table), mapping=mapping, rejects_path=target, inputs=(mapping_path,),
+                      **options)

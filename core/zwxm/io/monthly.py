@@ -21,10 +21,11 @@ from typing import Any
 
 import attrs
 
+from ..escape import sheet_cell
+from ..escape import terminal_text as visible
 from ..store import Store
 from ..store.due import DueItem, open_on
 from ..vocab import COLUMNS, PROCEDURES, REPORT_SECTIONS, SEVERITIES, article_text, label, pick
-from .safe_text import sheet_cell, visible
 
 HTML_ROWS = 300  # longer lists are cut in the page and given in full in the XLSX
 APPROVAL_PROCEDURES = ("reapproval", "bureau_approval")

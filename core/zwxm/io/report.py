@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from ..escape import terminal_lines
 from ..evaluation import Evaluation
 from ..lifecycle import STAGES
 from ..plugins import Registry, get_registry
@@ -28,7 +29,7 @@ def render_evaluation(ev: Evaluation, lang: str = "zh", registry: Registry | Non
     lines = _header(ev, lang, (registry or get_registry()).districts[ev.district])
     for section in (_approval_path, _deadlines, _findings, _changes, _roles):
         lines.extend(section(ev, lang))
-    return "\n".join(lines)
+    return terminal_lines(lines)  # each line made safe on its own (zwxm.escape)
 
 
 def _header(ev: Evaluation, lang: str, district: District) -> list[str]:

@@ -201,7 +201,7 @@ class RowReader:
         except InputError as exc:
             problems = exc.problems
         else:
-            problems = check_project(project, self.registry)
+            problems = check_project(project, self.registry) + _repeated_events(project)
             if not problems and not rejects:
                 return project, []
         reported = {r.column for r in rejects}  # a value refused while mapping is not also "missing"
@@ -215,6 +215,24 @@ class RowReader:
         if column is None:  # no such column in the input: name the field as a header would
             column = f"{FIELD_HEADERS[field]}（{field}）" if field in FIELD_HEADERS else field or "(行 / row)"
         return Reject(number, code, column, problem.value, problem.message, problem.message_en)
+
+
+def _repeated_events(project: Project) -> list[Problem]:
+    """Events of one row that the register could not tell apart (same type, date, note and payload):
+    one typed twice or two that happened? Refused rather than silently kept as one."""
+    first: dict[tuple[str, Any, str, str], int] = {}
+    problems = []
+    for index, event in enumerate(project.events):
+        key = (event.type, event.date, event.note or "", json.dumps(event.payload, sort_keys=True, default=str))
+        if key in first:
+            problems.append(Problem(f"events[{index}]", f"{event.type} {event.date}",
+                                    f"与第 {first[key] + 1} 个事件完全相同（类型、日期、备注、附加数据），无法区分："
+                                    "如是两次不同的事件，请在备注中区分；如是重复录入，请删去一个",
+                                    f"identical to event {first[key] + 1} (type, date, note, payload), the two cannot be "
+                                    "told apart: tell them apart in the note if both happened, else delete one"))
+        else:
+            first[key] = index
+    return problems
 
 
 _EVENT_KEYS = frozenset(f.name for f in attrs.fields(Event))

@@ -18,7 +18,7 @@ from pathlib import Path
 import platformdirs
 import sqlite_utils
 
-from .schema import SchemaError, _ensure_schema, missing_triggers
+from .schema import SchemaError, _ensure_schema, check_ours, missing_triggers
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -43,15 +43,19 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     path = Path(path)
     if path.is_dir():
         raise SchemaError(f"{path} 是一个目录，不是数据库文件 / {path} is a directory, not a database file")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # isolation_level=None: no implicit transactions; writers say BEGIN IMMEDIATE themselves.
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: no implicit transactions; writers say BEGIN IMMEDIATE themselves.
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    except (OSError, sqlite3.Error) as exc:
+        raise SchemaError(open_failure(path, exc)) from exc
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db = sqlite_utils.Database(conn)
+        check_ours(db, path)  # before anything (even the journal mode) changes a byte of someone else's file
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
-        db = sqlite_utils.Database(conn)
         _ensure_schema(db, path)
         missing = missing_triggers(db)
         if missing:
@@ -60,13 +64,29 @@ def connect(path: str | Path) -> sqlite_utils.Database:
                     db.execute(sql)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise SchemaError(f"{path} 无法打开，或不是 SQLite 数据库、已损坏（{exc}）/ {path} cannot be opened, or is "
-                          f"not an SQLite database or is damaged ({exc})") from exc
+        raise SchemaError(open_failure(path, exc)) from exc
     except SchemaError:
         conn.close()
         raise
     return db
 
+
+
+def open_failure(path: Path, exc: Exception) -> str:
+    """One line saying why the database file at `path` cannot be used, in Chinese and English."""
+    text = str(exc).lower()
+    folder = path.parent
+    if not path.exists() and (not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK)):
+        return (f"{path}: 无法在文件夹 {folder} 中创建数据库（文件夹不存在或不可写）/ cannot create the database in "
+                f"{folder} (the folder does not exist or is not writable)")
+    if "readonly" in text or "read-only" in text or (path.exists() and not os.access(path, os.W_OK)):
+        return f"{path}: 数据库文件只读，无法写入（请检查文件权限）/ the database file is read-only (check its permissions)"
+    if "unable to open" in text or isinstance(exc, OSError):
+        return f"{path}: 无法打开数据库文件（{exc}）/ cannot open the database file ({exc})"
+    if "disk is full" in text or "disk i/o" in text:
+        return f"{path}: 磁盘已满或无法写入（{exc}）/ the disk is full or cannot be written ({exc})"
+    return (f"{path} 无法打开，或不是 SQLite 数据库、已损坏（{exc}）/ {path} cannot be opened, or is "
+            f"not an SQLite database or is damaged ({exc})")
 
 
 @contextlib.contextmanager

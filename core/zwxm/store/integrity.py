@@ -3,11 +3,13 @@ A part of `Store`."""
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from pathlib import Path
 
 import sqlite_utils
 
+from ..files import written
 from .rows import event_hash
 
 
@@ -15,6 +17,7 @@ class Integrity:
     """`Store`'s verification of the event hash chains and its consistent backup."""
 
     db: sqlite_utils.Database
+    path: Path
 
     def verify(self) -> list[str]:
         """One message per event whose hash chain does not verify, naming project and event id."""
@@ -41,12 +44,12 @@ class Integrity:
     def backup(self, target: str | Path) -> Path:
         """A consistent copy through SQLite's backup API, safe while others write; never overwrites."""
         target = Path(target)
-        if target.exists():
-            raise FileExistsError(f"{target} 已存在，不会覆盖 / {target} exists, not overwriting")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        copy = sqlite3.connect(str(target))
-        try:
-            self.db.conn.backup(copy)
-        finally:
-            copy.close()
+        with written(target, (self.path,), "target", replace=False) as temporary:  # whole, or not at all
+            copy = sqlite3.connect(str(temporary))
+            try:
+                self.db.conn.backup(copy)
+            except sqlite3.Error as exc:  # the target's disk is full: name the target, not this database
+                raise OSError(errno.ENOSPC if "full" in str(exc) else errno.EIO, str(exc), str(target)) from exc
+            finally:
+                copy.close()
         return target

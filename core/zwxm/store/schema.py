@@ -15,6 +15,7 @@ from ..evaluation import DISTRICT_WIDE_FINDINGS
 from .search import search_text, sort_key
 
 APPLICATION_ID = 0x7A77786D  # "zwxm": marks the file as ours (PRAGMA application_id)
+STAGING_PREFIX = "import_"  # staging tables an unmarked (new) file may already hold
 
 
 class SchemaError(Exception):
@@ -286,12 +287,21 @@ def missing_triggers(db: sqlite_utils.Database) -> list[str]:
             for name, sql in _TRIGGERS.items() if name not in present]
 
 
+def check_ours(db: sqlite_utils.Database, path: Path) -> None:
+    """SchemaError unless the file is ours (or new) and not newer than this program; reads only."""
+    _check_file(db, path, *_versions(db))
+
+
 def _check_file(db: sqlite_utils.Database, path: Path, app_id: int, version: int) -> None:
     if version > SCHEMA_VERSION:
         raise SchemaError(f"{path} 的结构版本为 {version}，本程序只认识到 {SCHEMA_VERSION}：请升级 zwxm / "
                           f"{path} has schema version {version}, this program knows up to {SCHEMA_VERSION}: "
                           f"upgrade zwxm")
-    foreign = app_id not in (0, APPLICATION_ID) or (app_id == 0 and "projects" in db.table_names())
-    if foreign:
-        raise SchemaError(f"{path} 不是 zwxm 数据库（已有其他表）/ {path} is not a zwxm database "
-                          f"(it holds other tables)")
+    # Ours is marked by application_id. An unmarked file is taken only while it holds nothing but
+    # staging tables (import_*, loaded by sqlite-utils before the first `zwxm import --from-table`).
+    tables = [t for t in db.table_names() if not t.startswith(STAGING_PREFIX)] if app_id == 0 else []
+    if app_id not in (0, APPLICATION_ID) or tables:
+        held = f"：{'、'.join(tables[:5])}{' …' if len(tables) > 5 else ''}" if tables else ""
+        raise SchemaError(f"{path} 不是 zwxm 数据库（已有其他表{held}），不会改动：请用 --db 指定 zwxm 的数据库或新文件 / "
+                          f"{path} is not a zwxm database (it holds other tables{held.replace('：', ': ')}), "
+                          f"leaving it alone: name a zwxm database or a new file with --db")

@@ -16,7 +16,7 @@ from zwxm.model import Change, parse_date
 from zwxm.money import parse_money
 from zwxm.vocab import PROCEDURES, label
 
-from ..format import article_ref
+from ..format import article_ref, visible
 from ..i18n import pick
 from ..widgets import KeyBar
 from .base import FORM_BINDINGS, Dialog, ZwxmModal
@@ -32,7 +32,7 @@ class ChangeScreen(ZwxmModal):
 
     def compose(self) -> ComposeResult:
         with Dialog(id="dialog"):  # scrolls when the terminal is short (80×24)
-            yield Static(Text(f"{self.t('change_request')} · {self.code}", "bold"))
+            yield Static(Text(visible(f"{self.t('change_request')} · {self.code}"), "bold"))
             yield Label(self.t("date"))
             yield Input(self.zapp.today.isoformat(), id="date")
             yield Label(self.t("change_amount"))

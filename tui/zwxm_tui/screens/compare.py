@@ -13,7 +13,7 @@ from zwxm.evaluation import Evaluation
 from zwxm.model import InputError
 from zwxm.vocab import DEADLINE_STATUSES, REGULATION_STATUSES, SEVERITIES, label
 
-from ..format import article_ref, iso
+from ..format import article_ref, iso, visible
 from ..i18n import pick
 from ..widgets import KeyBar
 from .base import ZwxmScreen
@@ -35,14 +35,14 @@ class CompareScreen(ZwxmScreen):
                 results = compare_project(project, self.zapp.today, self.zapp.registry) if project else {}
             except InputError as exc:
                 results = {}
-                yield Static(Text("\n".join(str(p) for p in exc.problems), "red"))
+                yield Static(Text("\n".join(visible(p) for p in exc.problems), "red"))
             for code, evaluation in results.items():
                 with VerticalScroll(classes="district-column", id=f"compare-{code}"):
                     yield Static(self.render_column(code, evaluation))
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.sub_title = f"{self.t('compare')} · {self.code}"
+        self.sub_title = visible(f"{self.t('compare')} · {self.code}")
 
     def render_column(self, code: str, ev: Evaluation) -> Text:
         lang = self.lang

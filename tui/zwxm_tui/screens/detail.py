@@ -26,7 +26,7 @@ from zwxm.vocab import (
     label,
 )
 
-from ..format import article_ref, iso, kind_label, shown, stage_label, visible, wan_yuan
+from ..format import article_ref, iso, kind_label, markup_text, shown, stage_label, visible, wan_yuan
 from ..i18n import pick
 from ..widgets import KeyBar, TabBar
 from .base import ZwxmScreen, command
@@ -82,7 +82,7 @@ class DetailScreen(ZwxmScreen):
         store = self.zapp.store
         self.project = store.project(self.code)
         if self.project is None:
-            self.notify(self.t("project_not_found", code=self.code), severity="error")
+            self.notify(self.t("project_not_found", code=markup_text(self.code)), severity="error")
             self.app.pop_screen()
             return
         self.sub_title = visible(f"{self.project.code} {self.project.name}")
@@ -109,8 +109,8 @@ class DetailScreen(ZwxmScreen):
         self.show(self.tab)
         for finding in self.evaluation.findings:
             if finding.rule == "plugin_error":
-                self.notify(self.t("plugin_error", plugin=finding.plugin,
-                                   message=pick(self.lang, finding.message, finding.message_en)),
+                self.notify(self.t("plugin_error", plugin=markup_text(finding.plugin),
+                                   message=markup_text(pick(self.lang, finding.message, finding.message_en))),
                             severity="error", timeout=15)
         self.call_after_refresh(self.zapp.painted, "detail")
 

@@ -16,6 +16,7 @@ from zwxm.evaluation import check_project
 from zwxm.model import InputError, Problem, load_project
 from zwxm.vocab import FUNDING_SOURCES, FUNDINGS, KINDS, SAVE_RESULTS, fact_label, label
 
+from ..format import markup_text, visible
 from ..i18n import pick, tr
 from ..widgets import Choice, KeyBar
 from .base import FORM_BINDINGS, Dialog, ZwxmModal
@@ -73,7 +74,7 @@ class ProjectForm(ZwxmModal):
         p = self.existing
         title = self.t("edit_project") + f" · {self.code}" if p else self.t("new_project")
         with Dialog(id="dialog", classes="form"):
-            yield Static(Text(title, "bold"))
+            yield Static(Text(visible(title), "bold"))
             for field in ("code", "name", "district", "kind", "investment", "funding", "category",
                           "owner_unit", "user_unit", "contractor", "budget_year"):
                 yield Label(self.t(f"field_{field}"))
@@ -169,7 +170,7 @@ class ProjectForm(ZwxmModal):
                                    designer=old.designer, supervisor=old.supervisor, tester=old.tester,
                                    contracts=old.contracts, phases=old.phases)
         result = self.zapp.store.save_project(project)
-        self.notify(self.t("saved_project", code=project.code, result=label(SAVE_RESULTS, result, self.lang)))
+        self.notify(self.t("saved_project", code=markup_text(project.code), result=label(SAVE_RESULTS, result, self.lang)))
         self.dismiss(project.code)
 
     @on(Button.Pressed, "#cancel")

@@ -56,7 +56,7 @@ class RecordEventScreen(ZwxmModal):
 
     def compose(self) -> ComposeResult:
         with Dialog(id="dialog"):  # scrolls when the terminal is short (80×24)
-            yield Static(Text(f"{self.t('record_event')} · {self.code}", "bold"))
+            yield Static(Text(visible(f"{self.t('record_event')} · {self.code}"), "bold"))
             yield Label(self.t("event_type"))
             yield Choice(self.event_options(), id="type", prompt=self.t("event_type"))
             yield Label(self.t("date"))

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Header, Static
 
 from zwxm.vocab import REGULATION_STATUSES, label
 
+from ..format import visible
 from ..i18n import one_language, pick, problem_text
 from ..widgets import KeyBar
 from .base import ZwxmScreen
@@ -29,7 +30,7 @@ class RulesScreen(ZwxmScreen):
         yield Header()
         problems = self.zapp.registry.problems
         if problems:
-            yield Static(Text("\n".join(problem_text(p, self.lang) for p in problems), "bold red"),
+            yield Static(Text("\n".join(visible(problem_text(p, self.lang)) for p in problems), "bold red"),
                          id="plugin-problems")
         with Horizontal():
             yield DataTable(id="districts", cursor_type="row")

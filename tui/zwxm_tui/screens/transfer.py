@@ -20,6 +20,7 @@ from zwxm.model import InputError
 from zwxm.store import ProjectQuery, Store
 from zwxm.vocab import fact_label
 
+from ..format import shown, visible
 from ..i18n import pick
 from ..widgets import KeyBar
 from .base import Dialog, ZwxmModal
@@ -28,9 +29,34 @@ EXPORT_PAGE = 1_000
 REJECTS_SHOWN = 500  # the rejects file holds them all; the screen shows the first ones
 
 
+PROBLEMS_SHOWN = 20  # a file with a million unknown columns must not fill the screen
+
+
 def problems_text(exc: InputError, lang: str) -> Text:
-    return Text("\n".join(f"✗ {fact_label(p.field, lang)}: {p.value!r}: {pick(lang, p.message, p.message_en)}"
-                          for p in exc.problems), "red")
+    lines = [f"✗ {fact_label(p.field, lang)}: {p.value!r}: {pick(lang, p.message, p.message_en)}"
+             for p in exc.problems[:PROBLEMS_SHOWN]]
+    if len(exc.problems) > PROBLEMS_SHOWN:
+        lines.append(pick(lang, f"……另有 {len(exc.problems) - PROBLEMS_SHOWN} 个问题",
+                          f"… and {len(exc.problems) - PROBLEMS_SHOWN} more problems"))
+    return Text("\n".join(visible(line) for line in lines), "red")
+
+
+def failure_text(exc: BaseException, lang: str) -> Text:
+    """Any failure of a worker as one red line (a full disk, an unwritable file, a stopped import):
+    the screen stays, the operator reads what happened."""
+    from zwxm.files import file_problem
+    from zwxm.io.importer import ImportStopped
+
+    if isinstance(exc, InputError):
+        return problems_text(exc, lang)
+    if isinstance(exc, ImportStopped):
+        line = pick(lang, f"导入中断，已保存的批次保留：{exc.summary.line('zh')}", f"import stopped, the batches saved stay: "
+                    f"{exc.summary.line('en')}") + "\n" + str(exc.problem)
+    elif isinstance(exc, OSError):
+        line = str(file_problem(exc))
+    else:
+        line = f"{type(exc).__name__}: {exc}"
+    return Text("✗ " + "\n".join(visible(part) for part in line.split("\n")), "red")
 
 
 class ImportScreen(ZwxmModal):
@@ -80,20 +106,22 @@ class ImportScreen(ZwxmModal):
         from zwxm.io.importer import import_file
 
         bar = self.query_one(ProgressBar)
-        store = Store(self.zapp.store.path, self.zapp.registry)
+        store = None
         try:
+            store = Store(self.zapp.store.path, self.zapp.registry)
             summary = import_file(store, path,
                                   on_start=lambda total: self.app.call_from_thread(bar.update, total=total),
                                   progress=lambda n: self.app.call_from_thread(bar.advance, n))
-        except InputError as exc:
+        except Exception as exc:  # shown on the screen, never a traceback that ends the TUI
             self.app.call_from_thread(self.failed, exc)
             return
         finally:
-            store.close()
+            if store is not None:
+                store.close()
         self.app.call_from_thread(self.finished, summary)
 
-    def failed(self, exc: InputError) -> None:
-        self.query_one("#error", Static).update(problems_text(exc, self.lang))
+    def failed(self, exc: Exception) -> None:
+        self.query_one("#error", Static).update(failure_text(exc, self.lang))
         self.query_one("#start", Button).disabled = False
 
     def finished(self, summary) -> None:
@@ -101,7 +129,7 @@ class ImportScreen(ZwxmModal):
         self.summary = summary
         self.query_one("#result", Static).update(Text(self.t(
             "import_done", inserted=summary.inserted, updated=summary.updated, unchanged=summary.unchanged,
-            rejected=summary.rejected) + (f"\n{summary.rejects_path}" if summary.rejects_path else ""), "bold"))
+            rejected=summary.rejected) + (f"\n{visible(summary.rejects_path)}" if summary.rejects_path else ""), "bold"))
         rows = self.zapp.store.db.execute(
             'SELECT row, code, "column", value, reason, reason_en FROM import_rejects WHERE import_id = ? '
             "ORDER BY row LIMIT ?", [summary.import_id, REJECTS_SHOWN]).fetchall()
@@ -110,7 +138,7 @@ class ImportScreen(ZwxmModal):
         table.add_columns(self.t("col_row"), self.t("col_code"), self.t("col_column"), self.t("col_value"),
                           self.t("col_reason"))
         for row, code, column, value, reason, reason_en in rows:
-            table.add_row(str(row), code or "", column or "", value or "", pick(self.lang, reason, reason_en))
+            table.add_row(str(row), *(shown(cell or "") for cell in (code, column, value, pick(self.lang, reason, reason_en))))
         table.display = bool(rows)
         self.query_one("#start", Button).disabled = False
 
@@ -168,8 +196,10 @@ class ExportScreen(ZwxmModal):
         from zwxm.io.export import export_projects
 
         bar = self.query_one(ProgressBar)
-        store = Store(self.zapp.store.path, self.zapp.registry)
+        store = None
+        altered: list[str] = []
         try:
+            store = Store(self.zapp.store.path, self.zapp.registry)
             total = store.count_projects(self.project_query)
             self.app.call_from_thread(bar.update, total=total)
 
@@ -181,22 +211,25 @@ class ExportScreen(ZwxmModal):
                             yield project
                     self.app.call_from_thread(bar.advance, EXPORT_PAGE)
 
-            count = export_projects(projects(), path)
-        except (InputError, OSError) as exc:
-            message = problems_text(exc, self.lang) if isinstance(exc, InputError) else Text(f"✗ {path}: {exc}", "red")
-            self.app.call_from_thread(self.failed, message)
+            count = export_projects(projects(), path, altered=altered)
+        except Exception as exc:  # shown on the screen, never a traceback that ends the TUI
+            self.app.call_from_thread(self.failed, failure_text(exc, self.lang))
             return
         finally:
-            store.close()
-        self.app.call_from_thread(self.finished, count, path)
+            if store is not None:
+                store.close()
+        self.app.call_from_thread(self.finished, count, path, len(altered))
 
     def failed(self, message: Text) -> None:
         self.query_one("#error", Static).update(message)
         self.query_one("#start", Button).disabled = False
 
-    def finished(self, count: int, path: Path) -> None:
+    def finished(self, count: int, path: Path, altered: int = 0) -> None:
         self.exported = count
-        self.query_one("#result", Static).update(Text(self.t("export_done", n=count, path=str(path)), "bold"))
+        note = pick(self.lang, f"\n{altered} 个单元格的控制字符已替换为可见符号",
+                    f"\n{altered} cells: control characters replaced by visible symbols") if altered else ""
+        self.query_one("#result", Static).update(Text(visible(self.t("export_done", n=count, path=str(path))) + note,
+                                                      "bold"))
         self.query_one("#start", Button).disabled = False
 
     @on(Button.Pressed, "#close")

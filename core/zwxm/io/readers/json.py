@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,26 +10,24 @@ from typing import Any
 from ...model import InputError, Problem
 from ..encoding import _encoding_name, detect_encoding
 from ..headers import NOT_AN_OBJECT
+from ..limits import Limits, nesting_depth
+from ..projectfile import parse_document, read_bounded
 from .base import RawRow, Source
 
 
 class JsonRows(Source):
-    """Projects as data: a JSON array, {"projects": [...]} in JSON or TOML, one project, or JSON lines."""
+    """Projects as data: a JSON array, {"projects": [...]} in JSON or TOML, one project, or JSON lines.
 
-    def __init__(self, path: Path, fmt: str, encoding: str | None):
-        self.label, self._path = str(path), path
+    JSON and TOML are read whole (up to the `document` limit); JSON lines are streamed."""
+
+    def __init__(self, path: Path, fmt: str, encoding: str | None, limits: Limits):
+        self.label, self._path, self._limits = str(path), path, limits
         self._lines = fmt == "jsonl"
         self._codec = detect_encoding(path, encoding)
         self.encoding = _encoding_name(self._codec)
         if not self._lines:
-            text = path.read_text(encoding=self._codec)
-            try:
-                data = tomllib.loads(text) if fmt == "toml" else json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise InputError([Problem("file", str(path), f"JSON 格式错误（第 {exc.lineno} 行）：{exc.msg}",
-                                          f"invalid JSON (line {exc.lineno}): {exc.msg}")]) from None
-            except tomllib.TOMLDecodeError as exc:
-                raise InputError([Problem("file", str(path), f"TOML 格式错误：{exc}", f"invalid TOML: {exc}")]) from None
+            text = read_bounded(path, limits.document, limits=limits).decode(self._codec)
+            data = parse_document(text, fmt, str(path), limits)
             if isinstance(data, dict):
                 data = data["projects"] if isinstance(data.get("projects"), list) else [data]
             if not isinstance(data, list):
@@ -46,13 +43,19 @@ class JsonRows(Source):
         with self._path.open(encoding=self._codec) as f:
             yield from self._lines_of(f)
 
-    @staticmethod
-    def _lines_of(f: Any) -> Iterator[RawRow]:
-        for number, line in enumerate(f, start=1):
+    def _lines_of(self, f: Any) -> Iterator[RawRow]:
+        limit = self._limits.document  # one line is one project: read no more of it than a whole document
+        for number, line in enumerate(iter(lambda: f.readline(limit + 1), ""), start=1):
+            if len(line) > limit:
+                raise self._limits.refuse("document", f"第 {number} 行 / line {number}", f"{line[:40]}…")
             if not line.strip():
                 continue
             try:
                 item = json.loads(line)
             except json.JSONDecodeError as exc:
                 item = f"{line.strip()[:60]} ({exc.msg})"
+            except (RecursionError, ValueError) as exc:  # nested thousands deep; an integer of 4,300+ digits
+                item = f"{line.strip()[:60]} ({'nested too deep' if isinstance(exc, RecursionError) else exc})"
+            if isinstance(item, dict) and nesting_depth(item) > self._limits.depth:
+                item = f"{line.strip()[:60]} (nested deeper than {self._limits.depth})"
             yield number, item if isinstance(item, dict) else {NOT_AN_OBJECT: item}
