@@ -280,6 +280,29 @@ def _ensure_schema(db: sqlite_utils.Database, path: Path) -> None:
             raise
 
 
+# The project list's sort orders, each with the code as its tie-break (query.ProjectQuery.order_by),
+# so that any page of any sort is an index walk. Created on open when missing, like the triggers:
+# a database of any version gets them without a migration.
+LIST_INDEXES = {
+    "projects_list_name": "projects (name_sort, code)",
+    "projects_list_district": "projects (district, code)",
+    "projects_list_owner_unit": "projects (owner_unit IS NULL, owner_unit, code)",
+    "projects_list_owner_unit_desc": "projects (owner_unit IS NULL, owner_unit DESC, code DESC)",
+    "projects_list_kind": "projects (kind, code)",
+    "projects_list_investment": "projects (investment, code)",
+    "project_status_list_stage": "project_status (stage_order, code)",
+    "project_status_list_next": "project_status (next_deadline IS NULL, next_deadline, code)",
+    "project_status_list_next_desc": "project_status (next_deadline IS NULL, next_deadline DESC, code DESC)",
+}
+
+
+def missing_list_indexes(db: sqlite_utils.Database) -> list[str]:
+    """The CREATE INDEX statements of the list indexes the file lacks (`connect` creates them)."""
+    present = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    return [f"CREATE INDEX IF NOT EXISTS {name} ON {columns}" for name, columns in LIST_INDEXES.items()
+            if name not in present]
+
+
 def missing_triggers(db: sqlite_utils.Database) -> list[str]:
     """The CREATE TRIGGER statements of the triggers the file lacks (`connect` restores them)."""
     present = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}

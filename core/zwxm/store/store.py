@@ -25,7 +25,7 @@ from ..rules import Refusal
 from .connection import _immediate, connect, resolve_db_path, timestamp
 from .derived import DerivedTables
 from .integrity import Integrity
-from .query import _LIST_SQL, SEARCH_WALK_BUDGET, SORTS, ProjectQuery
+from .query import _FROM_PROJECTS, _FROM_STATUS, _LIST_COLUMNS, ON_STATUS, SEARCH_WALK_BUDGET, ProjectQuery
 from .rows import (
     CHUNK,
     EVENT_COLUMNS,
@@ -173,16 +173,23 @@ class Store(DerivedTables, Integrity):
         return {p.code: [q for q in by_unit.get((p.district, p.owner_unit), ()) if q.code != p.code]
                 for p in projects if (p.district, p.owner_unit) in wanted}
 
-    def query_projects(self, q: ProjectQuery, offset: int = 0, limit: int = 50) -> list[dict[str, Any]]:
-        """One page of the project list: SQL only, on indexed columns of projects and project_status."""
+    def query_projects(self, q: ProjectQuery, offset: int = 0, limit: int = 50,
+                       total: int | None = None) -> list[dict[str, Any]]:
+        """One page of the project list: SQL only, on indexed columns of projects and project_status.
+
+        Given the `total` of the query, a page in the second half is read from the other end in the
+        reverse order, so End costs what Home does (an OFFSET walks every row it skips)."""
         where, params = q.where()
-        direction = "DESC" if q.descending else "ASC"
-        column = SORTS[q.sort]
-
-        def order_by(expression: str) -> str:
-            nulls = f"{expression} IS NULL, " if q.sort in ("next_deadline", "owner_unit") else ""
-            return f" ORDER BY {nulls}{expression} {direction}, p.code {direction} LIMIT ? OFFSET ?"
-
+        reverse = total is not None and 2 * offset + limit > total
+        if reverse:
+            assert total is not None
+            limit = min(limit, total - offset)
+            if limit <= 0:
+                return []
+            offset = total - offset - limit
+        # Sorting by a status column can walk that column's index only when project_status leads the
+        # join, which leaves out a project without a status row: used when there is none.
+        source = _FROM_STATUS if q.sort in ON_STATUS and self._status_complete() else _FROM_PROJECTS
         page = [*params, limit, offset]
         rows = None
         if q.text.strip():
@@ -190,19 +197,34 @@ class Store(DerivedTables, Integrity):
             # found: fast when matches are many, slow (~200 ms at 100k) when there are none.
             # Scanning and sorting the matches ("+column" keeps SQLite off the index) costs ~50 ms
             # whatever they are. So walk first on a short budget, and scan when it runs out.
-            rows = self._rows_within(f"{_LIST_SQL}{where}{order_by(column)}", page, SEARCH_WALK_BUDGET)
-            column = f"+{column}"
-        if rows is None:
-            rows = self._rows(f"{_LIST_SQL}{where}{order_by(column)}", page)
+            rows = self._rows_within(f"SELECT {_LIST_COLUMNS} {source}{where} ORDER BY {q.order_by(reverse)} "
+                                     "LIMIT ? OFFSET ?", page, SEARCH_WALK_BUDGET)
+            if rows is None:
+                rows = self._rows(f"SELECT {_LIST_COLUMNS} {source}{where} ORDER BY {q.order_by(reverse, scan=True)} "
+                                  "LIMIT ? OFFSET ?", page)
+        else:
+            rows = self._rows(f"SELECT {_LIST_COLUMNS} {source}{where} ORDER BY {q.order_by(reverse)} LIMIT ? OFFSET ?",
+                              page)
+        if reverse:
+            rows.reverse()
         for row in rows:
             for name in ("overdue", "next_deadline_provisional"):
                 row[name] = bool(row[name])
         return rows
 
+    def _status_complete(self) -> bool:
+        """Whether every project has its project_status row (every write stores one). Foreign keys keep
+        a status row from outliving its project, so equal counts say so (~1 ms: SQLite counts a table
+        from its smallest index)."""
+        return bool(self.db.execute("SELECT (SELECT count(*) FROM projects) = (SELECT count(*) FROM project_status)"
+                                    ).fetchone()[0])
+
     def count_projects(self, q: ProjectQuery) -> int:
         where, params = q.where()
-        return self.db.execute(f"SELECT count(*) FROM projects p LEFT JOIN project_status s ON s.code = p.code{where}",
-                               params).fetchone()[0]
+        # without a condition on the status the join adds no row and takes none away: counting the
+        # projects alone lets SQLite count an index (~1 ms at 100,000 projects instead of ~100 ms)
+        source = "projects p LEFT JOIN project_status s ON s.code = p.code" if "s." in where else "projects p"
+        return self.db.execute(f"SELECT count(*) FROM {source}{where}", params).fetchone()[0]
 
     def facets(self, q: ProjectQuery | None = None) -> dict[str, list[tuple[str, int]]]:
         """Counts per district, stage (lifecycle order), kind and budget year, for the filter menus.
