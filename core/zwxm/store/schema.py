@@ -281,7 +281,7 @@ def _ensure_schema(db: sqlite_utils.Database, path: Path) -> None:
 
 
 # The project list's sort orders, each with the code as its tie-break (query.ProjectQuery.order_by),
-# so that any page of any sort is an index walk. Created on open when missing, like the triggers:
+# and the deadlines view's order, so that any page of them is an index walk. Created on open when missing, like the triggers:
 # a database of any version gets them without a migration.
 LIST_INDEXES = {
     "projects_list_name": "projects (name_sort, code)",
@@ -293,6 +293,7 @@ LIST_INDEXES = {
     "project_status_list_stage": "project_status (stage_order, code)",
     "project_status_list_next": "project_status (next_deadline IS NULL, next_deadline, code)",
     "project_status_list_next_desc": "project_status (next_deadline IS NULL, next_deadline DESC, code DESC)",
+    "project_deadlines_list_open_due": "project_deadlines (date, project_code) WHERE kind = 'due' AND done_on IS NULL",
 }
 
 

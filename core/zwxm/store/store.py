@@ -71,6 +71,16 @@ def _cite(refusal: Refusal, en: bool = False) -> str:
 
 
 
+def _deadline_window(start: dt.date | None, end: dt.date, overdue: bool) -> tuple[str, list[Any]]:
+    """The condition of `Store.deadlines`: open due deadlines in the window (or missed); the partial
+    index project_deadlines_list_open_due covers it, in the list's order."""
+    window = "d.date <= ?" if start is None else "d.date BETWEEN ? AND ?"
+    params: list[Any] = [end.isoformat()] if start is None else [start.isoformat(), end.isoformat()]
+    if overdue:
+        window = f"({window} OR d.date < date('now', 'localtime'))"
+    return f"d.kind = 'due' AND d.done_on IS NULL AND d.date IS NOT NULL AND {window}", params
+
+
 class Store(DerivedTables, Integrity):
     """The projects database: every read and write of the TUI and the commands goes through here."""
 
@@ -253,21 +263,27 @@ class Store(DerivedTables, Integrity):
             "year": sorted(counts["year"].items(), key=lambda item: int(item[0])),
         }
 
-    def deadlines(self, start: dt.date | None, end: dt.date, overdue: bool = True) -> list[dict[str, Any]]:
-        """Open due deadlines dated in [start, end], plus (if `overdue`) every missed one, by date."""
-        window = "d.date <= ?" if start is None else "d.date BETWEEN ? AND ?"
-        params: list[Any] = [end.isoformat()] if start is None else [start.isoformat(), end.isoformat()]
-        if overdue:
-            window = f"({window} OR d.date < date('now', 'localtime'))"
+    def deadlines(self, start: dt.date | None, end: dt.date, overdue: bool = True, offset: int = 0,
+                  limit: int = -1) -> list[dict[str, Any]]:
+        """Open due deadlines dated in [start, end], plus (if `overdue`) every missed one, by date; a page
+        of them from `offset` (`limit` -1: all). One walk of an index: `deadline_counts` sizes the list."""
+        where, params = _deadline_window(start, end, overdue)
         rows = self._rows(
             "SELECT d.project_code, p.name AS project_name, p.district, d.rule, d.title, d.title_en, d.date, "
             "d.article, CASE WHEN d.date < date('now', 'localtime') THEN 'missed' ELSE 'open' END AS status, "
-            "d.provisional FROM project_deadlines d JOIN projects p ON p.code = d.project_code "
-            f"WHERE d.kind = 'due' AND d.done_on IS NULL AND d.date IS NOT NULL AND {window} "
-            "ORDER BY d.date, d.project_code", params)
+            f"d.provisional FROM project_deadlines d JOIN projects p ON p.code = d.project_code WHERE {where} "
+            "ORDER BY d.date, d.project_code LIMIT ? OFFSET ?", [*params, limit, offset])
         for row in rows:
             row["provisional"] = bool(row["provisional"])
         return rows
+
+    def deadline_counts(self, start: dt.date | None, end: dt.date, overdue: bool = True) -> list[tuple[str, bool, int]]:
+        """(date, missed, how many) of the deadlines `deadlines` lists, by date: what a view needs to
+        lay them out and chart them without reading them all."""
+        where, params = _deadline_window(start, end, overdue)
+        return [(day, bool(missed), n) for day, missed, n in self.db.execute(
+            "SELECT d.date, d.date < date('now', 'localtime'), count(*) FROM project_deadlines d "
+            f"WHERE {where} GROUP BY d.date ORDER BY d.date", params)]
 
     # writing ----------------------------------------------------------------------------------
     def save_project(self, project: Project) -> str:
