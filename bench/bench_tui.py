@@ -9,6 +9,9 @@ Measures, for each size:
 - search keystroke: in-process (headless) app, from the key press to the call_after_refresh
   callback that follows the list's refresh (median and p95) — not Pilot round trips;
 - open a project: from Enter on a row to the detail screen's call_after_refresh callback;
+- sorting: each column ascending and descending, from the header click's message to the list's
+  refresh; End and Home on each sort, from the action to the table's next refresh;
+- deadlines view: from the key to its first paint (median of 3);
 - resident memory: VmRSS / VmHWM of the real process after first paint and after a search and
   opening a project.
 The databases are generated once (written through Store.save_projects, derived rows included) and
@@ -213,12 +216,59 @@ async def latencies(path: Path) -> dict[str, float]:
             await pilot.press("escape", "down", "down", "down")
             await pilot.pause(0.2)  # the list recounts after a detail closes (a worker): let it finish
             await app.workers.wait_for_complete()
-    return {"search_median_ms": statistics.median(search) * 1000, "search_p95_ms": percentile(search, 0.95) * 1000,
+        sorts, ends, homes, deadlines = await sorting_and_deadlines(app, pilot, painted, table)
+    return {"sort_max_ms": max(sorts.values()) * 1000, "sort_worst": max(sorts, key=sorts.get),
+            "end_max_ms": max(ends.values()) * 1000, "home_max_ms": max(homes.values()) * 1000,
+            "deadlines_first_paint_ms": deadlines * 1000,
+            "search_median_ms": statistics.median(search) * 1000, "search_p95_ms": percentile(search, 0.95) * 1000,
             "no_match_max_ms": max(no_match) * 1000,
             "search_cpu_median_ms": statistics.median(search_cpu) * 1000,
             "search_cpu_p95_ms": percentile(search_cpu, 0.95) * 1000,
             "open_cpu_median_ms": statistics.median(opening_cpu) * 1000,
             "open_median_ms": statistics.median(opening) * 1000, "open_p95_ms": percentile(opening, 0.95) * 1000}
+
+
+async def sorting_and_deadlines(app, pilot, painted: dict, table) -> tuple[dict, dict, dict, float]:
+    """Each sort column ascending and descending (from the request to the list's refresh), End and
+    Home on each once the count has arrived, then the deadlines view's first paint (median of 3)."""
+    from zwxm_tui.screens.projects import SORTS as COLUMNS
+
+    async def until(what: str) -> None:
+        while what not in painted:
+            await asyncio.sleep(0.001)
+
+    async def refreshed(action) -> float:
+        painted.pop("refresh", None)
+        started = time.perf_counter()
+        action()
+        table.call_after_refresh(lambda: painted.__setitem__("refresh", time.perf_counter()))
+        await until("refresh")
+        return painted["refresh"] - started
+
+    sorts, ends, homes = {}, {}, {}
+    for key in COLUMNS:
+        for descending in (False, True):
+            painted.pop("list", None)
+            started = time.perf_counter()
+            app.screen.set_query(sort=key, descending=descending)  # what a click on the header does
+            await until("list")
+            sorts[f"{key}{' desc' if descending else ''}"] = painted["list"] - started
+            await pilot.pause(0.3)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            ends[key, descending] = await refreshed(lambda: table.action_jump(-1))
+            homes[key, descending] = await refreshed(lambda: table.action_jump(0))
+    times = []
+    for _ in range(3):
+        painted.pop("deadlines", None)
+        started = time.perf_counter()
+        await pilot.press("d")
+        await until("deadlines")
+        times.append(painted["deadlines"] - started)
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+    print({k: round(v * 1000) for k, v in sorts.items()}, file=sys.stderr)
+    return sorts, ends, homes, statistics.median(times)
 
 
 def main() -> None:
@@ -235,15 +285,17 @@ def main() -> None:
         print(result, file=sys.stderr)
     print("Wall-clock figures; in brackets the CPU time of the app (first paint: the process; search and "
           "open: the UI thread), which a machine busy with other work does not inflate.\n")
+    print(f"{dt.datetime.now():%Y-%m-%d %H:%M}, nproc {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}")
     print("| projects | events | first paint | search median / p95 | no-match search (max) | open median / p95 "
-          "| RSS after paint / peak |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+          "| RSS after paint / peak | sort (worst) | End / Home (worst) | deadlines view |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['projects']:,} | {r['events']:,} | {r['first_paint_s']:.2f} s ({r['first_paint_cpu_s']:.2f} s) | "
               f"{r['search_median_ms']:.0f} / {r['search_p95_ms']:.0f} ms "
               f"({r['search_cpu_median_ms']:.0f} / {r['search_cpu_p95_ms']:.0f} ms) | {r['no_match_max_ms']:.0f} ms | "
               f"{r['open_median_ms']:.0f} / {r['open_p95_ms']:.0f} ms ({r['open_cpu_median_ms']:.0f} ms) | "
-              f"{r['rss_mb']:.0f} / {r['peak_rss_mb']:.0f} MB |")
+              f"{r['rss_mb']:.0f} / {r['peak_rss_mb']:.0f} MB | {r['sort_max_ms']:.0f} ms ({r['sort_worst']}) | "
+              f"{r['end_max_ms']:.0f} / {r['home_max_ms']:.0f} ms | {r['deadlines_first_paint_ms']:.0f} ms |")
 
 
 if __name__ == "__main__":

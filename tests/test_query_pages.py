@@ -81,3 +81,16 @@ def test_counting_without_a_status_filter_matches_the_joined_count(store):
                                     f"{q.where()[0]}", q.where()[1]).fetchone()[0]
         assert store.count_projects(q) == expected
     assert store.count_projects(ProjectQuery(kind="operation")) == COUNT // 2
+
+
+@pytest.mark.parametrize("budget", [10.0, 0.0])  # walking the sort index; matching on the search index first
+@pytest.mark.parametrize("text", ["平台", "jpt", "pg-01", "单位3", "无此项目"])
+def test_a_text_search_lists_exactly_the_matching_projects_in_order(store, monkeypatch, budget, text):
+    monkeypatch.setattr("zwxm.store.store.SEARCH_WALK_BUDGET", budget)
+    for sort in ("code", "name", "next_deadline"):
+        everything = store.query_projects(ProjectQuery(sort=sort), 0, 1000)
+        expected = [r["code"] for r in everything
+                    if text in store.db.execute("SELECT search FROM projects WHERE code = ?", [r["code"]]).fetchone()[0]]
+        assert codes(store.query_projects(ProjectQuery(text=text, sort=sort), 0, 1000)) == expected
+        assert store.count_projects(ProjectQuery(text=text)) == len(expected)
+    assert expected or text == "无此项目"

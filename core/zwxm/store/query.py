@@ -51,13 +51,16 @@ class ProjectQuery:
         terms.append(f"{plus}{column} {direction}")
         return ", ".join(terms if column == tie else [*terms, f"{tie} {direction}"])
 
-    def where(self) -> tuple[str, list[Any]]:
+    def where(self, narrow: bool = False) -> tuple[str, list[Any]]:
+        """The WHERE clause; `narrow` matches the text on the narrow (search, code) index first, which
+        suits a text that few projects hold (see Store.query_projects)."""
         clauses: list[str] = []
         params: list[Any] = []
         text = unicodedata.normalize("NFKC", self.text).strip().lower()
         if text:
             escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            clauses.append("p.search LIKE ? ESCAPE '\\'")
+            like = "search LIKE ? ESCAPE '\\'"
+            clauses.append(f"p.code IN (SELECT code FROM projects WHERE {like})" if narrow else f"p.{like}")
             params.append(f"%{escaped}%")
         if self.stage is not None:
             if self.stage not in STAGE_ORDER:

@@ -293,6 +293,7 @@ LIST_INDEXES = {
     "project_status_list_stage": "project_status (stage_order, code)",
     "project_status_list_next": "project_status (next_deadline IS NULL, next_deadline, code)",
     "project_status_list_next_desc": "project_status (next_deadline IS NULL, next_deadline DESC, code DESC)",
+    "projects_search": "projects (search, code)",  # a text search scans this instead of the table
     "project_deadlines_list_open_due": "project_deadlines (date, project_code) WHERE kind = 'due' AND done_on IS NULL",
 }
 
