@@ -4,6 +4,7 @@ page boundaries it shows exactly the grouped list the store holds, headings in p
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import Counter
 
 from zwxm.model import Event, Project
@@ -57,3 +58,33 @@ async def test_paged_deadlines_match_the_whole_list(tmp_path, registry):
         backwards = {i: table.row(i) for i in reversed(range(table.total))}  # pages fetched out of order
         assert [backwards[i] for i in range(table.total)] == expected
         assert table.fetches >= 4
+
+
+class HeldStore(Store):
+    """The real store, whose counting waits until the test lets it go: a count slow enough for the spinner."""
+
+    release = threading.Event()
+
+    def deadline_counts(self, *args, **kwargs):
+        assert self.release.wait(10)
+        return super().deadline_counts(*args, **kwargs)
+
+
+async def test_slow_counts_paint_a_spinner_then_the_same_list(tmp_path, registry, monkeypatch):
+    monkeypatch.setattr("zwxm_tui.screens.deadlines.COUNT_BUDGET", 0.0)  # counting takes longer than the budget
+    monkeypatch.setattr("zwxm_tui.screens.deadlines.Store", HeldStore)  # the worker's connection
+    path = tmp_path / "zwxm.db"
+    with Store(path, registry) as store:
+        store.save_projects(projects(120))
+        expected = expected_rows(store)
+    app = create_app(path, "zh", registry=registry)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("d")
+        table = app.screen.query_one(LazyTable)
+        assert isinstance(app.screen, DeadlinesScreen) and table.loading and table.total == 0
+        HeldStore.release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not table.loading
+        assert [table.row(i) for i in range(table.total)] == expected

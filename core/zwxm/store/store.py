@@ -281,13 +281,16 @@ class Store(DerivedTables, Integrity):
             row["provisional"] = bool(row["provisional"])
         return rows
 
-    def deadline_counts(self, start: dt.date | None, end: dt.date, overdue: bool = True) -> list[tuple[str, bool, int]]:
+    def deadline_counts(self, start: dt.date | None, end: dt.date, overdue: bool = True,
+                        within: float | None = None) -> list[tuple[str, bool, int]] | None:
         """(date, missed, how many) of the deadlines `deadlines` lists, by date: what a view needs to
-        lay them out and chart them without reading them all."""
+        lay them out and chart them without reading them all. With `within` seconds, None when that
+        is not enough (~30 ms at 145,000 deadlines, ~0.5 s at ten times as many)."""
         where, params = _deadline_window(start, end, overdue)
-        return [(day, bool(missed), n) for day, missed, n in self.db.execute(
-            "SELECT d.date, d.date < date('now', 'localtime'), count(*) FROM project_deadlines d "
-            f"WHERE {where} GROUP BY d.date ORDER BY d.date", params)]
+        sql = ("SELECT d.date, d.date < date('now', 'localtime') AS missed, count(*) AS n FROM project_deadlines d "
+               f"WHERE {where} GROUP BY d.date ORDER BY d.date")
+        rows = self._rows(sql, params) if within is None else self._rows_within(sql, params, within)
+        return None if rows is None else [(r["date"], bool(r["missed"]), r["n"]) for r in rows]
 
     # writing ----------------------------------------------------------------------------------
     def save_project(self, project: Project) -> str:

@@ -7,11 +7,13 @@ import datetime as dt
 from collections import Counter
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Header, Static
+from textual.worker import get_current_worker
 
+from zwxm.store import Store
 from zwxm.vocab import DEADLINE_STATUSES, label
 
 from ..format import article_ref, deadline_style
@@ -21,6 +23,7 @@ from .base import ZwxmScreen
 
 HORIZON_DAYS = 30  # issue 9: overdue and the next 30 days
 BAR_WIDTH = 40
+COUNT_BUDGET = 0.15  # seconds the counts may take before the view paints with a spinner instead
 
 
 def week_start(day: dt.date) -> dt.date:
@@ -50,10 +53,25 @@ class DeadlinesScreen(ZwxmScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        """Lay the list out from counts per day (one indexed query), whatever the number of deadlines."""
+        """Lay the list out from counts per day (one indexed query) at once when they take less than
+        COUNT_BUDGET; else a spinner shows until a worker thread has them."""
         today = self.zapp.today
         self.window = (today, today + dt.timedelta(days=HORIZON_DAYS))
-        counts = self.zapp.store.deadline_counts(*self.window, overdue=True)
+        counts = self.zapp.store.deadline_counts(*self.window, overdue=True, within=COUNT_BUDGET)
+        if counts is None:
+            self.query_one(LazyTable).loading = True
+            self.count_in_worker()
+        else:
+            self.lay_out(counts)
+
+    @work(thread=True, exclusive=True, group="deadline-counts")
+    def count_in_worker(self) -> None:
+        with Store(self.zapp.store.path, self.zapp.registry) as store:  # a connection of the worker's own
+            counts = store.deadline_counts(*self.window, overdue=True)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.lay_out, counts)
+
+    def lay_out(self, counts: list[tuple[str, bool, int]]) -> None:
         overdue = sum(n for _, missed, n in counts if missed)
         weeks: Counter = Counter()
         for day, missed, n in counts:
@@ -69,6 +87,7 @@ class DeadlinesScreen(ZwxmScreen):
         self.query_one("#deadline-heading", Static).update(Text(self.t("deadlines_heading", n=item), "bold"))
         self.query_one("#chart", Static).update(self.chart(overdue, weeks))
         table = self.query_one(LazyTable)
+        table.loading = False
         table.reset(row)
         table.focus()
         self.call_after_refresh(self.zapp.painted, "deadlines")
