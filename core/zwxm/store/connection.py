@@ -18,7 +18,7 @@ from pathlib import Path
 import platformdirs
 import sqlite_utils
 
-from .schema import SchemaError, _ensure_schema, check_ours, missing_list_indexes, missing_triggers
+from .schema import SchemaError, _ensure_schema, check_ours, missing_triggers
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -57,7 +57,7 @@ def connect(path: str | Path) -> sqlite_utils.Database:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         _ensure_schema(db, path)
-        missing = missing_triggers(db) + missing_list_indexes(db)
+        missing = missing_triggers(db)
         if missing:
             with _immediate(db):
                 for sql in missing:

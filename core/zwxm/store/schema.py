@@ -278,6 +278,7 @@ def _ensure_schema(db: sqlite_utils.Database, path: Path) -> None:
         except BaseException:
             db.rollback()
             raise
+    _create_list_indexes(db)
 
 
 # The project list's sort orders, each with the code as its tie-break (query.ProjectQuery.order_by),
@@ -298,11 +299,20 @@ LIST_INDEXES = {
 }
 
 
-def missing_list_indexes(db: sqlite_utils.Database) -> list[str]:
-    """The CREATE INDEX statements of the list indexes the file lacks (`connect` creates them)."""
+def _create_list_indexes(db: sqlite_utils.Database) -> None:
+    """The list indexes the file lacks, in one transaction (`connect`, through _ensure_schema)."""
     present = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    return [f"CREATE INDEX IF NOT EXISTS {name} ON {columns}" for name, columns in LIST_INDEXES.items()
-            if name not in present]
+    missing = [f"CREATE INDEX IF NOT EXISTS {name} ON {columns}" for name, columns in LIST_INDEXES.items()
+               if name not in present]
+    if missing:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for sql in missing:
+                db.execute(sql)
+            db.execute("COMMIT")
+        except BaseException:
+            db.rollback()
+            raise
 
 
 def missing_triggers(db: sqlite_utils.Database) -> list[str]:
