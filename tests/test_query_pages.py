@@ -94,3 +94,15 @@ def test_a_text_search_lists_exactly_the_matching_projects_in_order(store, monke
         assert codes(store.query_projects(ProjectQuery(text=text, sort=sort), 0, 1000)) == expected
         assert store.count_projects(ProjectQuery(text=text)) == len(expected)
     assert expected or text == "无此项目"
+
+
+def test_a_file_without_the_list_indexes_gets_them_when_opened(store, example_registry):
+    from zwxm.store.schema import LIST_INDEXES
+
+    for name in LIST_INDEXES:
+        store.db.execute(f"DROP INDEX {name}")
+    store.close()
+    with Store(store.path, registry=example_registry) as reopened:
+        present = {r[0] for r in reopened.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert set(LIST_INDEXES) <= present
+        assert len(reopened.query_projects(ProjectQuery(sort="stage"), 0, 1000)) == COUNT
