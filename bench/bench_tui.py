@@ -283,7 +283,7 @@ async def sorting_and_deadlines(app, pilot, painted: dict, painted_cpu: dict, ta
     for key in COLUMNS:
         for descending in (False, True):
             name = f"{key}{' desc' if descending else ''}"
-            sorts[name] = await timed("list", lambda: sort(key, descending))
+            sorts[name] = await timed("list", lambda key=key, descending=descending: sort(key, descending))
             await pilot.pause(0.3)
             await app.workers.wait_for_complete()
             await pilot.pause()
