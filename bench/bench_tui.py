@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_tui.py                 # both sizes
     .venv/bin/python bench/bench_tui.py --sizes 1000    # one size
+    .venv/bin/python bench/bench_tui.py --sizes 1000000 # the 100,000 list copied ten times
 
 Measures, for each size:
 - first paint: a real `zwxm --db FILE` process in tmux, from spawn until the app writes the
@@ -9,6 +10,9 @@ Measures, for each size:
 - search keystroke: in-process (headless) app, from the key press to the call_after_refresh
   callback that follows the list's refresh (median and p95) — not Pilot round trips;
 - open a project: from Enter on a row to the detail screen's call_after_refresh callback;
+- sorting: each column ascending and descending, from the header click's message to the list's
+  refresh; End and Home on each sort, from the action to the table's next refresh;
+- deadlines view: from the key to its first paint (median of 3);
 - resident memory: VmRSS / VmHWM of the real process after first paint and after a search and
   opening a project.
 The databases are generated once (written through Store.save_projects, derived rows included) and
@@ -23,6 +27,7 @@ import datetime as dt
 import os
 import random
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -53,6 +58,7 @@ CODE_PREFIX = {"luohu": "LH", "wuxing": "WX", "yubei": "YB", "potou": "PT"}
 SEARCHES = ("zhcg", "LH-2024-00", "区教育", "平台", "dmjd")  # pinyin initials, code prefix, unit, word, unit initials
 NO_MATCH = "XX-1999"  # a search that matches nothing: the worst case of the page query
 BATCH = 2_000
+REPLICATE_ABOVE = 100_000  # larger databases are this one's rows copied (see replicated)
 
 
 def generate(count: int, seed: int = 9) -> list[Project]:
@@ -88,6 +94,8 @@ def database(count: int) -> Path:
                 return path
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if count > REPLICATE_ABOVE and count % REPLICATE_ABOVE == 0:
+        return replicated(database(REPLICATE_ABOVE), path, count // REPLICATE_ABOVE)
     started = time.perf_counter()
     projects = generate(count)
     with Store(path) as store:
@@ -95,6 +103,30 @@ def database(count: int) -> Path:
             store.save_projects(projects[offset:offset + BATCH])
             print(f"  generated {offset + BATCH:,}/{count:,}", end="\r", file=sys.stderr)
     print(f"  database of {count:,} projects written in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return path
+
+
+def replicated(source: Path, path: Path, times: int) -> Path:
+    """The list of `source` `times` over (1,000,000 projects from 100,000 in ~3 minutes instead of
+    hours): its projects, status and deadline rows copied under new codes (code-R1, ...); events
+    and findings stay with the originals, so only the list and the deadlines view are measured."""
+    started = time.perf_counter()
+    shutil.copyfile(source, path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("BEGIN")
+        for table, key in (("projects", "code"), ("project_status", "code"), ("project_deadlines", "project_code")):
+            columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] != "id"]
+            for n in range(1, times):
+                values = ", ".join(f"{c} || '-R{n}'" if c == key else f"{c} || ' ' || lower({key}) || '-r{n}'" if c == "search"
+                                   else c for c in columns)
+                conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {values} FROM {table} "
+                             f"WHERE {key} NOT LIKE '%-R%'")
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    print(f"  {path.name} replicated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     return path
 
 
@@ -213,12 +245,64 @@ async def latencies(path: Path) -> dict[str, float]:
             await pilot.press("escape", "down", "down", "down")
             await pilot.pause(0.2)  # the list recounts after a detail closes (a worker): let it finish
             await app.workers.wait_for_complete()
-    return {"search_median_ms": statistics.median(search) * 1000, "search_p95_ms": percentile(search, 0.95) * 1000,
+        worst = await sorting_and_deadlines(app, pilot, painted, painted_cpu, table)
+    return {**worst, "search_median_ms": statistics.median(search) * 1000, "search_p95_ms": percentile(search, 0.95) * 1000,
             "no_match_max_ms": max(no_match) * 1000,
             "search_cpu_median_ms": statistics.median(search_cpu) * 1000,
             "search_cpu_p95_ms": percentile(search_cpu, 0.95) * 1000,
             "open_cpu_median_ms": statistics.median(opening_cpu) * 1000,
             "open_median_ms": statistics.median(opening) * 1000, "open_p95_ms": percentile(opening, 0.95) * 1000}
+
+
+async def sorting_and_deadlines(app, pilot, painted: dict, painted_cpu: dict, table) -> dict[str, float]:
+    """Each sort column ascending and descending (from the request to the list's refresh), End and
+    Home on each once the count has arrived, then the deadlines view's first paint (median of 3).
+    Each as (wall, UI thread CPU) in seconds, the worst of each kind."""
+    from zwxm_tui.screens.projects import SORTS as COLUMNS
+
+    async def until(what: str) -> None:
+        while what not in painted:
+            await asyncio.sleep(0.001)
+
+    async def timed(what: str, action) -> tuple[float, float]:
+        painted.pop(what, None)
+        started, started_cpu = time.perf_counter(), time.thread_time()
+        await action()
+        await until(what)
+        return painted[what] - started, painted_cpu[what] - started_cpu
+
+    async def refresh_after(action) -> None:
+        action()
+        table.call_after_refresh(lambda: (painted.__setitem__("refresh", time.perf_counter()),
+                                          painted_cpu.__setitem__("refresh", time.thread_time())))
+
+    async def sort(key: str, descending: bool) -> None:
+        app.screen.set_query(sort=key, descending=descending)  # what a click on the header does
+
+    sorts, ends, homes = {}, {}, {}
+    for key in COLUMNS:
+        for descending in (False, True):
+            name = f"{key}{' desc' if descending else ''}"
+            sorts[name] = await timed("list", lambda key=key, descending=descending: sort(key, descending))
+            await pilot.pause(0.3)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            ends[name] = await timed("refresh", lambda: refresh_after(lambda: table.action_jump(-1)))
+            homes[name] = await timed("refresh", lambda: refresh_after(lambda: table.action_jump(0)))
+    deadlines = []
+    for _ in range(3):
+        deadlines.append(await timed("deadlines", lambda: pilot.press("d")))
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+    print({k: (round(w * 1000), round(c * 1000)) for k, (w, c) in sorts.items()}, file=sys.stderr)
+    worst = {}
+    for kind, found in (("sort", sorts), ("end", ends), ("home", homes)):
+        worst[f"{kind}_max_ms"] = max(w for w, _ in found.values()) * 1000
+        worst[f"{kind}_cpu_max_ms"] = max(c for _, c in found.values()) * 1000
+    worst["sort_worst"] = max(sorts, key=lambda k: sorts[k][0])
+    worst["deadlines_first_paint_ms"] = statistics.median(w for w, _ in deadlines) * 1000
+    worst["deadlines_first_paint_cpu_ms"] = statistics.median(c for _, c in deadlines) * 1000
+    return worst
 
 
 def main() -> None:
@@ -235,15 +319,19 @@ def main() -> None:
         print(result, file=sys.stderr)
     print("Wall-clock figures; in brackets the CPU time of the app (first paint: the process; search and "
           "open: the UI thread), which a machine busy with other work does not inflate.\n")
+    print(f"{dt.datetime.now():%Y-%m-%d %H:%M}, nproc {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}")
     print("| projects | events | first paint | search median / p95 | no-match search (max) | open median / p95 "
-          "| RSS after paint / peak |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+          "| RSS after paint / peak | sort (worst) | End / Home (worst) | deadlines view |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['projects']:,} | {r['events']:,} | {r['first_paint_s']:.2f} s ({r['first_paint_cpu_s']:.2f} s) | "
               f"{r['search_median_ms']:.0f} / {r['search_p95_ms']:.0f} ms "
               f"({r['search_cpu_median_ms']:.0f} / {r['search_cpu_p95_ms']:.0f} ms) | {r['no_match_max_ms']:.0f} ms | "
               f"{r['open_median_ms']:.0f} / {r['open_p95_ms']:.0f} ms ({r['open_cpu_median_ms']:.0f} ms) | "
-              f"{r['rss_mb']:.0f} / {r['peak_rss_mb']:.0f} MB |")
+              f"{r['rss_mb']:.0f} / {r['peak_rss_mb']:.0f} MB | {r['sort_max_ms']:.0f} ms ({r['sort_cpu_max_ms']:.0f} ms, "
+              f"{r['sort_worst']}) | {r['end_max_ms']:.0f} / {r['home_max_ms']:.0f} ms ({r['end_cpu_max_ms']:.0f} / "
+              f"{r['home_cpu_max_ms']:.0f} ms) | {r['deadlines_first_paint_ms']:.0f} ms "
+              f"({r['deadlines_first_paint_cpu_ms']:.0f} ms) |")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,11 @@ SORTS: dict[str, str] = {
     "code": "p.code", "name": "p.name_sort", "district": "p.district", "owner_unit": "p.owner_unit",
     "kind": "p.kind", "stage": "s.stage_order", "investment": "p.investment", "next_deadline": "s.next_deadline",
 }
+NULLS_LAST = ("owner_unit", "next_deadline")  # projects without one come last in either direction
+ON_STATUS = ("stage", "next_deadline")  # sort columns of project_status: its rows lead the join (see query_projects)
+
+# Each sort has an index that yields its order with the code as the tie-break, so a page is an
+# index walk whatever the column (schema.LIST_INDEXES).
 
 
 @attrs.frozen
@@ -36,13 +41,26 @@ class ProjectQuery:
             raise ValueError(f"sort: {value!r}: 未知的排序列（可选：{'、'.join(SORTS)}）/ unknown sort column "
                              f"(one of {', '.join(SORTS)})")
 
-    def where(self) -> tuple[str, list[Any]]:
+    def order_by(self, reverse: bool = False, scan: bool = False) -> str:
+        """The ORDER BY terms of the list; `reverse` gives the exact reverse order (to read a page near
+        the end backwards), `scan` keeps SQLite off the sort index (see Store.query_projects)."""
+        column, plus = SORTS[self.sort], "+" if scan else ""
+        tie = "s.code" if self.sort in ON_STATUS else "p.code"
+        direction = "DESC" if self.descending != reverse else "ASC"
+        terms = [f"{plus}{column} IS NULL {'DESC' if reverse else 'ASC'}"] if self.sort in NULLS_LAST else []
+        terms.append(f"{plus}{column} {direction}")
+        return ", ".join(terms if column == tie else [*terms, f"{tie} {direction}"])
+
+    def where(self, narrow: bool = False) -> tuple[str, list[Any]]:
+        """The WHERE clause; `narrow` matches the text on the narrow (search, code) index first, which
+        suits a text that few projects hold (see Store.query_projects)."""
         clauses: list[str] = []
         params: list[Any] = []
         text = unicodedata.normalize("NFKC", self.text).strip().lower()
         if text:
             escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            clauses.append("p.search LIKE ? ESCAPE '\\'")
+            like = "search LIKE ? ESCAPE '\\'"
+            clauses.append(f"p.code IN (SELECT code FROM projects WHERE {like})" if narrow else f"p.{like}")
             params.append(f"%{escaped}%")
         if self.stage is not None:
             if self.stage not in STAGE_ORDER:
@@ -61,10 +79,10 @@ class ProjectQuery:
 # The earliest open due deadline is the stored next_deadline, so "overdue" is one comparison with
 # today, made by SQLite at query time: the list never goes stale between rebuilds.
 _OVERDUE = "coalesce(s.next_deadline < date('now', 'localtime'), 0)"
-_LIST_SQL = f"""
-SELECT p.code, p.name, p.district, p.owner_unit, p.user_unit, p.kind, coalesce(s.stage, 'declare') AS stage,
+_LIST_COLUMNS = f"""p.code, p.name, p.district, p.owner_unit, p.user_unit, p.kind, coalesce(s.stage, 'declare') AS stage,
        p.investment, p.budget_year, s.next_deadline, s.next_deadline_title, s.next_deadline_title_en,
        s.next_deadline_article, coalesce(s.next_deadline_provisional, 0) AS next_deadline_provisional,
        {_OVERDUE} AS overdue, coalesce(s.errors, 0) AS errors, coalesce(s.warnings, 0) AS warnings,
-       s.evaluated_on
-FROM projects p LEFT JOIN project_status s ON s.code = p.code"""
+       s.evaluated_on"""
+_FROM_PROJECTS = "FROM projects p LEFT JOIN project_status s ON s.code = p.code"
+_FROM_STATUS = "FROM project_status s JOIN projects p ON p.code = s.code"  # when every project has its status row

@@ -278,6 +278,41 @@ def _ensure_schema(db: sqlite_utils.Database, path: Path) -> None:
         except BaseException:
             db.rollback()
             raise
+    _create_list_indexes(db)
+
+
+# The project list's sort orders, each with the code as its tie-break (query.ProjectQuery.order_by),
+# and the deadlines view's order, so that any page of them is an index walk. Created on open when missing, like the triggers:
+# a database of any version gets them without a migration.
+LIST_INDEXES = {
+    "projects_list_name": "projects (name_sort, code)",
+    "projects_list_district": "projects (district, code)",
+    "projects_list_owner_unit": "projects (owner_unit IS NULL, owner_unit, code)",
+    "projects_list_owner_unit_desc": "projects (owner_unit IS NULL, owner_unit DESC, code DESC)",
+    "projects_list_kind": "projects (kind, code)",
+    "projects_list_investment": "projects (investment, code)",
+    "project_status_list_stage": "project_status (stage_order, code)",
+    "project_status_list_next": "project_status (next_deadline IS NULL, next_deadline, code)",
+    "project_status_list_next_desc": "project_status (next_deadline IS NULL, next_deadline DESC, code DESC)",
+    "projects_search": "projects (search, code)",  # a text search scans this instead of the table
+    "project_deadlines_list_open_due": "project_deadlines (date, project_code) WHERE kind = 'due' AND done_on IS NULL",
+}
+
+
+def _create_list_indexes(db: sqlite_utils.Database) -> None:
+    """The list indexes the file lacks, in one transaction (`connect`, through _ensure_schema)."""
+    present = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    missing = [f"CREATE INDEX IF NOT EXISTS {name} ON {columns}" for name, columns in LIST_INDEXES.items()
+               if name not in present]
+    if missing:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for sql in missing:
+                db.execute(sql)
+            db.execute("COMMIT")
+        except BaseException:
+            db.rollback()
+            raise
 
 
 def missing_triggers(db: sqlite_utils.Database) -> list[str]:

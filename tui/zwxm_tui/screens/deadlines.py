@@ -7,11 +7,13 @@ import datetime as dt
 from collections import Counter
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Header, Static
+from textual.worker import get_current_worker
 
+from zwxm.store import Store
 from zwxm.vocab import DEADLINE_STATUSES, label
 
 from ..format import article_ref, deadline_style
@@ -21,6 +23,7 @@ from .base import ZwxmScreen
 
 HORIZON_DAYS = 30  # issue 9: overdue and the next 30 days
 BAR_WIDTH = 40
+COUNT_BUDGET = 0.15  # seconds the counts may take before the view paints with a spinner instead
 
 
 def week_start(day: dt.date) -> dt.date:
@@ -32,7 +35,10 @@ class DeadlinesScreen(ZwxmScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[dict] = []
+        # the list as laid out: group heading rows, and runs of deadlines as (first row, count, first
+        # item) where items are numbered in the store's order; pages are read from SQL on demand
+        self.headings: dict[int, str] = {}
+        self.runs: list[tuple[int, int, int]] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -43,33 +49,66 @@ class DeadlinesScreen(ZwxmScreen):
                          Column("district", self.t("col_district"), 15 if self.lang == "en" else 8, priority=2),
                          Column("title", self.t("col_title"), 0, min_width=16), Column("status", self.t("col_status"), 8),
                          Column("article", self.t("col_article"), 8, priority=1)],
-                        lambda offset, limit: self.rows[offset:offset + limit], self._cell, id="deadline-table")
+                        self._fetch, self._cell, id="deadline-table")
         yield KeyBar()
 
     def on_mount(self) -> None:
+        """Lay the list out from counts per day (one indexed query) at once when they take less than
+        COUNT_BUDGET; else a spinner shows until a worker thread has them."""
         today = self.zapp.today
-        items = self.zapp.store.deadlines(today, today + dt.timedelta(days=HORIZON_DAYS), overdue=True)
-        overdue = [d for d in items if d["status"] == "missed"]
-        upcoming = [d for d in items if d["status"] != "missed"]
-        rows: list[dict] = []
-        if overdue:
-            rows.append({"group": f"{self.t('overdue')} ({len(overdue)})"})
-            rows.extend(overdue)
-        weeks = Counter(week_start(dt.date.fromisoformat(d["date"])) for d in upcoming)
-        current = None
-        for d in upcoming:
-            week = week_start(dt.date.fromisoformat(d["date"]))
-            if week != current:
-                current = week
-                rows.append({"group": f"{self.t('week_of', start=week.isoformat())} ({weeks[week]})"})
-            rows.append(d)
-        self.rows = rows
-        self.query_one("#deadline-heading", Static).update(Text(self.t("deadlines_heading", n=len(items)), "bold"))
-        self.query_one("#chart", Static).update(self.chart(len(overdue), weeks))
+        self.window = (today, today + dt.timedelta(days=HORIZON_DAYS))
+        counts = self.zapp.store.deadline_counts(*self.window, overdue=True, within=COUNT_BUDGET)
+        if counts is None:
+            self.query_one(LazyTable).loading = True
+            self.count_in_worker()
+        else:
+            self.lay_out(counts)
+
+    @work(thread=True, exclusive=True, group="deadline-counts")
+    def count_in_worker(self) -> None:
+        with Store(self.zapp.store.path, self.zapp.registry) as store:  # a connection of the worker's own
+            counts = store.deadline_counts(*self.window, overdue=True)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.lay_out, counts)
+
+    def lay_out(self, counts: list[tuple[str, bool, int]]) -> None:
+        overdue = sum(n for _, missed, n in counts if missed)
+        weeks: Counter = Counter()
+        for day, missed, n in counts:
+            if not missed:
+                weeks[week_start(dt.date.fromisoformat(day))] += n
+        groups = ([(f"{self.t('overdue')} ({overdue})", overdue)] if overdue else []) + \
+                 [(f"{self.t('week_of', start=week.isoformat())} ({n})", n) for week, n in sorted(weeks.items())]
+        row = item = 0
+        for heading, n in groups:
+            self.headings[row] = heading
+            self.runs.append((row + 1, n, item))
+            row, item = row + 1 + n, item + n
+        self.query_one("#deadline-heading", Static).update(Text(self.t("deadlines_heading", n=item), "bold"))
+        self.query_one("#chart", Static).update(self.chart(overdue, weeks))
         table = self.query_one(LazyTable)
-        table.reset(len(rows))
+        table.loading = False
+        table.reset(row)
         table.focus()
         self.call_after_refresh(self.zapp.painted, "deadlines")
+
+    def _fetch(self, offset: int, limit: int) -> list[dict]:
+        """Rows [offset, offset + limit) of the laid-out list: its headings, and the deadlines between
+        them read in one query (they are consecutive in the store's order)."""
+        wanted = range(offset, min(offset + limit, self.query_one(LazyTable).total))
+        items = self._items(wanted)
+        found = self.zapp.store.deadlines(*self.window, overdue=True, offset=items[0][1],
+                                          limit=len(items)) if items else []
+        by_row = dict(zip((row for row, _ in items), found))
+        return [{"group": self.headings[row]} if row in self.headings else by_row.get(row, {"group": ""})
+                for row in wanted]
+
+    def _items(self, rows: range) -> list[tuple[int, int]]:
+        """(row, item number) of each deadline row among `rows`."""
+        found = []
+        for start, n, first in self.runs:
+            found.extend((row, first + row - start) for row in range(max(rows.start, start), min(rows.stop, start + n)))
+        return found
 
     def chart(self, overdue: int, weeks: Counter) -> Text:
         """One bar per week (and one for the missed deadlines), scaled to the busiest."""

@@ -150,7 +150,8 @@ class ProjectsScreen(ZwxmScreen):
 
     # rows -----------------------------------------------------------------------------------
     def _fetch(self, offset: int, limit: int) -> list[dict]:
-        return self.zapp.store.query_projects(self.query_state, offset, limit)
+        # the table's total lets a page near the end be read backwards: End costs what Home does
+        return self.zapp.store.query_projects(self.query_state, offset, limit, self.query_one(LazyTable).total)
 
     def _cell(self, key: str, row: dict) -> Text | str:
         if key == "district":
