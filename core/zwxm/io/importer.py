@@ -155,8 +155,10 @@ def run_import(store: Store, source: Source, *, mapping: dict[str, Column] | Non
                 else:
                     valid.append(project)
                     valid_rows.append(number)
+            # evaluated outside the write lock; the transaction only writes (operators are not held up)
+            plan = store.plan_write(valid, derive) if valid else None
             with store.transaction():
-                outcomes = store.write_validated(valid, derive) if valid else []
+                outcomes = store.write_plan(plan) if plan else []
                 store.db.conn.executemany(
                     "INSERT INTO import_rejects (import_id, row, code, \"column\", value, reason, reason_en) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",

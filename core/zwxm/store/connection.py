@@ -12,13 +12,14 @@ import contextlib
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import platformdirs
 import sqlite_utils
 
-from .schema import SchemaError, _ensure_schema, missing_triggers
+from . import ledger
+from .schema import SCHEMA_VERSION, SchemaError, _check_file, _ensure_schema, _versions, restore_triggers, trigger_problems
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -38,35 +39,87 @@ def resolve_db_path(path: str | Path | None) -> Path:
     return Path(env) if env else default_db_path()
 
 
-def connect(path: str | Path) -> sqlite_utils.Database:
-    """THE connection factory: WAL, synchronous=NORMAL, busy timeout, foreign keys, schema up to date."""
+def connect(path: str | Path, *, read_only: bool = False, actor: str | None = None,
+            on_repair: Callable[[dict[str, str | None]], None] | None = None) -> sqlite_utils.Database:
+    """THE connection factory: WAL, synchronous=NORMAL, busy timeout, foreign keys, schema up to date.
+
+    Writes are logged (`ledger`) in the name of `actor` (default: ZWXM_ACTOR, else the OS user).
+    A missing or altered append-only trigger is logged as a `repair` write, passed to `on_repair`,
+    and restored. `read_only` opens the file as it is (SQLite mode=ro, query_only): nothing is
+    migrated, repaired or written.
+    """
     path = Path(path)
     if path.is_dir():
         raise SchemaError(f"{path} 是一个目录，不是数据库文件 / {path} is a directory, not a database file")
+    if read_only:
+        return _connect_read_only(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # isolation_level=None: no implicit transactions; writers say BEGIN IMMEDIATE themselves.
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _pragmas(conn)
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         db = sqlite_utils.Database(conn)
         _ensure_schema(db, path)
-        missing = missing_triggers(db)
-        if missing:
+        ledger.capture(db, ledger.default_actor(actor))
+        if trigger_problems(db):
             with _immediate(db):
-                for sql in missing:
-                    db.execute(sql)
+                problems = trigger_problems(db)  # another process may have restored them meanwhile
+                if problems:
+                    ledger.append(db, [("sqlite_master", ledger.json_text(["trigger", name]), "repair",
+                                        ledger.json_text({"found": sql})) for name, sql in problems.items()],
+                                  ledger.default_actor(actor), timestamp())
+                    restore_triggers(db, problems)
+            if problems and on_repair:
+                on_repair(problems)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise SchemaError(f"{path} 无法打开，或不是 SQLite 数据库、已损坏（{exc}）/ {path} cannot be opened, or is "
-                          f"not an SQLite database or is damaged ({exc})") from exc
+        raise _unusable(path, exc) from exc
     except SchemaError:
         conn.close()
         raise
     return db
 
+
+def _pragmas(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+def _unusable(path: Path, exc: Exception) -> SchemaError:
+    return SchemaError(f"{path} 无法打开，或不是 SQLite 数据库、已损坏（{exc}）/ {path} cannot be opened, or is "
+                       f"not an SQLite database or is damaged ({exc})")
+
+
+def _connect_read_only(path: Path) -> sqlite_utils.Database:
+    """The file opened with SQLite's mode=ro and query_only: it can be read, never changed."""
+    if not path.exists():
+        raise SchemaError(f"{path} 不存在（只读模式不会创建文件）/ {path} does not exist (read-only mode creates "
+                          f"nothing)")
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                           isolation_level=None)
+    try:
+        _pragmas(conn)
+        conn.execute("PRAGMA query_only = ON")
+        db = sqlite_utils.Database(conn)
+        app_id, version = _versions(db)
+        _check_file(db, path, app_id, version)
+        if version < SCHEMA_VERSION:
+            raise SchemaError(f"{path} 的结构版本为 {version}，需要升级到 {SCHEMA_VERSION}：请先不加 --read-only 打开一次 / "
+                              f"{path} has schema version {version} and needs upgrading to {SCHEMA_VERSION}: open it "
+                              f"once without --read-only")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise _unusable(path, exc) from exc
+    except SchemaError:
+        conn.close()
+        raise
+    return db
+
+
+def read_only(db: sqlite_utils.Database) -> bool:
+    return bool(db.execute("PRAGMA query_only").fetchone()[0])
 
 
 @contextlib.contextmanager
@@ -86,6 +139,11 @@ def _immediate(db: sqlite_utils.Database) -> Iterator[None]:
     db.execute("BEGIN IMMEDIATE")
     try:
         yield
+    except BaseException:
+        db.rollback()
+        raise
+    try:
+        ledger.flush(db, timestamp())
     except BaseException:
         db.rollback()
         raise
