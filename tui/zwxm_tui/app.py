@@ -19,6 +19,7 @@ from textual.binding import Binding
 
 from . import settings
 from .i18n import tr
+from .screens.base import writes
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -54,9 +55,31 @@ class ZwxmApp(App):
         self._ready_file = os.environ.get(READY_FILE_ENV)
         self._warmed = False
         self.title = tr("app_title", lang)
-        self.sub_title = store.path.name
+        self.sub_title = self._sub_title()
         from .screens.base import localize
         localize(self)  # type: ignore[arg-type]
+
+    def _sub_title(self) -> str:
+        """The file's name, and that it is read-only when it is (`zwxm --read-only`)."""
+        return f"{self.store.path.name} · {tr('read_only', self.lang)}" if self.store.read_only else self.store.path.name
+
+    def open_store(self) -> Store:
+        """Another connection to the same file, as this session's actor and read-only if this one is (for workers)."""
+        from zwxm.store import Store
+
+        return Store(self.store.path, self.registry, actor=self.store.actor, read_only=self.store.read_only)
+
+    def set_actor(self, name: str) -> None:
+        """The name recorded with this session's writes, remembered in the settings file."""
+        self.store.set_actor(name)
+        if self.settings_path is not None:
+            settings.save(self.settings_path, {"actor": self.store.actor})
+        self.notify(tr("actor_set", self.lang, actor=self.store.actor))
+
+    def action_actor(self) -> None:
+        from .screens.actor import ActorScreen
+
+        self.push_screen(ActorScreen(), lambda name: self.set_actor(name) if name else None)
 
     def on_mount(self) -> None:
         from .screens.projects import ProjectsScreen
@@ -97,6 +120,7 @@ class ZwxmApp(App):
 
         self.lang = "en" if self.lang == "zh" else "zh"
         self.title = tr("app_title", self.lang)
+        self.sub_title = self._sub_title()
         if self.settings_path is not None:
             settings.save(self.settings_path, {"lang": self.lang})
         from .screens.base import localize
@@ -134,35 +158,45 @@ class ZwxmApp(App):
         yield SystemCommand(t("rules"), t("rules"), self.action_rules)
         yield SystemCommand(t("help"), t("help"), self.action_help)
         yield SystemCommand(t("k_lang"), t("language"), self.action_toggle_language)
+        if not self.store.read_only:
+            yield SystemCommand(t("actor"), t("actor_help"), self.action_actor)
         for command in getattr(screen, "palette_commands", lambda: ())():
-            yield command
+            if not writes(command.callback, self.store.read_only):
+                yield command
         yield SystemCommand(t("k_quit"), t("k_quit"), self.exit)
 
 
 def create_app(db_path: str | Path | None = None, lang: str | None = "zh", registry: Registry | None = None,
-               settings_path: Path | None = None, as_of: dt.date | None = None) -> ZwxmApp:
-    """The app on the database at `db_path` (resolved like every zwxm command: path > ZWXM_DB > default)."""
+               settings_path: Path | None = None, as_of: dt.date | None = None, *, actor: str | None = None,
+               read_only: bool = False) -> ZwxmApp:
+    """The app on the database at `db_path` (resolved like every zwxm command: path > ZWXM_DB > default).
+
+    `actor` (from --actor or ZWXM_ACTOR) names who writes; without it, the name saved in the settings, else
+    the OS user. `read_only` opens the file read-only and offers no writing action."""
     from zwxm.store import Store
 
+    saved = settings.load(settings_path) if settings_path else {}
     if lang is None:
-        lang = settings.load(settings_path).get("lang", "zh") if settings_path else "zh"
-    store = Store(db_path, registry=registry)
+        lang = saved.get("lang", "zh")
+    store = Store(db_path, registry=registry, actor=actor or saved.get("actor"), read_only=read_only)
     return ZwxmApp(store, lang, registry, settings_path, as_of)
 
 
-def run(db_path: str | None = None, lang: str | None = "zh") -> None:
+def run(db_path: str | None = None, lang: str | None = "zh", *, actor: str | None = None,
+        read_only: bool = False) -> None:
     """Open the TUI; a database that cannot be opened is reported in one line, not a traceback."""
     from zwxm.store import SchemaError
 
     path = settings.default_path()
-    if lang is None:
-        lang = settings.load(path).get("lang", "zh")
     try:
-        app = create_app(db_path, lang, settings_path=path)
+        app = create_app(db_path, lang, settings_path=path, actor=actor, read_only=read_only)
     except SchemaError as exc:
         print(str(exc), file=sys.stderr)
         sys.exit(2)
     except OSError as exc:
         print(f"无法打开数据库 / cannot open the database: {db_path or ''}: {exc}", file=sys.stderr)
         sys.exit(2)
+    for name, sql in app.store.repaired.items():
+        print(f"警告：触发器 {name} {'缺失' if sql is None else '被改动'}，已恢复并记入日志 / warning: trigger {name} was "
+              f"{'missing' if sql is None else 'altered'}; restored and logged (see `zwxm verify`)", file=sys.stderr)
     app.run()

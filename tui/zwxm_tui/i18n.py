@@ -149,6 +149,11 @@ UI: dict[str, Label] = {
                       "{covered} covered, {explained} explained, {total} articles"),
     # settings
     "language": ("界面语言", "Language"),
+    "read_only": ("只读", "read-only"),
+    "col_recorded_by": ("记录人", "Recorded by"),
+    "actor": ("我的名字（记入每次写入）", "My name (recorded with every write)"),
+    "actor_help": ("以谁的名义写入：默认是操作系统用户", "who writes: the OS user unless named here"),
+    "actor_set": ("此后的写入记为：{actor}", "writes are now recorded as: {actor}"),
     "language_switched": ("界面语言：中文", "Language: English"),
     # key binding descriptions
     "k_open": ("打开", "Open"),

@@ -25,7 +25,7 @@ from ..rules import Refusal
 from .connection import _immediate, connect, resolve_db_path, timestamp
 from .derived import DerivedRows, DerivedTables
 from .integrity import Integrity
-from .ledger import default_actor
+from .ledger import default_actor, set_actor
 from .query import _LIST_SQL, SEARCH_WALK_BUDGET, SORTS, ProjectQuery
 from .rows import (CHUNK, EVENT_COLUMNS, PROJECT_FIELDS, _by_date, _change_key, _chunks, _event_content, _event_row,
                    _marks, _project_from_rows, project_row)
@@ -83,6 +83,12 @@ class Store(DerivedTables, Integrity):
 
     def close(self) -> None:
         self.db.close()
+
+    def set_actor(self, actor: str | None) -> None:
+        """Name who makes this store's writes from now on (default: ZWXM_ACTOR, else the OS user)."""
+        self.actor = default_actor(actor)
+        if not self.read_only:
+            set_actor(self.db, self.actor)
 
     def __enter__(self) -> Store:
         return self

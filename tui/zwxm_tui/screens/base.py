@@ -24,7 +24,20 @@ def localize(node: Screen) -> None:
     })
 
 
+# Actions that write to the database: `zwxm --read-only` hides and refuses them on every screen.
+WRITING_ACTIONS = frozenset({"record", "change", "edit", "new_project", "import_file", "actor"})
+
+
+def writes(callback: object, read_only: bool) -> bool:
+    """Whether a palette command's callback (an action method) writes, in a read-only session."""
+    return read_only and getattr(callback, "__name__", "").removeprefix("action_") in WRITING_ACTIONS
+
+
 class LocalizedMixin:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No writing action in a read-only session (the key bar hides them too)."""
+        return not (action in WRITING_ACTIONS and self.app.store.read_only)  # type: ignore[attr-defined]
+
     @property
     def zapp(self) -> ZwxmApp:
         return self.app  # type: ignore[return-value]

@@ -44,7 +44,7 @@ class EmptyScreen(ZwxmModal):
         """In a thread with its own connection, so the screen keeps drawing meanwhile."""
         from zwxm.io.demo import create_demo
 
-        with Store(self.zapp.store.path, self.zapp.registry) as store:
+        with self.zapp.open_store() as store:
             create_demo(store, count=DEMO_COUNT)
         self.app.call_from_thread(self.demo_loaded)
 

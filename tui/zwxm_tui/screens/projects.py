@@ -172,7 +172,7 @@ class ProjectsScreen(ZwxmScreen):
     @work(thread=True, exclusive=True, group="counts")
     def count(self, q: ProjectQuery, shown: int | None, recount_all: bool) -> None:
         worker = get_current_worker()
-        with Store(self.zapp.store.path, self.zapp.registry) as store:
+        with self.zapp.open_store() as store:
             if shown is None:
                 shown = store.count_projects(q)
             overdue = shown if q.overdue_only else store.count_projects(attrs.evolve(q, overdue_only=True))
@@ -191,7 +191,7 @@ class ProjectsScreen(ZwxmScreen):
         self.show_counts(q, shown, overdue, total)
         if facets is not None:
             self.fill_filters(facets)
-        if total == 0 and not self._offered_empty:
+        if total == 0 and not self._offered_empty and not self.zapp.store.read_only:  # the offer writes
             self._offered_empty = True
             from .empty import EmptyScreen
 

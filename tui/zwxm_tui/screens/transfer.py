@@ -73,7 +73,7 @@ class ImportScreen(ZwxmModal):
         from zwxm.io.importer import import_file
 
         bar = self.query_one(ProgressBar)
-        store = Store(self.zapp.store.path, self.zapp.registry)
+        store = self.zapp.open_store()
         try:
             summary = import_file(store, path,
                                   on_start=lambda total: self.app.call_from_thread(bar.update, total=total),
@@ -157,7 +157,7 @@ class ExportScreen(ZwxmModal):
         from zwxm.io.export import export_projects
 
         bar = self.query_one(ProgressBar)
-        store = Store(self.zapp.store.path, self.zapp.registry)
+        store = self.zapp.open_store()
         try:
             total = store.count_projects(self.project_query)
             self.app.call_from_thread(bar.update, total=total)
