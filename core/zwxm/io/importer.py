@@ -170,6 +170,9 @@ def run_import(store: Store, source: Source, *, mapping: dict[str, Column] | Non
                 if staging is not None and valid_rows:  # moved: the valid rows leave the staging table
                     store.db.conn.executemany(f"DELETE FROM [{staging.table}] WHERE rowid = ?",
                                               [(n,) for n in valid_rows])
+            # the import copies its own pages into the file, outside any transaction: otherwise the next
+            # operator to commit would find a long write-ahead log and checkpoint it while the person waits
+            store.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
             summary.inserted += counts["inserted"]
             summary.updated += counts["updated"]
             summary.unchanged += counts["unchanged"]

@@ -12,10 +12,17 @@ import contextlib
 import datetime as dt
 import os
 import sqlite3
+import time
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import platformdirs
+
+try:
+    import fcntl
+except ImportError:  # Windows: SQLite's own waiting only
+    fcntl = None  # type: ignore[assignment]
 import sqlite_utils
 
 from . import ledger
@@ -62,6 +69,7 @@ def connect(path: str | Path, *, read_only: bool = False, actor: str | None = No
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         db = sqlite_utils.Database(conn)
+        _TURN_FILES[db] = f"{path}-writer"
         _ensure_schema(db, path)
         ledger.capture(db, ledger.default_actor(actor))
         if trigger_problems(db):
@@ -136,18 +144,54 @@ def _immediate(db: sqlite_utils.Database) -> Iterator[None]:
             raise
         db.execute("RELEASE zwxm_nested")
         return
-    db.execute("BEGIN IMMEDIATE")
+    with _writers_turn(db):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            db.rollback()
+            raise
+        try:
+            ledger.flush(db, timestamp())
+        except BaseException:
+            db.rollback()
+            raise
+        db.execute("COMMIT")
+
+
+# The lock file of each connection's database (`connect` fills it; the Database object is the key).
+_TURN_FILES: weakref.WeakKeyDictionary[sqlite_utils.Database, str] = weakref.WeakKeyDictionary()
+TURN_POLL_S = 0.001
+
+
+@contextlib.contextmanager
+def _writers_turn(db: sqlite_utils.Database) -> Iterator[None]:
+    """zwxm's writers of one file take turns on a lock file (`<file>-writer`) before BEGIN IMMEDIATE.
+
+    SQLite's busy handler retries every 100 ms once it has waited a while, so under load a writer can
+    lose the race for the lock to others again and again for seconds (issue 13 §10); this lock is
+    tried every millisecond. After the busy timeout, or where the file cannot be made, it is skipped
+    and SQLite's own waiting applies, as it does for writers other than zwxm."""
+    path = _TURN_FILES.get(db)
+    fd = None
+    if path is not None and fcntl is not None:
+        with contextlib.suppress(OSError):
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
     try:
+        if fd is not None:
+            deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        break
+                    time.sleep(TURN_POLL_S)
         yield
-    except BaseException:
-        db.rollback()
-        raise
-    try:
-        ledger.flush(db, timestamp())
-    except BaseException:
-        db.rollback()
-        raise
-    db.execute("COMMIT")
+    finally:
+        if fd is not None:
+            os.close(fd)  # releases the lock
 
 
 
