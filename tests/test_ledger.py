@@ -507,3 +507,24 @@ def test_a_changed_event_actor_on_reimport_is_a_correction_not_unchanged(tmp_pat
         ("declared", None, False), ("approved", None, False), ("contract_signed", None, True),
         ("contract_signed", "区教育局 李明", False)]
     assert rows[3]["supersedes"] == rows[2]["id"]
+
+
+def test_exports_show_who_wrote_each_row_and_still_import_back(tmp_path):
+    import openpyxl
+
+    path = tmp_path / "zwxm.db"
+    (tmp_path / "p.json").write_text(json.dumps([project("X-1", district="luohu")], ensure_ascii=False),
+                                     encoding="utf-8")
+    assert zwxm(path, "--actor", "导入员", "import", "p.json").returncode == 0
+    for name in ("out.json", "out.toml", "out.xlsx"):
+        result = zwxm(path, "export", name)
+        assert result.returncode == 0, result.stderr
+    recorded = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["recorded"]
+    assert [(r["row"].split(" ")[0], r["written_by"]) for r in recorded] == [("project", "导入员")] + [("event", "导入员")] * 3
+    sheet = openpyxl.load_workbook(tmp_path / "out.xlsx", read_only=True)["recorded"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("project_code", "row", "written_at", "written_by") and rows[1][3] == "导入员"
+    assert "导入员" in (tmp_path / "out.toml").read_text(encoding="utf-8")
+    for name in ("out.json", "out.toml", "out.xlsx"):  # the extra part is left aside on import
+        again = zwxm(tmp_path / f"again-{name}.db", "import", name)
+        assert again.returncode == 0 and "inserted 1" in again.stdout, again.stderr

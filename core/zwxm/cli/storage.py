@@ -183,7 +183,7 @@ def export(ctx: click.Context, output: str, codes: tuple[str, ...], district: st
             except ValueError as exc:
                 _fail([exc])
         try:
-            count = export_projects(store.iter_projects(selected), output, fmt)
+            count = export_projects(store.iter_projects(selected), output, fmt, recorded=store.recorded(selected))
         except ValueError as exc:
             _fail([exc])
     _say(ctx, f"已导出 {count} 个项目到 {output}", f"exported {count} projects to {output}")

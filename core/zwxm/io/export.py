@@ -24,10 +24,15 @@ EXPORT_FORMATS = ("toml", "json", "xlsx")
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 EVENT_COLUMNS = ("project_code", "type", "date", "actor", "role", "note", "payload")
 CHANGE_COLUMNS = ("project_code", "date", "amount", "reason", "major", "note")
+RECORDED_COLUMNS = ("project_code", "row", "written_at", "written_by")
 
 
-def export_projects(projects: Iterable[Project], path: str | Path, fmt: str | None = None) -> int:
-    """Write the projects to `path` in `fmt` (default: from the extension); returns how many."""
+def export_projects(projects: Iterable[Project], path: str | Path, fmt: str | None = None,
+                    recorded: list[dict[str, Any]] | None = None) -> int:
+    """Write the projects to `path` in `fmt` (default: from the extension); returns how many.
+
+    `recorded` (`Store.recorded`: who wrote each project, event and change, and when) goes into a
+    `recorded` sheet or top-level list, which `zwxm import` leaves aside."""
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     if fmt not in EXPORT_FORMATS:
@@ -35,12 +40,13 @@ def export_projects(projects: Iterable[Project], path: str | Path, fmt: str | No
                          f"format (one of {', '.join(EXPORT_FORMATS)})")
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
-        return _write_xlsx(projects, path)
+        return _write_xlsx(projects, path, recorded)
     data = [_without_none(dump_project(p)) for p in projects]
+    document = {"projects": data, **({"recorded": [_without_none(r) for r in recorded]} if recorded else {})}
     if fmt == "toml":
-        path.write_text(tomli_w.dumps({"projects": data}), encoding="utf-8")
+        path.write_text(tomli_w.dumps(document), encoding="utf-8")
     else:
-        path.write_text(json.dumps({"projects": data}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return len(data)
 
 
@@ -67,7 +73,7 @@ def _cell(sheet: Any, value: Any) -> Any:
     return cell
 
 
-def _write_xlsx(projects: Iterable[Project], path: Path) -> int:
+def _write_xlsx(projects: Iterable[Project], path: Path, recorded: list[dict[str, Any]] | None = None) -> int:
     import openpyxl
 
     projects = list(projects)
@@ -91,5 +97,10 @@ def _write_xlsx(projects: Iterable[Project], path: Path) -> int:
         for change in data["changes"]:
             changes.append([_cell(changes, v) for v in (project.code, change["date"], change["amount"],
                                                         change["reason"] or None, change["major"], change["note"] or None)])
+    if recorded:
+        sheet = book.create_sheet("recorded")
+        sheet.append(RECORDED_COLUMNS)
+        for r in recorded:
+            sheet.append([_cell(sheet, r[c]) for c in RECORDED_COLUMNS])
     book.save(path)
     return len(projects)

@@ -152,6 +152,19 @@ class Store(DerivedTables, Integrity):
             row["payload"] = json.loads(row["payload"] or "{}")
         return rows
 
+    def recorded(self, codes: list[str]) -> list[dict[str, Any]]:
+        """Who last wrote each of these projects, and who recorded each of their events and changes, and when."""
+        found: list[dict[str, Any]] = []
+        for chunk in _chunks(codes):
+            marks = _marks(len(chunk))
+            found += self._rows(
+                f"SELECT code AS project_code, 'project' AS row, updated_at AS written_at, updated_by AS written_by "
+                f"FROM projects WHERE code IN ({marks}) UNION ALL SELECT project_code, 'event #' || id || ' ' || type "
+                f"|| ' ' || date, recorded_at, recorded_by FROM events WHERE project_code IN ({marks}) UNION ALL "
+                f"SELECT project_code, 'change #' || id || ' ' || date, recorded_at, recorded_by FROM changes "
+                f"WHERE project_code IN ({marks}) ORDER BY 1, 3", chunk * 3)
+        return found
+
     def _require(self, code: str) -> Project:
         project = self.project(code)
         if project is None:
