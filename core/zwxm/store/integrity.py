@@ -162,36 +162,58 @@ class Integrity:
         return found, anchor
 
     def _row_tampering(self, table: str) -> list[Tamper]:
-        """Rows that differ from the last write the log holds for them: deleted, changed or added outside zwxm."""
-        last = ("SELECT key, op, content, seq, at, actor FROM (SELECT key, op, content, seq, at, actor, "
-                "row_number() OVER (PARTITION BY key ORDER BY seq DESC) AS n FROM writes WHERE table_name = ?) "
-                "WHERE n = 1")
-        current = f"SELECT {ledger.key_sql(table)} AS key, {ledger.content_sql(table)} AS content FROM main.{table}"
-        sql = (f"WITH logged AS ({last}), current AS ({current}) "
-               "SELECT l.key, l.op, l.content, c.content, l.seq, l.at, l.actor FROM logged l "
-               "LEFT JOIN current c ON c.key = l.key WHERE l.op = 'delete' AND c.key IS NOT NULL "
-               "OR l.op != 'delete' AND c.content IS NOT l.content "
-               "UNION ALL SELECT c.key, NULL, NULL, c.content, NULL, NULL, NULL FROM current c "
-               "WHERE c.key NOT IN (SELECT key FROM logged) ORDER BY 1")
+        """Rows that differ from the last write the log holds for them: deleted, changed or added outside zwxm.
+
+        The log's last state and the table, each sorted by key in SQLite, merged here: bounded memory,
+        no index or temporary table needed (so it runs read-only too)."""
+        logged = self.db.conn.execute(
+            "SELECT key, op, content, seq, at, actor FROM (SELECT key, op, content, seq, at, actor, row_number() "
+            "OVER (PARTITION BY key ORDER BY seq DESC) AS n FROM writes WHERE table_name = ?) WHERE n = 1 "
+            "ORDER BY key", [table])
+        current = self.db.conn.execute(f"SELECT {ledger.key_sql(table)} AS key, {ledger.content_sql(table)} "
+                                       f"FROM main.{table} ORDER BY key")
         found = []
-        for key, op, logged, now, seq, at, actor in self.db.execute(sql, [table]):
-            logged_row = json.loads(logged) if logged else None
-            now_row = json.loads(now) if now else None
-            where, zh, en = _name(table, key, now_row or logged_row)
-            if op is None or op == "delete":
-                found.append(Tamper("added", where, f"{zh} 不是经由 zwxm 写入的（日志中没有）",
-                                    f"{en} was not written through zwxm (not in the log)"))
-                continue
-            when, when_en = _written(seq, at, actor)
-            if now_row is None:
-                found.append(Tamper("deleted", where, f"{zh} 在 zwxm 之外被删除（最后记录：{when}）",
-                                    f"{en} was deleted outside zwxm (last logged: {when_en})"))
-                continue
-            fields = sorted(k for k in {*logged_row, *now_row} if logged_row.get(k) != now_row.get(k))
-            diff = "; ".join(f"{k}: {logged_row.get(k)!r} → {now_row.get(k)!r}" for k in fields)
-            found.append(Tamper("changed", where, f"{zh} 在 zwxm 之外被改动：{diff}（最后记录：{when}）",
-                                f"{en} was changed outside zwxm: {diff} (last logged: {when_en})"))
+        last, now = next(logged, None), next(current, None)
+        while last is not None or now is not None:
+            if now is None or (last is not None and last[0] < now[0]):  # logged, not in the table
+                if last[1] != "delete":
+                    found.append(self._deleted(table, last))
+                last = next(logged, None)
+            elif last is None or now[0] < last[0]:  # in the table, never logged
+                found.append(self._added(table, now))
+                now = next(current, None)
+            else:
+                if last[1] == "delete":
+                    found.append(self._added(table, now))
+                elif last[2] != now[1]:
+                    found.append(self._changed(table, last, now))
+                last, now = next(logged, None), next(current, None)
         return found
+
+    @staticmethod
+    def _added(table: str, now: tuple) -> Tamper:
+        where, zh, en = _name(table, now[0], json.loads(now[1]))
+        return Tamper("added", where, f"{zh} 不是经由 zwxm 写入的（日志中没有）", f"{en} was not written through zwxm "
+                                                                            f"(not in the log)")
+
+    @staticmethod
+    def _deleted(table: str, last: tuple) -> Tamper:
+        key, _, content, seq, at, actor = last
+        where, zh, en = _name(table, key, json.loads(content) if content else None)
+        when, when_en = _written(seq, at, actor)
+        return Tamper("deleted", where, f"{zh} 在 zwxm 之外被删除（最后记录：{when}）",
+                      f"{en} was deleted outside zwxm (last logged: {when_en})")
+
+    @staticmethod
+    def _changed(table: str, last: tuple, now: tuple) -> Tamper:
+        key, _, content, seq, at, actor = last
+        logged_row, now_row = json.loads(content), json.loads(now[1])
+        where, zh, en = _name(table, key, now_row)
+        when, when_en = _written(seq, at, actor)
+        fields = sorted(k for k in {*logged_row, *now_row} if logged_row.get(k) != now_row.get(k))
+        diff = "; ".join(f"{k}: {logged_row.get(k)!r} → {now_row.get(k)!r}" for k in fields)
+        return Tamper("changed", where, f"{zh} 在 zwxm 之外被改动：{diff}（最后记录：{when}）",
+                      f"{en} was changed outside zwxm: {diff} (last logged: {when_en})")
 
     def _event_chain_tampering(self) -> list[Tamper]:
         """Each project's own event chain (schema version 1): a gap in seq, or a row that no longer hashes."""
