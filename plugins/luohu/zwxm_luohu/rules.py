@@ -131,12 +131,12 @@ def warranty_months(name: str, value: Any) -> Fraction | None:
         return None
     if isinstance(value, int):
         number = Fraction(value)
-        return number * 12 if name == "warranty_years" else number
-    text = unicodedata.normalize("NFKC", str(value)).strip().removesuffix("年").removesuffix("个月").strip()
-    try:
-        number = Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        return None
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).strip().removesuffix("年").removesuffix("个月").strip()
+        try:
+            number = Fraction(text)
+        except (ValueError, ZeroDivisionError):
+            return None
     if number < 0:
         return None
     return number * 12 if name == "warranty_years" else number
@@ -407,7 +407,9 @@ def warranty_minimum(ctx: Context):
         return bad_value(ctx, where, name, value, "年数或月数", "a number of years or months")
     if months < WARRANTY_MINIMUM_MONTHS:
         unit, unit_en = ("年", "years") if name == "warranty_years" else ("个月", "months")
-        return ctx.finding("warning", f"保修期 {value}{unit}（{where}.{name}），低于2年",
+        written = str(value).strip()  # "1年" keeps its own unit, 1 gets one
+        shown = written if written.endswith(unit) else f"{written}{unit}"
+        return ctx.finding("warning", f"保修期 {shown}（{where}.{name}），低于2年",
                            f"warranty {value} {unit_en} ({where}.{name}) is under 2 years")
     return None
 

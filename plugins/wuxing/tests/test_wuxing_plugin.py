@@ -16,7 +16,7 @@ from zwxm.evaluation import evaluate
 from zwxm.model import load_project
 from zwxm.plugins import Registry, get_plugin_manager
 from zwxm_wuxing import plugin, rules
-from zwxm_wuxing.splitting import find_split_projects
+from zwxm_wuxing.splitting import JUST_UNDER_PERCENT, find_split_projects
 
 PACKAGE = Path(plugin.__file__).parent
 SHARED_TEXT = Path("/work/shared/regulations/wuxing-2023-measures.txt")
@@ -114,6 +114,14 @@ def test_split_at_the_self_acceptance_threshold_counts_its_number():
     """第二十条: 50万元以下 (inclusive) avoids the bureau's acceptance, so 50万 itself is just under."""
     suspects = find_split_projects([_project("A", "会议系统改造一期", "50万"), _project("B", "会议系统改造二期", "45万")])
     assert [(s.threshold, s.total) for s in suspects] == [(500_000, 950_000)]
+
+
+def test_two_parts_in_the_band_always_reach_their_threshold():
+    """find_split_projects checks no sum: that holds only while the band is under half the threshold.
+    The lowest two parts the band admits (80% each, under 50万's inclusive reading too) exceed it."""
+    assert 2 * (100 - JUST_UNDER_PERCENT) > 100
+    lowest = [_project("A", "会议系统改造一期", "40万"), _project("B", "会议系统改造二期", "40万")]
+    assert [(s.threshold, s.total) for s in find_split_projects(lowest)] == [(500_000, 800_000)]
 
 
 def test_unreadable_fact_names_field_and_value(registry):

@@ -27,6 +27,7 @@ THRESHOLDS: dict[int, tuple[str, str, bool]] = {
     PRELIMINARY_DESIGN_MINIMUM: ("初步设计批复（第十三条）", "preliminary design approval (art. 13)", False),
 }
 JUST_UNDER_PERCENT = 20  # "just under": within 20% below the threshold (our reading; the text gives none)
+# Under 50%, any two parts in the band sum past the threshold, so a group needs no sum check.
 SIMILAR_NAMES = 0.6  # difflib ratio from which two project names count as similar
 
 
@@ -87,9 +88,7 @@ def find_split_projects(projects: Iterable[Project]) -> list[SplitSuspect]:
         for threshold, (_zh, _en, threshold_avoids) in THRESHOLDS.items():
             near = [p for p in group if _just_under(p.investment, threshold, threshold_avoids)]
             for similar in _similar_groups(near):
-                total = sum(p.investment for p in similar)
-                reaches = total > threshold if threshold_avoids else total >= threshold
-                if len(similar) >= 2 and reaches:
+                if len(similar) >= 2:  # two parts in the band always reach the threshold together
                     suspects.append(SplitSuspect(unit, year, threshold, tuple(sorted(similar, key=lambda p: p.code))))
     return suspects
 
