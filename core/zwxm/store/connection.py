@@ -18,15 +18,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import platformdirs
+import sqlite_utils
+
+from . import ledger
+from .schema import (SCHEMA_VERSION, SchemaError, _check_file, _ensure_schema, _versions, restore_triggers,
+                     trigger_problems)
 
 try:
     import fcntl
 except ImportError:  # Windows: SQLite's own waiting only
     fcntl = None  # type: ignore[assignment]
-import sqlite_utils
-
-from . import ledger
-from .schema import SCHEMA_VERSION, SchemaError, _check_file, _ensure_schema, _versions, restore_triggers, trigger_problems
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -124,10 +125,6 @@ def _connect_read_only(path: Path) -> sqlite_utils.Database:
         conn.close()
         raise
     return db
-
-
-def read_only(db: sqlite_utils.Database) -> bool:
-    return bool(db.execute("PRAGMA query_only").fetchone()[0])
 
 
 @contextlib.contextmanager
