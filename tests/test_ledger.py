@@ -528,3 +528,16 @@ def test_exports_show_who_wrote_each_row_and_still_import_back(tmp_path):
     for name in ("out.json", "out.toml", "out.xlsx"):  # the extra part is left aside on import
         again = zwxm(tmp_path / f"again-{name}.db", "import", name)
         assert again.returncode == 0 and "inserted 1" in again.stdout, again.stderr
+
+
+def test_text_output_is_bounded_and_json_lists_every_problem(tmp_path, example_registry):
+    path = tmp_path / "zwxm.db"
+    with Store(path, registry=example_registry) as store:
+        store.save_projects([load_project(project(f"B-{n:03d}")) for n in range(120)])
+    raw(path, "UPDATE projects SET investment = investment + 1")
+    text = zwxm(path, "verify")
+    assert text.returncode == 1
+    lines = text.stderr.splitlines()
+    assert sum("was changed outside zwxm" in line for line in lines) == 100
+    assert "... and 20 more (--json lists every one)" in text.stderr
+    assert len(json.loads(zwxm(path, "verify", "--json").stdout)["problems"]) == 120
