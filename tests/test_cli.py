@@ -173,7 +173,7 @@ def test_rules_lists_articles_and_coverage(outside_plugin):
 
 def test_scenario_command_and_pytest_plugin_run_outside_scenarios(outside_plugin, tmp_path):
     result = zwxm(outside_plugin, "scenarios", "example")
-    assert result.returncode == 0 and "1 passed, 0 failed" in result.stdout
+    assert result.returncode == 0 and "1 个通过，0 个失败" in result.stdout
     run = subprocess.run([sys.executable, "-m", "pytest", "--zwxm-scenarios", "-q", "-p", "no:cacheprovider",
                           "-k", "contract_filing_holiday", str(tmp_path)],
                          capture_output=True, text=True, env=outside_plugin, cwd=tmp_path, timeout=300)

@@ -114,7 +114,7 @@ def test_record_refused_with_article_then_forced(db):
     with Store(db) as store:
         assert store.events("YB-2025-001") == []
     forced = zwxm(db, "record", "YB-2025-001", "procurement_started", "--date", "2025-04-01", "--force")
-    assert forced.returncode == 0 and "finding" in forced.stderr
+    assert forced.returncode == 0 and "记为问题" in forced.stderr
     with Store(db) as store:
         assert any(f.rule == gate.key for f in store.evaluation("YB-2025-001").findings)
     fine = zwxm(db, "record", "YB-2025-002", "declared", "--date", "2025-01-10", "--note", "按时申报")

@@ -76,7 +76,7 @@ def test_events_after_as_of_are_ignored(example_registry):
 def test_missing_fact_becomes_an_info_finding_not_an_error(example_registry):
     result = evaluate(project(funding=None), D(2024, 5, 1), registry=example_registry)
     info = [f for f in result.findings if f.rule == "approval_path"]
-    assert info and info[0].severity == "info" and "funding" in info[0].message
+    assert info and info[0].severity == "info" and "缺少“资金来源”" in info[0].message and "funding source" in info[0].message_en
 
 
 def test_change_procedures(example_registry):

@@ -69,4 +69,4 @@ def test_xlsx_never_holds_a_formula(tmp_path):
 
 def test_unknown_export_format_is_named(tmp_path):
     with pytest.raises(ValueError, match="csv"):
-        export_projects(projects(), tmp_path / "x.csv")
+        export_projects(projects(), tmp_path / "x.ods")

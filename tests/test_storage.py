@@ -194,8 +194,26 @@ def test_query_filters_text_pinyin_sort_and_facets(store):
         "kind": [("construction", 2), ("operation", 1)],
         "year": [("2024", 1), ("2025", 2)],
     }
+    # each menu counts within the other filters, leaving out its own choice
+    assert store.facets(ProjectQuery(year=2025)) == {
+        "district": [("example", 2)],
+        "stage": [("declare", 2)],
+        "kind": [("construction", 1), ("operation", 1)],
+        "year": [("2024", 1), ("2025", 2)],
+    }
+    assert store.facets(ProjectQuery(text="zhcg", kind="operation"))["kind"] == [("construction", 1)]
     with pytest.raises(ValueError, match="sort"):
         ProjectQuery(sort="colour")
+
+
+def test_full_pinyin_finds_what_initials_find(store):
+    store.save_project(make("A-1", name="渝北智慧城管平台", owner_unit="区城市管理局"))
+    store.save_project(make("A-2", name="教育云桌面运维", owner_unit="区教育委员会"))
+    for text in ("pingtai", "PINGTAI", "zhihuichengguan", "chengguan", "pt", "zhcg"):
+        assert [r["code"] for r in store.query_projects(ProjectQuery(text=text))] == ["A-1"], text
+    assert [r["code"] for r in store.query_projects(ProjectQuery(text="jiaoyuyun"))] == ["A-2"]  # 教育云
+    assert [r["code"] for r in store.query_projects(ProjectQuery(text="weiyuanhui"))] == ["A-2"]  # the unit
+    assert store.query_projects(ProjectQuery(text="pingta i")) == []
 
 
 def test_rebuild_recomputes_derived_rows(store):

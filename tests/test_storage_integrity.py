@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from zwxm.model import load_project
+from zwxm.model import Project, load_project
 from zwxm.store import SCHEMA_VERSION, ProjectQuery, SchemaError, Store, connect
 
 DATA = Path(__file__).parent / "data"
@@ -87,8 +87,30 @@ def test_version_1_file_is_upgraded_in_one_transaction(tmp_path, example_registr
         assert upgraded.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         # the migration filled the new search column from the old rows: pinyin initials of 智慧城管
         assert [r["code"] for r in upgraded.query_projects(ProjectQuery(text="zhcg"))] == ["EX-V1"]
+        # and migration 3 added the full pinyin
+        assert [r["code"] for r in upgraded.query_projects(ProjectQuery(text="zhihuichengguan"))] == ["EX-V1"]
         assert upgraded.verify() == []  # hashes written by version 1 still verify
         assert [e.type for e in upgraded.project("EX-V1").events] == ["declared", "contract_signed"]
+
+
+def test_version_2_file_gets_the_full_pinyin(tmp_path, example_registry):
+    path = tmp_path / "v2.db"
+    with Store(path, registry=example_registry) as store:
+        store.save_project(Project(code="EX-V2", name="智慧城管平台", district="example", kind="construction",
+                                   investment=1_000_000))
+    raw = sqlite3.connect(path)
+    raw.execute("UPDATE projects SET search = 'ex-v2 智慧城管平台 zhcgpt'")  # what version 2 stored
+    # version 2 counted an expired regulation as a warning of every project of the district
+    raw.execute("INSERT INTO project_findings (project_code, rule, severity, message) "
+                "VALUES ('EX-V2', 'regulation_status', 'warning', '已失效'), ('EX-V2', 'own', 'warning', '自己的')")
+    raw.execute("UPDATE project_status SET warnings = (SELECT count(*) FROM project_findings WHERE severity = 'warning')")
+    raw.execute("PRAGMA user_version = 2")
+    raw.commit()
+    raw.close()
+    with Store(path, registry=example_registry) as upgraded:
+        assert [r["code"] for r in upgraded.query_projects(ProjectQuery(text="pingtai"))] == ["EX-V2"]
+        assert upgraded.query_projects(ProjectQuery())[0]["warnings"] == 1  # its own; not the shared one
+        assert upgraded.verify() == []
 
 
 def test_failed_migration_leaves_the_old_file_as_it_was(tmp_path, example_registry):

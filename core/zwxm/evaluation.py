@@ -55,6 +55,9 @@ class Evaluation:
 _OUTPUT_TYPES = (Applicability, Step, Deadline, Finding, ChangeRuling, Refusal)
 
 
+REGULATION_STATUS_RULE = "regulation_status"  # the finding every project of a district shares while its text is not in force
+DISTRICT_WIDE_FINDINGS = frozenset({REGULATION_STATUS_RULE})
+
 def _as_list(result: Any) -> Iterable[Any]:
     if result is None:
         return ()
@@ -80,10 +83,11 @@ def _run(rule: Rule, ctx: Context, project: Project, findings: list[Finding]) ->
         findings.append(_timeout_finding(rule, project))
         watchdog.arm()  # a fresh allowance for the rules after this one
     except MissingFact as missing:
+        zh_name, en_name = ctx.district.fact_label(missing.fact, "zh"), ctx.district.fact_label(missing.fact, "en")
         if missing.value is None:
-            zh, en = f"缺少“{missing.fact}”", f"missing fact {missing.fact!r}"
+            zh, en = f"缺少“{zh_name}”", f"missing: {en_name}"
         else:
-            zh, en = f"“{missing.fact}”的值 {missing.value!r} 无法识别", f"fact {missing.fact!r} has unreadable value {missing.value!r}"
+            zh, en = f"“{zh_name}”的值 {missing.value!r} 无法识别", f"{en_name}: unreadable value {missing.value!r}"
         findings.append(Finding(rule.key, "info", rule.article, f"{zh}，无法检查：{rule.title}",
                                 f"{en}: cannot check {rule.title_en or rule.key}", rule.plugin))
     except _WrongType as wrong:
@@ -122,9 +126,11 @@ def check_project(project: Project, registry: Registry, district: str | None = N
         problems.append(Problem("district", code, f"未知地区（已安装：{known}）", f"unknown district (installed: {known})"))
     elif district is None and project.category is not None and registry.districts[code].categories \
             and project.category not in registry.districts[code].categories:
-        known = "、".join(registry.districts[code].categories)
-        problems.append(Problem("category", project.category, f"{code} 未定义此类别（可选：{known}）",
-                                f"unknown category for {code} (one of {known})"))
+        d = registry.districts[code]
+        known = "、".join(f"{key}（{d.category_label(key)}）" for key in d.categories)
+        known_en = ", ".join(f"{key} ({d.category_label(key, 'en')})" for key in d.categories)
+        problems.append(Problem("category", project.category, f"{d.name}未定义此类别（可选：{known}）",
+                                f"unknown category for {d.name_en} (one of {known_en})"))
     for index, event in enumerate(project.events):
         if event.type not in registry.event_types:
             problems.append(Problem(f"events[{index}].type", event.type, "未知的事件类型", "unknown event type"))
@@ -133,11 +139,17 @@ def check_project(project: Project, registry: Registry, district: str | None = N
 
 def gate_refusals(project: Project, event: Event, registry: Registry, prior: list[Event],
                   calendar: LegalCalendar | None = None, district: str | None = None,
-                  shut_down: bool | None = None) -> list[Refusal]:
+                  shut_down: bool | None = None, today: dt.date | None = None) -> list[Refusal]:
     """Why `event` may not be recorded after `prior`: the core's order rules, then the district's gates.
 
-    `shut_down` tells whether `prior` holds a shutdown, when the caller already knows."""
+    `shut_down` tells whether `prior` holds a shutdown, when the caller already knows. `today` is
+    given when an operator records the event now: a date after it is refused in every district (an
+    event that has not happened is a plan, not history)."""
     refusals = []
+    if today is not None and event.date > today:
+        refusals.append(Refusal("future_date", None, f"日期 {event.date} 晚于今天（{today}）：尚未发生的事件不能记录",
+                                f"dated {event.date}, after today ({today}): an event that has not happened "
+                                "cannot be recorded"))
     if shut_down if shut_down is not None else any(e.type == "shutdown" for e in prior):
         refusals.append(Refusal("lifecycle", None, "项目已关停，不能再记录事件", "the project is shut down"))
     event_type = registry.event_types.get(event.type)
@@ -199,9 +211,12 @@ def _evaluate(project: Project, as_of: dt.date | None, district: str | None, reg
     if status != "in_force":
         findings.append(_status_finding(dist.code, regulation, status, as_of))
     if project.category is not None and ctx.category is None and district is not None:
+        home = registry.districts.get(project.district)  # the category is named in its own district's words
+        zh, en = (home.category_label(project.category, "zh"), home.category_label(project.category, "en")) if home \
+            else (project.category, project.category)
         findings.append(Finding("category", "info", None,
-                                f"类别“{project.category}”不是{dist.name}的类别，依赖类别的规则按缺少类别处理",
-                                f"category {project.category!r} is not one of {code}'s; rules that need it treat it as missing"))
+                                f"类别“{zh}”不是{dist.name}的类别，依赖类别的规则按缺少类别处理",
+                                f"category “{en}” is not one of {dist.name_en}'s; rules that need it treat it as missing"))
 
     rules = registry.rules_for(code)
     sorted_outputs: dict[type, list[Any]] = {Applicability: [], Step: [], Deadline: [], ChangeRuling: [], Finding: findings}
@@ -249,7 +264,7 @@ def _status_finding(code: str, regulation: Regulation, status: str, as_of: dt.da
                   "the regulation is a draft for comment: results are what-if only"),
     }
     zh, en = messages[status]
-    return Finding("regulation_status", "info" if status == "draft" else "warning", regulation.validity_article, zh, en)
+    return Finding(REGULATION_STATUS_RULE, "info" if status == "draft" else "warning", regulation.validity_article, zh, en)
 
 
 def _replayed_gate_findings(project: Project, events: list[Event], registry: Registry, calendar: LegalCalendar,

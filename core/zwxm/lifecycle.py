@@ -13,15 +13,15 @@ import attrs
 from .vocab import Label
 
 STAGES: dict[str, Label] = {
-    "declare": ("申报", "declare"),
+    "declare": ("申报", "declaration"),
     "review": ("评审", "review"),
-    "approve": ("立项", "approve"),
-    "procure": ("采购", "procure"),
+    "approve": ("立项", "approval"),
+    "procure": ("采购", "procurement"),
     "contract": ("合同", "contract"),
-    "implement": ("实施", "implement"),
-    "accept": ("验收", "accept"),
-    "operate": ("运行", "operate"),
-    "evaluate": ("评价", "evaluate"),
+    "implement": ("实施", "implementation"),
+    "accept": ("验收", "acceptance"),
+    "operate": ("运行", "operation"),
+    "evaluate": ("评价", "evaluation"),
     "closed": ("关停", "closed"),
 }
 STAGE_ORDER: dict[str, int] = {key: index for index, key in enumerate(STAGES)}

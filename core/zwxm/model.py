@@ -82,7 +82,8 @@ class Problem:
 
     def __str__(self) -> str:
         english = f" / {self.message_en}" if self.message_en and self.message_en != self.message else ""
-        return f"{self.field}: {self.value!r}: {self.message}{english}"
+        value = "" if self.value is None else f"{self.value!r}: "
+        return f"{self.field}: {value}{self.message}{english}"
 
 
 class InputError(ValueError):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .vocab import PROCEDURES, SEVERITIES, STEPS
+from .vocab import PROCEDURES, SEVERITIES, STEPS, Label, fact_label, pick
 
 if TYPE_CHECKING:
     from .calendar import DateResult, LegalCalendar
@@ -62,9 +62,20 @@ class District:
     name: str
     name_en: str
     regulation: Regulation
-    categories: Mapping[str, str] = attrs.field(factory=dict)  # key -> Chinese label
+    categories: Mapping[str, str | Label] = attrs.field(factory=dict)  # key -> (Chinese, English) or Chinese label
     uncovered: Mapping[int, str] = attrs.field(factory=dict)  # article -> why no rule covers it
     scenarios: Path | None = None  # folder of scenario TOML files
+    facts: Mapping[str, Label] = attrs.field(factory=dict)  # project.facts its rules read -> (Chinese, English)
+
+    def category_label(self, key: str, lang: str = "zh") -> str:
+        """The category's name in `lang` (its Chinese name when no English one was given)."""
+        names = self.categories.get(key)
+        if names is None:
+            return key
+        return names if isinstance(names, str) else pick(lang, *names)
+
+    def fact_label(self, name: str, lang: str = "zh") -> str:
+        return fact_label(name, lang, self.facts)
 
 
 @attrs.frozen(slots=True)
@@ -234,6 +245,19 @@ class Context:
             if e.date >= day:
                 return e
         return None
+
+    def contract_without_procurement(self, severity: str, message: str, message_en: str,
+                                     article: int | None = None) -> Finding | None:
+        """A finding on the first contract signed with no procurement started on or before its date,
+        or None: for districts whose text puts procurement first (the message says where)."""
+        signed = self.first("contract_signed")
+        if signed is None:
+            return None
+        opened = self.date_of("procurement_started")
+        if opened is not None and opened <= signed.date:
+            return None
+        return self.finding(severity, f"{signed.date} 签订合同前未记录采购：{message}",
+                            f"contract signed {signed.date} with no procurement recorded: {message_en}", article)
 
     def fact(self, name: str, default: Any = None) -> Any:
         """A project field or an entry of `project.facts`."""

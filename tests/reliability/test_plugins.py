@@ -163,7 +163,7 @@ def test_store_and_record_keep_working_beside_a_hanging_gate(site, tmp_path):
         imported = run(site, "--db", "zwxm.db", "import", f"{code}.toml", cwd=tmp_path)
         assert imported.returncode == 0, imported.stderr
     refused = run(site, "--db", "zwxm.db", "record", "H-1", "approved", "--date", "2025-03-01", cwd=tmp_path)
-    assert refused.returncode == 1 and "hostile" in refused.stderr and "timed out" in refused.stderr
+    assert refused.returncode == 1 and "hostile" in refused.stderr and "超时" in refused.stderr
     assert "Traceback" not in refused.stderr
     recorded = run(site, "--db", "zwxm.db", "record", "L-1", "progress_reported", "--date", "2025-06-25", cwd=tmp_path)
     assert recorded.returncode == 0, recorded.stderr

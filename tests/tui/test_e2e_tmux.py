@@ -74,8 +74,10 @@ def test_record_an_event_in_a_real_terminal(tmp_path):
         terminal.keys("e")
         terminal.wait_for("记录事件 · E2E-001")
         terminal.keys("Enter")  # open the event type list
-        terminal.wait_for("技术论证通过")
+        screen = terminal.wait_for("技术论证通过")
+        assert "初审通过" in screen and "合同备案" in screen  # whole over the form (issue 14)
         terminal.keys("Down", "Enter")  # below the blank prompt: the first type, 已申报 (declared)
+        terminal.wait_for("下一项")  # the menu closed: the key bar shows the form's keys again
         terminal.wait_for("日期（YYYY-MM-DD）")
         terminal.keys("Tab", "Tab")  # past the date (today) into the note
         terminal.keys("e2e note", literal=True)

@@ -23,7 +23,7 @@ from zwxm_tui.screens.help import HelpScreen
 from zwxm_tui.screens.projects import ProjectsScreen
 from zwxm_tui.screens.rules import RulesScreen
 from zwxm_tui.screens.transfer import ExportScreen, ImportScreen
-from zwxm_tui.widgets import LazyTable
+from zwxm_tui.widgets import KeyBar, LazyTable
 
 from .conftest import settle
 
@@ -98,8 +98,8 @@ async def test_rules_browser_lists_articles_with_their_rules(db_path, registry):
         table = app.screen.query_one("#articles", DataTable)
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
         assert rows[0] == ["Art. 1", "目的条款，无数据可查"]
-        assert rows[4] == ["Art. 5", "contract_filing · contract filing"]
-        assert rows[8] == ["Art. 9", "regulation_status · regulation status"]
+        assert rows[4] == ["Art. 5", "contract filing"]  # the rule's title, not its key
+        assert rows[8] == ["Art. 9", "regulation status"]
         coverage = str(app.screen.query_one("#coverage", Static).render())
         assert "8 covered, 1 explained, 9 articles" in coverage
         table.focus()
@@ -133,8 +133,9 @@ async def test_language_switch_relabels_and_is_remembered(db_path, registry, set
         assert isinstance(app.screen, ProjectsScreen)
         assert app.screen.query_one(LazyTable).columns[1].label == "Name"
         assert "12 of 12 projects" in str(app.screen.query_one("#counts", Static).render())
-        footer_descriptions = {b.description for _, b in app.screen._bindings}
-        assert "Search" in footer_descriptions and "搜索" not in footer_descriptions
+        key_bar = str(app.screen.query_one(KeyBar).render())
+        assert "Search" in key_bar and "Help" in key_bar, key_bar
+        assert not {"搜索", "退出", "帮助", "中/英"} & set(key_bar.split()), key_bar
     assert json.loads(settings_path.read_text(encoding="utf-8")) == {"lang": "en"}
     assert create_app(db_path, None, registry=registry, settings_path=settings_path).lang == "en"
 

@@ -18,8 +18,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 from . import settings
-from .i18n import tr
-from .screens.base import writes
+from .i18n import problem_text, tr
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -27,11 +26,15 @@ if TYPE_CHECKING:
     from zwxm.store import Store
 
 READY_FILE_ENV = "ZWXM_TUI_READY_FILE"  # the benchmark's probe: the time of the first painted list
+# Set by `zwxm serve --tui` for every visitor's app process (docs/tui.md): no changes to the
+# database unless ZWXM_READ_ONLY=0, and imports and exports only inside ZWXM_FILES_DIR.
 
 
 class ZwxmApp(App):
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # the filter row shares 80 columns differently
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # dialogs drop their padding on 24 lines
     BINDINGS = [
         Binding("f1", "help", "k_help"),
         Binding("question_mark", "help", show=False),
@@ -42,7 +45,8 @@ class ZwxmApp(App):
     ]
 
     def __init__(self, store: Store, lang: str = "zh", registry: Registry | None = None,
-                 settings_path: Path | None = None, as_of: dt.date | None = None):
+                 settings_path: Path | None = None, as_of: dt.date | None = None, read_only: bool = False,
+                 files_dir: Path | None = None):
         super().__init__()
         from zwxm.plugins import get_registry
 
@@ -51,26 +55,30 @@ class ZwxmApp(App):
         self.registry = registry or get_registry()
         self.settings_path = settings_path
         self.as_of = as_of  # evaluate "as of" this day instead of today (like `zwxm evaluate --as-of`)
+        self.read_only = read_only
+        self.files_dir = files_dir.resolve() if files_dir is not None else None
+        if read_only:  # belt and braces: SQLite itself refuses any write on the UI's connection
+            store.db.execute("PRAGMA query_only = 1")
         self.painted_hook: Callable[[str], None] | None = None  # the benchmark's latency probe
         self._ready_file = os.environ.get(READY_FILE_ENV)
         self._warmed = False
-        self.title = tr("app_title", lang)
-        self.sub_title = self._sub_title()
-        from .screens.base import localize
-        localize(self)  # type: ignore[arg-type]
+        self._titles()
 
-    def _sub_title(self) -> str:
-        """The file's name, and that it is read-only when it is (`zwxm --read-only`)."""
-        return f"{self.store.path.name} · {tr('read_only', self.lang)}" if self.store.read_only else self.store.path.name
+    def on_mount(self) -> None:
+        from .screens.projects import ProjectsScreen
+
+        self.push_screen(ProjectsScreen())
+        for problem in self.registry.problems:
+            self.notify(problem_text(problem, self.lang), severity="error", timeout=15)
 
     def open_store(self) -> Store:
-        """Another connection to the same file, as this session's actor and read-only if this one is (for workers)."""
+        """Another connection to the same file, as this session's actor, read-only if this one is (for workers)."""
         from zwxm.store import Store
 
         return Store(self.store.path, self.registry, actor=self.store.actor, read_only=self.store.read_only)
 
     def set_actor(self, name: str) -> None:
-        """The name recorded with this session's writes, remembered in the settings file."""
+        """The name recorded with this session's writes (issue 13 §2), remembered in the settings file."""
         self.store.set_actor(name)
         if self.settings_path is not None:
             settings.save(self.settings_path, {"actor": self.store.actor})
@@ -79,14 +87,28 @@ class ZwxmApp(App):
     def action_actor(self) -> None:
         from .screens.actor import ActorScreen
 
-        self.push_screen(ActorScreen(), lambda name: self.set_actor(name) if name else None)
+        if not self.writes_refused():
+            self.push_screen(ActorScreen(), lambda name: self.set_actor(name) if name else None)
 
-    def on_mount(self) -> None:
-        from .screens.projects import ProjectsScreen
+    def _titles(self) -> None:
+        self.title = tr("app_title", self.lang)
+        self.sub_title = self.store.path.name + (f" · {tr('read_only', self.lang)}" if self.read_only else "")
 
-        self.push_screen(ProjectsScreen())
-        for problem in self.registry.problems:
-            self.notify(tr("plugin_problem", self.lang, problem=str(problem)), severity="error", timeout=15)
+    # read-only mode and the files folder ----------------------------------------------------
+    def writes_refused(self) -> bool:
+        """True (and says so) when the app is read-only: every action that writes asks first."""
+        if self.read_only:
+            self.notify(tr("read_only_refused", self.lang), severity="warning")
+        return self.read_only
+
+    def file_path(self, raw: str) -> Path | None:
+        """The path typed for an import or export: relative to the files folder and inside it when
+        there is one (None when it points outside); as typed otherwise."""
+        path = Path(raw).expanduser()
+        if self.files_dir is None:
+            return path
+        resolved = (self.files_dir / path).resolve()
+        return resolved if resolved.is_relative_to(self.files_dir) else None
 
     @property
     def today(self) -> dt.date:
@@ -115,19 +137,18 @@ class ZwxmApp(App):
 
     # language -------------------------------------------------------------------------------
     def action_toggle_language(self) -> None:
-        """Switch Chinese/English, remember it, and rebuild the screens in the new language."""
+        """Switch Chinese/English, remember it, and rebuild the list in the new language, keeping
+        its search, filters and sort (the screens above it are closed)."""
         from .screens.projects import ProjectsScreen
 
         self.lang = "en" if self.lang == "zh" else "zh"
-        self.title = tr("app_title", self.lang)
-        self.sub_title = self._sub_title()
-        if self.settings_path is not None:
+        self._titles()
+        if self.settings_path is not None and not self.read_only:
             settings.save(self.settings_path, {"lang": self.lang})
-        from .screens.base import localize
-        localize(self)  # type: ignore[arg-type]
         while len(self.screen_stack) > 2:
             self.pop_screen()
-        self.switch_screen(ProjectsScreen())
+        previous = self.screen
+        self.switch_screen(ProjectsScreen(getattr(previous, "query_state", None)))
         self.notify(tr("language_switched", self.lang))
 
     # actions reachable from every screen ----------------------------------------------------
@@ -151,35 +172,42 @@ class ZwxmApp(App):
 
         self.push_screen(DetailScreen(code))
 
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its prompt in the app's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=tr("palette_placeholder", self.lang), id="--command-palette"))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The command palette: every action of the app, in the app's language."""
-        t = lambda key: tr(key, self.lang)  # noqa: E731
-        yield SystemCommand(t("deadlines"), t("deadlines"), self.action_deadlines)
-        yield SystemCommand(t("rules"), t("rules"), self.action_rules)
-        yield SystemCommand(t("help"), t("help"), self.action_help)
-        yield SystemCommand(t("k_lang"), t("language"), self.action_toggle_language)
-        if not self.store.read_only:
-            yield SystemCommand(t("actor"), t("actor_help"), self.action_actor)
-        for command in getattr(screen, "palette_commands", lambda: ())():
-            if not writes(command.callback, self.store.read_only):
-                yield command
-        yield SystemCommand(t("k_quit"), t("k_quit"), self.exit)
+        """The command palette: every action of the app and of the screen, in the app's language,
+        each with its key as the help line."""
+        from .screens.base import command
+
+        yield command(self.lang, "deadlines", "Ctrl+D", self.action_deadlines)
+        yield command(self.lang, "rules", "Ctrl+R", self.action_rules)
+        yield command(self.lang, "help", "F1", self.action_help)
+        yield command(self.lang, "language", "F2", self.action_toggle_language)
+        if not self.read_only:
+            yield SystemCommand(tr("actor", self.lang), tr("actor_help", self.lang), self.action_actor)
+        yield from getattr(screen, "palette_commands", lambda: ())()
+        yield command(self.lang, "k_quit", "Ctrl+Q", self.exit)
 
 
 def create_app(db_path: str | Path | None = None, lang: str | None = "zh", registry: Registry | None = None,
-               settings_path: Path | None = None, as_of: dt.date | None = None, *, actor: str | None = None,
-               read_only: bool = False) -> ZwxmApp:
+               settings_path: Path | None = None, as_of: dt.date | None = None, read_only: bool = False,
+               files_dir: Path | None = None, actor: str | None = None) -> ZwxmApp:
     """The app on the database at `db_path` (resolved like every zwxm command: path > ZWXM_DB > default).
 
-    `actor` (from --actor or ZWXM_ACTOR) names who writes; without it, the name saved in the settings, else
-    the OS user. `read_only` opens the file read-only and offers no writing action."""
+    `read_only` opens the file read-only (SQLite mode=ro). `actor` (from --actor or ZWXM_ACTOR) names who
+    writes; without it, the name saved in the settings, else the OS user."""
     from zwxm.store import Store
 
     saved = settings.load(settings_path) if settings_path else {}
     if lang is None:
         lang = saved.get("lang", "zh")
     store = Store(db_path, registry=registry, actor=actor or saved.get("actor"), read_only=read_only)
-    return ZwxmApp(store, lang, registry, settings_path, as_of)
+    return ZwxmApp(store, lang, registry, settings_path, as_of, read_only, files_dir)
 
 
 def run(db_path: str | None = None, lang: str | None = "zh", *, actor: str | None = None,
@@ -188,8 +216,15 @@ def run(db_path: str | None = None, lang: str | None = "zh", *, actor: str | Non
     from zwxm.store import SchemaError
 
     path = settings.default_path()
+    if lang is None:
+        lang = settings.load(path).get("lang", "zh")
+    from zwxm.cli.serve import FILES_DIR_ENV, READ_ONLY_ENV
+
+    files = os.environ.get(FILES_DIR_ENV)
     try:
-        app = create_app(db_path, lang, settings_path=path, actor=actor, read_only=read_only)
+        app = create_app(db_path, lang, settings_path=path,
+                         read_only=read_only or os.environ.get(READ_ONLY_ENV, "0") != "0",
+                         files_dir=Path(files) if files else None, actor=actor)
     except SchemaError as exc:
         print(str(exc), file=sys.stderr)
         sys.exit(2)

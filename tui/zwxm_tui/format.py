@@ -7,6 +7,7 @@ import datetime as dt
 
 from rich.text import Text
 
+from zwxm.io.safe_text import visible
 from zwxm.lifecycle import STAGES
 from zwxm.money import format_wan
 from zwxm.vocab import KINDS, label
@@ -16,15 +17,8 @@ from .i18n import tr
 SOON_DAYS = 7  # a due date this close is shown as "due soon" (issue 9: due within 7 days)
 
 
-# Control characters in stored text (C0, DEL, C1) are shown as visible symbols (ESC as ␛) and never
-# reach the terminal: an escape sequence typed into a spreadsheet cell must not clear the screen,
-# retitle the window or fake other rows. One symbol per character, so Rich spans stay aligned.
-_VISIBLE = {**{c: 0x2400 + c for c in range(0x20)}, 0x7F: 0x2421, **{c: 0xFFFD for c in range(0x80, 0xA0)}}
-
-
-def visible(text: str) -> str:
-    """`text` with each control character replaced by a visible symbol of the same length."""
-    return text.translate(_VISIBLE)
+# Control characters in stored text are shown as visible symbols and never reach the terminal: the
+# core's one rule for every output (zwxm.io.safe_text). One symbol per character, so Rich spans stay aligned.
 
 
 def shown(value: Text | str) -> Text:

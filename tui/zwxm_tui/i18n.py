@@ -50,23 +50,29 @@ UI: dict[str, Label] = {
     "col_week": ("周", "Week"),
     "col_count": ("数量", "Count"),
     # filters
-    "search": ("搜索编号、名称、单位或拼音首字母", "Search code, name, unit or pinyin initials"),
-    "all_districts": ("全部地区", "All districts"),
-    "all_stages": ("全部阶段", "All stages"),
-    "all_kinds": ("全部类型", "All kinds"),
-    "all_years": ("全部年度", "All years"),
+    "search": ("搜索编号、名称、单位或拼音", "Search code, name, unit or pinyin"),
+    "search_short": ("搜索", "Search"),
+    "all_districts": ("全部地区", "District"),  # English: the menu's name, short enough for 80 columns
+    "all_stages": ("全部阶段", "Stage"),
+    "all_kinds": ("全部类型", "Kind"),
+    "all_years": ("全部年度", "Year"),
     "overdue_only": ("仅逾期", "Overdue only"),
     "count_line": ("共 {shown} / {total} 个项目 · 逾期 {overdue} · 排序：{sort}{desc}",
                    "{shown} of {total} projects · {overdue} overdue · sorted by {sort}{desc}"),
+    "regulation_notice": ("{district}《{title}》{status}{when}：其项目的结果仅供参考",
+                          "{district}: the regulation is {status}{when}; results for its projects are for reference only"),
+    "regulation_until": ("（有效期至 {date}）", " (in force until {date})"),
+    "regulation_from": ("（{date} 起施行）", " (takes effect on {date})"),
     "descending": ("（降序）", " (descending)"),
     # tabs of the detail screen
     "tab_facts": ("概况", "Facts"),
     "tab_timeline": ("时间线", "Timeline"),
-    "tab_path": ("审批路径", "Approval path"),
+    "tab_path": ("审批路径", "Path"),
+    "approval_path": ("审批路径", "Approval path"),  # English tab titles short enough for 80 columns
     "tab_deadlines": ("期限", "Deadlines"),
     "tab_findings": ("发现", "Findings"),
     "tab_changes": ("变更", "Changes"),
-    "tab_roles": ("责任部门", "Who to go to"),
+    "tab_roles": ("责任部门", "Roles"),
     "applicable": ("适用本办法", "Covered by the regulation"),
     "not_applicable": ("不适用本办法", "Not covered by the regulation"),
     "regulation": ("依据", "Regulation"),
@@ -79,7 +85,7 @@ UI: dict[str, Label] = {
     "no_article": ("（未引用条文）", "(no article cited)"),
     "article_missing": ("法规文本中找不到第{n}条", "Article {n} is not in the regulation text"),
     "plugin_error": ("插件 {plugin} 出错：{message}", "plugin {plugin} failed: {message}"),
-    "plugin_problem": ("插件问题：{problem}", "plugin problem: {problem}"),
+    "plugin_problem": ("插件 {plugin} 有问题：{problem}", "plugin {plugin} has a problem: {problem}"),
     # forms
     "record_event": ("记录事件", "Record event"),
     "event_type": ("事件类型", "Event type"),
@@ -125,14 +131,19 @@ UI: dict[str, Label] = {
     "load_per_week": ("每周到期数", "Due per week"),
     # empty database
     "empty_title": ("数据库里还没有项目", "The database has no projects yet"),
-    "empty_body": ("数据库：{path}\n可以载入演示数据，或导入一个文件。", "Database: {path}\nLoad the demo data, or import a file."),
-    "load_demo": ("载入演示数据", "Load demo data"),
+    "empty_body": ("数据库：{path}\n可以打开演示数据库（单独的文件 demo.db，不写入本数据库），或导入一个文件。",
+                   "Database: {path}\nOpen the demo (its own file, demo.db; nothing goes into this database), "
+                   "or import a file."),
+    "load_demo": ("打开演示数据库", "Open the demo"),
     "import_file": ("导入文件", "Import a file"),
     "skip": ("稍后", "Later"),
-    "demo_loaded": ("已载入 {n} 个演示项目", "Loaded {n} demo projects"),
+    "demo_opened": ("已打开演示数据库 {path}（{n} 个演示项目）。您的数据库 {own} 未改动，下次运行 zwxm 仍打开它。",
+                    "Opened the demo database {path} ({n} demo projects). Your database {own} is untouched; "
+                    "plain `zwxm` opens it next time."),
+    "demo_not_demo": ("{path} 已存在且不是演示数据库，未改动", "{path} exists and is not a demo database: left alone"),
     # import / export
     "file_path": ("文件路径（CSV/TSV/JSON/JSONL/XLSX）", "File path (CSV/TSV/JSON/JSONL/XLSX)"),
-    "export_path": ("导出到（.toml/.json/.xlsx）", "Export to (.toml/.json/.xlsx)"),
+    "export_path": ("导出到（.toml/.json/.csv/.xlsx）", "Export to (.toml/.json/.csv/.xlsx)"),
     "start": ("开始", "Start"),
     "close": ("关闭", "Close"),
     "import_done": ("导入完成：新增 {inserted}，更新 {updated}，未变 {unchanged}，拒绝 {rejected}",
@@ -155,6 +166,10 @@ UI: dict[str, Label] = {
     "actor_help": ("以谁的名义写入：默认是操作系统用户", "who writes: the OS user unless named here"),
     "actor_set": ("此后的写入记为：{actor}", "writes are now recorded as: {actor}"),
     "language_switched": ("界面语言：中文", "Language: English"),
+    "read_only": ("只读", "read-only"),
+    "read_only_refused": ("只读模式：不能修改数据库", "Read-only: the database cannot be changed here"),
+    "outside_files_dir": ("✗ {path}：只能使用文件夹 {folder} 中的文件", "✗ {path}: only files in the folder {folder} "
+                          "can be used"),
     # key binding descriptions
     "k_open": ("打开", "Open"),
     "k_search": ("搜索", "Search"),
@@ -178,6 +193,21 @@ UI: dict[str, Label] = {
     "k_jump": ("转到项目", "Go to project"),
     "k_next_tab": ("下一页签", "Next tab"),
     "k_palette": ("命令面板", "Command palette"),
+    "k_choose": ("选择", "Choose"),
+    "k_open_menu": ("展开选项", "Open the choices"),
+    "search_mode": ("搜索框", "Search box"),
+    "forms": ("表单", "Forms"),
+    "k_search_done": ("完成搜索", "Done"),
+    "k_search_leave": ("回到列表", "Back to list"),
+    "k_save": ("保存", "Save"),
+    "k_next_field": ("下一项", "Next field"),
+    "project_not_found": ("找不到项目 {code}", "no project {code}"),
+    "forced": ("强制记录", "forced"),
+    "no_such_file": ("找不到文件", "no such file"),
+    "export_suffix": ("须以 .toml、.json 或 .xlsx 结尾", "must end in .toml, .json or .xlsx"),
+    "sort_by": ("按{column}排序", "Sort by {column}"),
+    "palette_key": ("快捷键 {keys}", "key {keys}"),
+    "palette_placeholder": ("搜索命令…", "Search for commands…"),
     "col_screen": ("界面", "Screen"),
     "col_key": ("按键", "Key"),
     "col_action": ("功能", "Action"),
@@ -193,3 +223,15 @@ def tr(key: str, lang: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+
+
+def one_language(text: str, lang: str) -> str:
+    """A core text written "中文 / English" (plugin problems, reasons given by plugins) in `lang` only."""
+    zh, separator, en = text.partition(" / ")
+    return pick(lang, zh, en) if separator else text
+
+
+def problem_text(problem: object, lang: str) -> str:
+    """A plugin's load or registration problem, named with the plugin, in `lang`."""
+    return tr("plugin_problem", lang, plugin=getattr(problem, "plugin", "?"),
+              problem=one_language(str(getattr(problem, "message", problem)), lang))

@@ -14,9 +14,10 @@ from typing import Any
 import click
 
 from .. import __version__
+from .common import DISTRICT, ListsValues
 
 # Modules that contribute sub-commands; each exposes COMMANDS, a list of click commands.
-COMMAND_MODULES = ("zwxm.cli.calendar", "zwxm.cli.storage")
+COMMAND_MODULES = ("zwxm.cli.calendar", "zwxm.cli.storage", "zwxm.cli.deadlines", "zwxm.cli.serve")
 
 
 def fail(problems: list[Any]) -> None:
@@ -48,18 +49,44 @@ def _registry():
         sys.exit(2)
 
 
-def _load(path: str):
-    from ..model import InputError, load_project
+def _load(path: str, code: str | None):
+    """One project from a project file, or from a file of several (what `zwxm export` writes) by
+    its --code; `-` reads standard input."""
+    import attrs
+
+    from .common import STDIO, stdin_file
+    from ..model import InputError, Problem, load_project
     from ..io.projectfile import read_data_file
 
+    source = stdin_file() if path == STDIO else path
     try:
-        return load_project(read_data_file(path))
-    except InputError as exc:
-        fail(exc.problems)
+        data = read_data_file(source)
+        items = data["projects"] if isinstance(data.get("projects"), list) and len(data) == 1 else [data]
+        codes = [item.get("code") if isinstance(item, dict) else None for item in items]
+        if code is not None:
+            if code not in codes:
+                raise InputError([Problem("code", code, f"文件中没有这个项目（有：{_some(codes)}）",
+                                          f"no such project in the file (it has: {_some(codes)})")])
+            item = items[codes.index(code)]
+        elif len(items) == 1:
+            item = items[0]
+        else:
+            raise InputError([Problem("code", None, f"文件中有 {len(items)} 个项目：请用 --code 指定其一（{_some(codes)}）",
+                                      f"the file holds {len(items)} projects: choose one with --code ({_some(codes)})")])
+        return load_project(item)
+    except InputError as exc:  # standard input is named as the reader typed it
+        fail([attrs.evolve(p, value=STDIO) if path == STDIO and p.value == str(source) else p for p in exc.problems])
+
+
+def _some(codes: list[Any], shown: int = 5) -> str:
+    named = [str(c) for c in codes[:shown]]
+    return ", ".join(named) + (f" … ({len(codes)})" if len(codes) > shown else "")
 
 
 def _dump(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    from .common import dump_json
+
+    dump_json(data)
 
 
 class _Commands(click.Group):
@@ -89,7 +116,8 @@ class _Commands(click.Group):
 
 @click.group(cls=_Commands, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="zwxm")
-@click.option("--db", "db_path", envvar="ZWXM_DB", type=click.Path(dir_okay=False), help="数据库文件 / database file")
+@click.option("--db", "db_path", envvar="ZWXM_DB", type=click.Path(dir_okay=False), help="数据库文件（默认：ZWXM_DB，否则用户数据目录下的 zwxm.db）/ database file (default: ZWXM_DB, "
+                   "else zwxm.db in the user data directory)")
 @click.option("--lang", type=click.Choice(["zh", "en"]), envvar="ZWXM_LANG", default=None,
               help="界面语言（默认中文；TUI 记住上次的选择）/ language (default Chinese; the TUI remembers your choice)")
 @click.option("--calendar-file", "calendar_files", multiple=True, type=click.Path(dir_okay=False),
@@ -124,25 +152,36 @@ def launch_ui(db_path: str | None, lang: str | None, *, actor: str | None = None
                    "no user interface is installed (entry point group zwxm.ui): use the sub-commands, see zwxm --help",
                    err=True)
         sys.exit(2)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):  # a script: the UI would wait for keys forever
+        click.echo("不带子命令的 zwxm 打开界面，需要在终端中运行；脚本请用子命令（见 zwxm --help）/ plain `zwxm` opens "
+                   "the user interface and needs a terminal; scripts use the sub-commands (see zwxm --help)", err=True)
+        sys.exit(2)
     entry = found.get("tui") or found[min(found)]
     options = {"actor": actor, "read_only": read_only} if actor or read_only else {}  # a UI without them still runs
     entry.load()(db_path=db_path, lang=lang, **options)
 
 
-@cli.command()
-@click.argument("project_file", type=click.Path())
-@click.option("--as-of", "as_of", help="评估日期 YYYY-MM-DD（默认今天）/ evaluation date")
-@click.option("--district", help="按另一地区评估 / evaluate under another district")
-@click.option("--json", "as_json", is_flag=True, help="输出 JSON（公开契约，见 docs/evaluation.md）")
+CODE_HELP = "文件含多个项目时（如 zwxm export 的输出）选其一 / the project to use from a file of several (as `zwxm export` writes)"
+
+
+@cli.command(cls=ListsValues)
+@click.argument("project_file", type=click.Path(allow_dash=True))
+@click.option("--code", help=CODE_HELP)
+@click.option("--as-of", "as_of", help="评估日期 YYYY-MM-DD（默认今天）/ evaluation date (default today)")
+@click.option("--district", type=DISTRICT, help="按另一地区评估 / evaluate under another district")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON（公开契约，见 docs/evaluation.md）/ JSON output")
 @click.pass_context
-def evaluate(ctx: click.Context, project_file: str, as_of: str | None, district: str | None, as_json: bool) -> None:
-    """Evaluate one project file (TOML or JSON)."""
+def evaluate(ctx: click.Context, project_file: str, code: str | None, as_of: str | None, district: str | None,
+             as_json: bool) -> None:
+    """Evaluate one project file (TOML or JSON; `-` reads standard input).
+
+    评估一个项目文件（TOML 或 JSON；`-` 表示标准输入）。"""
     from ..evaluation import evaluate as run_evaluation
     from ..model import InputError
     from ..io.report import render_evaluation
 
     day = _date(as_of, "as_of")
-    project = _load(project_file)
+    project = _load(project_file, code)
     registry = _registry()
     try:
         result = run_evaluation(project, day, district, registry)
@@ -151,37 +190,43 @@ def evaluate(ctx: click.Context, project_file: str, as_of: str | None, district:
     if as_json:
         _dump(result.to_dict())
     else:
-        click.echo(render_evaluation(result, ctx.obj["lang"]))
+        click.echo(render_evaluation(result, ctx.obj["lang"], registry))
 
 
 @cli.command()
-@click.argument("project_file", type=click.Path())
-@click.option("--as-of", "as_of", help="评估日期 YYYY-MM-DD / evaluation date")
-@click.option("--json", "as_json", is_flag=True)
+@click.argument("project_file", type=click.Path(allow_dash=True))
+@click.option("--code", help=CODE_HELP)
+@click.option("--as-of", "as_of", help="评估日期 YYYY-MM-DD（默认今天）/ evaluation date (default today)")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON，按地区分列 / JSON output, one evaluation per district")
 @click.pass_context
-def compare(ctx: click.Context, project_file: str, as_of: str | None, as_json: bool) -> None:
-    """Evaluate one project under every installed district, side by side."""
+def compare(ctx: click.Context, project_file: str, code: str | None, as_of: str | None, as_json: bool) -> None:
+    """Evaluate one project under every installed district, side by side (`-` reads standard input).
+
+    同一项目按每个已安装地区的规定分别评估、对照。"""
     from ..compare import compare_project, render_comparison
     from ..model import InputError
 
     day = _date(as_of, "as_of")
-    project = _load(project_file)
+    project = _load(project_file, code)
+    registry = _registry()
     try:
-        results = compare_project(project, day, _registry())
+        results = compare_project(project, day, registry)
     except InputError as exc:
         fail(exc.problems)
     if as_json:
         _dump({code: r.to_dict() for code, r in results.items()})
     else:
-        click.echo(render_comparison(results, ctx.obj["lang"]))
+        click.echo(render_comparison(results, ctx.obj["lang"], registry))
 
 
 @cli.command()
-@click.option("--as-of", "as_of", help="状态日期 / status as of")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--as-of", "as_of", help="按此日期判断规定是否有效 YYYY-MM-DD（默认今天）/ regulation status as of this date")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON / JSON output")
 @click.pass_context
 def districts(ctx: click.Context, as_of: str | None, as_json: bool) -> None:
-    """List the installed district plugins with their regulation status."""
+    """List the installed district plugins with their regulation status.
+
+    列出已安装的地区插件及其规定的效力状态。"""
     from ..vocab import REGULATION_STATUSES, label
 
     day = _date(as_of, "as_of") or dt.date.today()
@@ -200,25 +245,24 @@ def districts(ctx: click.Context, as_of: str | None, as_json: bool) -> None:
     lang = ctx.obj["lang"]
     for r in rows:
         name = r["name_en"] if lang == "en" else r["name"]
-        click.echo(f"{r['district']:<10} {name}  《{r['title']}》 {r['number']}  "
-                   f"[{label(REGULATION_STATUSES, r['status'], lang)}]  {r['rules']} rules  ({r['plugin']})")
+        count = f"{r['rules']} rules" if lang == "en" else f"{r['rules']} 条规则"
+        click.echo(f"{name}（{r['district']}）  《{r['title']}》 {r['number']}  "
+                   f"[{label(REGULATION_STATUSES, r['status'], lang)}]  {count}  ({r['plugin']})")
     for problem in registry.problems:
         click.echo(f"! {problem}", err=True)
 
 
-@cli.command()
-@click.argument("district")
-@click.option("--json", "as_json", is_flag=True)
+@cli.command(cls=ListsValues)
+@click.argument("district", type=DISTRICT)
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON / JSON output")
 @click.pass_context
 def rules(ctx: click.Context, district: str, as_json: bool) -> None:
-    """List every rule of a district with its article, and the articles no rule covers."""
-    from ..model import Problem
-    from ..vocab import REGULATION_STATUSES, label
+    """List every rule of a district with its article, and the articles no rule covers.
+
+    列出一个地区的每条规则及其依据条款，以及没有规则覆盖的条款。"""
+    from ..vocab import REGULATION_STATUSES, RULE_KINDS, article_text, label, pick
 
     registry = _registry()
-    if district not in registry.districts:
-        fail([Problem("district", district, f"未知地区（已安装：{'、'.join(sorted(registry.districts))}）",
-                      "unknown district")])
     coverage = registry.coverage(district)
     regulation = registry.districts[district].regulation
     status = regulation.status_on(dt.date.today())
@@ -237,38 +281,56 @@ def rules(ctx: click.Context, district: str, as_json: bool) -> None:
         _dump({"district": district, "regulation": {"title": regulation.title, "number": regulation.number,
                                                     "status": status}, "articles": articles, "summary": summary})
         return
-    en = ctx.obj["lang"] == "en"
-    click.echo(f"《{regulation.title}》 {regulation.number} [{label(REGULATION_STATUSES, status, ctx.obj['lang'])}]")
+    lang = ctx.obj["lang"]
+    en = lang == "en"
+    click.echo(f"《{regulation.title}》 {regulation.number} [{label(REGULATION_STATUSES, status, lang)}]")
     for a in articles:
         if a["rules"]:
-            names = "; ".join(f"{r['key']} ({r['kind']}) {r['title_en'] if en and r['title_en'] else r['title']}" for r in a["rules"])
-            click.echo(f"第{a['article']}条  {names}")
+            names = "; ".join(f"[{label(RULE_KINDS, r['kind'], lang)}] {pick(lang, r['title'], r['title_en'])}"
+                              for r in a["rules"])
+            click.echo(f"{article_text(a['article'], lang)}  {names}")
         else:
             reason = a.get("not_automatable") or ("NOT COVERED" if en else "未覆盖")
-            click.echo(f"第{a['article']}条  — {reason}")
-    click.echo(f"{'coverage' if en else '覆盖率'}: {summary['covered']} covered + {summary['explained']} explained "
-               f"/ {summary['articles']} articles = {summary['coverage']:.0%}")
+            click.echo(f"{article_text(a['article'], lang)}  — {pick(lang, *reason.split(' / ', 1))}")
+    if en:
+        click.echo(f"coverage: {summary['covered']} covered + {summary['explained']} explained "
+                   f"/ {summary['articles']} articles = {summary['coverage']:.0%}")
+    else:
+        click.echo(f"覆盖率：{summary['covered']} 条有规则 + {summary['explained']} 条已说明 / 共 {summary['articles']} 条"
+                   f" = {summary['coverage']:.0%}")
 
 
-@cli.command()
-@click.argument("district", required=False)
-def scenarios(district: str | None) -> None:
-    """Run the scenario files of every installed district (or one) and report each result."""
+@cli.command(cls=ListsValues)
+@click.argument("district", type=DISTRICT, required=False)
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON：每个场景文件及结果 / JSON output: each scenario and its result")
+@click.pass_context
+def scenarios(ctx: click.Context, district: str | None, as_json: bool) -> None:
+    """Run the scenario files of every installed district (or one) and report each result.
+
+    运行每个（或指定）地区插件自带的场景测试文件并报告结果。"""
     from ..model import InputError
     from ..testing.scenarios import ScenarioFailure, load_scenario, run_scenario, scenario_files
 
     registry = _registry()
-    passed = failed = 0
+    results = []
     for code, path in scenario_files(registry):
         if district and code != district:
             continue
         try:
             run_scenario(load_scenario(path), registry)
-            passed += 1
+            results.append({"district": code, "file": str(path), "passed": True, "message": None})
         except (ScenarioFailure, InputError) as exc:
-            failed += 1
-            click.echo(f"FAIL {code}/{path.name}: {exc}")
-    click.echo(f"{passed} passed, {failed} failed")
+            results.append({"district": code, "file": str(path), "passed": False, "message": str(exc)})
+    passed = sum(r["passed"] for r in results)
+    failed = len(results) - passed
+    if as_json:
+        _dump({"passed": passed, "failed": failed, "scenarios": results})
+    else:
+        for r in results:
+            if not r["passed"]:
+                click.echo(f"{'FAIL' if ctx.obj['lang'] == 'en' else '失败'} {r['district']}/{Path(r['file']).name}: "
+                           f"{r['message']}")
+        click.echo(f"{passed} passed, {failed} failed" if ctx.obj["lang"] == "en" else f"{passed} 个通过，{failed} 个失败")
     sys.exit(1 if failed else 0)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 from pathlib import Path
 
 import click
@@ -101,20 +102,39 @@ def render(cal: LegalCalendar, year: int, months: list[int], lang: str = "zh") -
     return "\n\n".join(parts)
 
 
+def month_data(cal: LegalCalendar, year: int, month: int) -> dict:
+    """A month as data for `--json`: each day's kind (workday, rest, holiday, adjusted workday)."""
+    days = []
+    day = datetime.date(year, month, 1)
+    while day.month == month:
+        kind = cal.day_kind(day)
+        days.append({"date": day.isoformat(), "kind": _KIND_NAMES.get(kind, "workday"), "workday": cal.is_workday(day),
+                     "holiday": cal.holiday_name(day) if kind == HOLIDAY else None})
+        day += datetime.timedelta(days=1)
+    return {"year": year, "month": month, "days": days}
+
+
+_KIND_NAMES = {HOLIDAY: "holiday", ADJUSTED_WORK: "adjusted_workday", REST: "rest"}
+
+
 @click.command("calendar")
 @click.argument("year", type=click.IntRange(FIRST_YEAR, LAST_YEAR), required=False)
 @click.argument("month", type=click.IntRange(1, 12), required=False)
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-              help="Output language / 输出语言")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+              help="输出语言（默认用 zwxm --lang）/ output language (default: zwxm --lang)")
 @click.option("--calendar-file", "calendar_files", multiple=True,
               type=click.Path(dir_okay=False, path_type=Path),
-              help="Extra holiday override TOML file (repeatable), after the user's own files.")
-def calendar_command(year: int | None, month: int | None, lang: str,
-                     calendar_files: tuple[Path, ...]) -> None:
+              help="另加节假日覆盖文件（可多次）/ extra holiday override TOML file (repeatable), after the user's own files")
+@click.option("--json", "as_json", is_flag=True,
+              help="输出 JSON：每天的类型、节日名称、数据来源 / JSON output: each day's kind, holiday name, source")
+@click.pass_context
+def calendar_command(ctx: click.Context, year: int | None, month: int | None, lang: str | None,
+                     calendar_files: tuple[Path, ...], as_json: bool) -> None:
     """Show a month (or a whole YEAR) of the legal working-day calendar.
 
     显示法定工作日历：法定节假日、调休上班日与周末，并注明该年数据来源（官方/暂定）。
     """
+    lang = lang or (ctx.obj or {}).get("lang") or "zh"
     today = datetime.date.today()
     if year is None:
         year, months = today.year, [today.month]
@@ -125,6 +145,11 @@ def calendar_command(year: int | None, month: int | None, lang: str,
                if calendar_files else default_calendar())
     except CalendarError as exc:
         raise click.ClickException(str(exc)) from exc
+    if as_json:
+        official = cal.is_official(year)
+        click.echo(json.dumps({"year": year, "official": official, "source": cal.source(year) if official else None,
+                               "months": [month_data(cal, year, m) for m in months]}, ensure_ascii=False, indent=2))
+        return
     click.echo(render(cal, year, months, lang))
 
 

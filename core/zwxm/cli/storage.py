@@ -12,13 +12,17 @@ import contextlib
 import datetime as dt
 import json
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
+from .common import DISTRICT, EVENT_TYPE, KIND, STAGE, STDIO, ListsValues, Progress, dump_json, stdin_file
+from ..io.export import EXPORT_FORMATS
 from ..model import InputError, Problem
 
 DATE_HELP = "日期 YYYY-MM-DD / date"
@@ -89,46 +93,62 @@ def _fail_outside_cwd(**paths: str | None) -> None:
         _fail(outside)
 
 
-def _progress(label: str, length: int) -> Any:
-    """A progress bar on a terminal (stderr), nothing in a pipe or a log."""
-    return click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True)
+def _lang(ctx: click.Context) -> str:
+    return ctx.obj.get("lang", "zh") if ctx.obj else "zh"
 
 
-@click.command("import")
-@click.argument("file", required=False, type=click.Path(dir_okay=False))
+FIRST_REJECTS = 5  # named in the import's closing lines; --json lists them all
+
+
+@click.command("import", cls=ListsValues)
+@click.argument("file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--from-table", "table", help="从数据库中的暂存表导入 / import from a staging table in the database")
 @click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "json", "jsonl", "toml", "xlsx"]),
-              help="文件格式（默认按扩展名）/ format (default: from the extension)")
+              help="文件格式（默认按扩展名；从标准输入 - 读取时必填）/ format (default: from the extension; "
+                   "required when FILE is -)")
 @click.option("--encoding", help="文本编码（默认自动识别 UTF-8/GBK）/ text encoding (default: detect UTF-8/GBK)")
 @click.option("--mapping", type=click.Path(dir_okay=False), help="列名映射文件 / header mapping file (TOML or JSON)")
-@click.option("--district", help="未给出地区的行所属地区 / district for rows without one")
-@click.option("--rejects", type=click.Path(dir_okay=False), help="拒绝行文件（CSV）/ rejects file (CSV)")
+@click.option("--district", type=DISTRICT, help="未给出地区的行所属地区 / district for rows without one")
+@click.option("--rejects", type=click.Path(dir_okay=False),
+              help="拒绝行文件（CSV，默认在导入文件旁）/ rejects file (CSV, default: beside FILE)")
 @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1),
               help="每个事务的行数 / rows per transaction")
 @click.option("--defer-derived", is_flag=True,
               help="暂不计算期限与问题，之后运行 zwxm rebuild / skip evaluation now, run `zwxm rebuild` later")
 @click.option("--allow-outside", is_flag=True,
               help="允许读取当前目录之外的文件 / allow FILE or --mapping outside the current directory")
+@click.option("--json", "as_json", is_flag=True,
+              help="输出 JSON：汇总及每个被拒绝的行 / JSON output: the summary and every rejected row")
 @click.pass_context
 def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | None, encoding: str | None,
             mapping: str | None, district: str | None, rejects: str | None, batch_size: int,
-            defer_derived: bool, allow_outside: bool) -> None:
-    """Import projects from FILE (CSV, TSV, JSON, JSON lines, TOML, XLSX) or from a staging table."""
+            defer_derived: bool, allow_outside: bool, as_json: bool) -> None:
+    """Import projects from FILE (CSV, TSV, JSON, JSON lines, TOML, XLSX; `-` reads standard input)
+    or from a staging table.
+
+    导入项目：文件（CSV、TSV、JSON、JSON lines、TOML、XLSX；`-` 表示标准输入）或数据库暂存表。"""
     from ..io.importer import import_file, import_table
 
     if (file is None) == (table is None):
         _fail([Problem("file", None, "请给出文件或 --from-table 二者之一", "give either FILE or --from-table")])
-    if not allow_outside:
+    from_stdin = file == STDIO
+    if from_stdin:
+        if fmt is None:
+            _fail([Problem("format", None, "从标准输入导入时请用 --format 指定格式", "give --format when FILE is -")])
+        file = str(stdin_file(f".{fmt}"))
+        rejects = rejects or "stdin.rejects.csv"
+    elif not allow_outside:
         _fail_outside_cwd(file=file, mapping=mapping)
     with _store(ctx, ("导入", "import")) as store:
-        bar = None
+        progress = None
 
         def start(total: int) -> None:
-            nonlocal bar
-            bar = _progress("导入 / importing", total).__enter__()
+            nonlocal progress
+            progress = Progress(("导入", "importing"), total, _lang(ctx))
 
         options = dict(mapping_path=mapping, rejects_path=rejects, district=district, batch_size=batch_size,
-                       derive=not defer_derived, on_start=start, progress=lambda n: bar.update(n) if bar else None)
+                       derive=not defer_derived, on_start=start,
+                       progress=lambda n: progress.update(n) if progress else None)
         try:
             if table is not None:
                 summary = import_table(store, table, **options)
@@ -137,14 +157,33 @@ def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | 
         except InputError as exc:
             _fail(exc.problems)
         finally:
-            if bar is not None:
-                bar.__exit__(None, None, None)
+            if progress is not None:
+                progress.close()
+        limit = "" if as_json else f" LIMIT {FIRST_REJECTS}"
+        rejected = [dict(zip(("row", "code", "column", "value", "reason", "reason_en"), row)) for row in store.db.execute(
+            f'SELECT row, code, "column", value, reason, reason_en FROM import_rejects WHERE import_id = ? ORDER BY id{limit}',
+            [summary.import_id])]
+    if as_json:
+        dump_json({"import_id": summary.import_id, "source": STDIO if from_stdin else summary.source, "rows": summary.rows,
+                   "inserted": summary.inserted, "updated": summary.updated, "unchanged": summary.unchanged,
+                   "rejected": summary.rejected, "encoding": summary.encoding, "deferred": defer_derived,
+                   "rejects_file": str(summary.rejects_path) if summary.rejects_path else None, "rejects": rejected})
+        sys.exit(1 if summary.rejected else 0)
+    if from_stdin:
+        summary.source = "standard input" if _lang(ctx) == "en" else "标准输入"
     if summary.encoding not in (None, "utf-8"):
         _say(ctx, f"注意：文件按 {summary.encoding} 编码读取", f"note: file read as {summary.encoding}", err=True)
     _say(ctx, summary.line("zh"), summary.line("en"))
+    if rejected:
+        _say(ctx, f"被拒绝的行（前 {len(rejected)} 条）：", f"rejected rows (the first {len(rejected)}):", err=True)
+        for r in rejected:
+            code = f" {r['code']}" if r["code"] else ""
+            value = "" if r["value"] is None else f" {r['value']!r}"
+            _say(ctx, f"  第 {r['row']} 行{code} “{r['column']}”{value}：{r['reason']}",
+                 f"  row {r['row']}{code} {r['column']!r}{value}: {r['reason_en']}", err=True)
     if summary.rejects_path is not None:
-        _say(ctx, f"被拒绝的行及原因见 {summary.rejects_path}（以及数据库表 import_rejects，import_id={summary.import_id}）",
-             f"rejected rows with reasons: {summary.rejects_path} (and table import_rejects, import_id="
+        _say(ctx, f"全部被拒绝的行及原因见 {summary.rejects_path}（以及数据库表 import_rejects，import_id={summary.import_id}）",
+             f"every rejected row with its reasons: {summary.rejects_path} (and table import_rejects, import_id="
              f"{summary.import_id})", err=True)
     if defer_derived:
         _say(ctx, "期限与问题尚未计算：请运行 zwxm rebuild", "deadlines and findings not computed yet: run `zwxm rebuild`",
@@ -152,23 +191,30 @@ def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | 
     sys.exit(1 if summary.rejected else 0)
 
 
-@click.command("export")
-@click.argument("output", type=click.Path(dir_okay=False))
+@click.command("export", cls=ListsValues)
+@click.argument("output", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--code", "codes", multiple=True, help="项目编号（可多次）/ project code (repeatable)")
-@click.option("--district")
-@click.option("--stage")
-@click.option("--kind")
-@click.option("--year", type=int)
-@click.option("--text", default="", help="按编号、名称、单位、拼音首字母筛选 / filter text")
+@click.option("--district", type=DISTRICT, help="只导出该地区 / only this district")
+@click.option("--stage", type=STAGE, help="只导出该阶段 / only this stage")
+@click.option("--kind", type=KIND, help="只导出该类型 / only this kind")
+@click.option("--year", type=int, help="只导出该预算年度 / only this budget year")
+@click.option("--text", default="", help="按编号、名称、单位、拼音筛选 / filter by code, name, unit or pinyin")
 @click.option("--overdue", is_flag=True, help="只导出逾期项目 / overdue projects only")
-@click.option("--format", "fmt", type=click.Choice(["toml", "json", "xlsx"]), help="默认按扩展名 / default: extension")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS),
+              help="格式（默认按扩展名；输出到标准输出 - 时必填）/ format (default: from the extension; required "
+                   "for -, standard output)")
 @click.pass_context
 def export(ctx: click.Context, output: str, codes: tuple[str, ...], district: str | None, stage: str | None,
            kind: str | None, year: int | None, text: str, overdue: bool, fmt: str | None) -> None:
-    """Export one project (--code) or every project matching a filter to TOML, JSON or XLSX."""
+    """Export one project (--code) or every project matching a filter to TOML, JSON, CSV or XLSX
+    (OUTPUT `-` writes standard output); `zwxm import` reads each back unchanged.
+
+    导出项目（--code 或筛选条件）为 TOML、JSON、CSV 或 XLSX；OUTPUT 为 `-` 时写到标准输出。"""
     from ..io.export import export_projects
     from ..store import ProjectQuery
 
+    if output == STDIO and fmt is None:
+        _fail([Problem("format", None, "输出到标准输出时请用 --format 指定格式", "give --format when OUTPUT is -")])
     with _store(ctx) as store:
         if codes:
             missing = [c for c in codes if store.project(c) is None]
@@ -176,41 +222,63 @@ def export(ctx: click.Context, output: str, codes: tuple[str, ...], district: st
                 _fail([Problem("code", c, "未知项目编号", "unknown project code") for c in missing])
             selected = list(codes)
         else:
-            try:
-                query = ProjectQuery(text=text, district=district, stage=stage, kind=kind, year=year,
-                                     overdue_only=overdue)
-                selected = [r["code"] for r in store.query_projects(query, 0, store.count_projects(query))]
-            except ValueError as exc:
-                _fail([exc])
+            query = ProjectQuery(text=text, district=district, stage=stage, kind=kind, year=year, overdue_only=overdue)
+            selected = [r["code"] for r in store.query_projects(query, 0, store.count_projects(query))]
+        target = Path(tempfile.mkstemp(prefix="zwxm-export-")[1]) if output == STDIO else Path(output)
         try:
-            count = export_projects(store.iter_projects(selected), output, fmt, recorded=store.recorded(selected))
+            with Progress(("导出", "exporting"), len(selected), _lang(ctx)) as progress:
+                count = export_projects(store.iter_projects(selected), target, fmt, progress.update,
+                                        recorded=store.recorded(selected))
+            if output == STDIO:
+                with target.open("rb") as f:
+                    shutil.copyfileobj(f, sys.stdout.buffer)
+                sys.stdout.buffer.flush()
         except ValueError as exc:
             _fail([exc])
-    _say(ctx, f"已导出 {count} 个项目到 {output}", f"exported {count} projects to {output}")
+        finally:
+            if output == STDIO:
+                target.unlink(missing_ok=True)
+    _say(ctx, f"已导出 {count} 个项目到 {_where(output)}", f"exported {count} projects to {_where(output, 'en')}",
+         err=output == STDIO)
 
 
-@click.command("record")
+def _where(output: str, lang: str = "zh") -> str:
+    return ("standard output" if lang == "en" else "标准输出") if output == STDIO else output
+
+
+@click.command("record", cls=ListsValues)
 @click.argument("code")
-@click.argument("event_type")
-@click.option("--date", "date_", required=True, help=DATE_HELP)
+@click.argument("event_type", type=EVENT_TYPE)
+@click.option("--date", "date_", help="事件日期 YYYY-MM-DD（默认今天；晚于今天须 --force）/ date (default today; "
+                                      "a later one needs --force)")
 @click.option("--note", default="", help="备注 / note")
 @click.option("--actor", help="经办人或部门 / who did it")
 @click.option("--supersedes", type=int, help="更正的事件编号 / id of the event this corrects")
 @click.option("--force", is_flag=True, help="不符合规定也记录（记为问题）/ record even if refused, as a finding")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON：记录结果、阶段、被强制越过的规定 / JSON output")
 @click.pass_context
-def record(ctx: click.Context, code: str, event_type: str, date_: str, note: str, actor: str | None,
-           supersedes: int | None, force: bool) -> None:
-    """Append one event to a project, through the same gates as the TUI."""
+def record(ctx: click.Context, code: str, event_type: str, date_: str | None, note: str, actor: str | None,
+           supersedes: int | None, force: bool, as_json: bool) -> None:
+    """Append one event to a project, through the same checks as the TUI.
+
+    给项目记录一个事件（与 TUI 相同的检查；EVENT_TYPE 可用键或中英文名称，如 合同备案）。"""
+    from ..lifecycle import STAGES
     from ..model import Event
     from ..store import Refused
+    from ..vocab import label, pick
 
-    day = _day(date_, "date")
+    day = _day(date_, "date") if date_ is not None else dt.date.today()
+    lang = _lang(ctx)
     with _store(ctx, ("记录事件", "record an event")) as store:
+        names = store.registry.event_types[event_type]
+        name = pick(lang, names.label, names.label_en)
         try:
             refusals = store.record_event(code, Event(event_type, day, actor=actor, note=note), force=force,
                                           supersedes=supersedes)
         except Refused as exc:
-            click.echo(str(exc), err=True)
+            _say(ctx, f"项目 {code} 不能记录“{name}”（{day}）：", f"project {code}: “{name}” ({day}) refused:", err=True)
+            for refusal in exc.refusals:
+                click.echo(f"  {_refusal_text(refusal, lang)}", err=True)
             _say(ctx, "如确需记录，请加 --force（将记为问题）", "to record it anyway use --force (it becomes a finding)",
                  err=True)
             sys.exit(1)
@@ -218,23 +286,44 @@ def record(ctx: click.Context, code: str, event_type: str, date_: str, note: str
             _fail(exc.problems)
         except LookupError:
             _fail([Problem("code", code, "未知项目编号", "unknown project code")])
-        for refusal in refusals:
-            article = f"（第{refusal.article}条）" if refusal.article else ""
-            click.echo(f"已强制记录，记为问题 / forced, recorded as a finding: {refusal.message}{article}", err=True)
         stage = store.evaluation(code).stage
-    _say(ctx, f"已记录 {code} {event_type} {day}，当前阶段：{stage}", f"recorded {code} {event_type} {day}; stage: {stage}")
+    if as_json:
+        dump_json({"code": code, "event": event_type, "date": day.isoformat(), "stage": stage, "forced": bool(refusals),
+                   "refusals": [{"rule": r.rule, "article": r.article, "district": r.district, "message": r.message,
+                                 "message_en": r.message_en} for r in refusals]})
+        return
+    for refusal in refusals:
+        _say(ctx, f"已强制记录，记为问题：{_refusal_text(refusal, lang)}",
+             f"forced, recorded as a finding: {_refusal_text(refusal, lang)}", err=True)
+    _say(ctx, f"已记录 {code} {name} {day}，当前阶段：{label(STAGES, stage, 'zh')}",
+         f"recorded {code} {name} {day}; stage: {label(STAGES, stage, 'en')}")
+
+
+def _refusal_text(refusal: Any, lang: str) -> str:
+    from ..vocab import article_text, pick
+
+    text = pick(lang, refusal.message, refusal.message_en)
+    if refusal.article is None:
+        return text
+    return f"{text} ({article_text(refusal.article, lang)})" if lang == "en" else f"{text}（{article_text(refusal.article)}）"
 
 
 @click.command("rebuild")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON：重算的项目数 / JSON output: projects rebuilt")
 @click.pass_context
-def rebuild(ctx: click.Context) -> None:
-    """Recompute every project's stage, deadlines and findings from its events."""
+def rebuild(ctx: click.Context, as_json: bool) -> None:
+    """Recompute every project's stage, deadlines and findings from its events.
+
+    按事件重新计算每个项目的阶段、期限和问题。"""
     from ..store import ProjectQuery
 
     with _store(ctx, ("重算派生表", "rebuild the derived tables")) as store:
         total = store.count_projects(ProjectQuery())
-        with _progress("重算 / rebuilding", total) as bar:
-            count = store.rebuild(progress=bar.update)
+        with Progress(("重算", "rebuilding"), total, _lang(ctx)) as progress:
+            count = store.rebuild(progress=progress.update)
+    if as_json:
+        dump_json({"rebuilt": count})
+        return
     _say(ctx, f"已重算 {count} 个项目", f"rebuilt {count} projects")
 
 
@@ -289,37 +378,68 @@ def backup(ctx: click.Context, target: str | None) -> None:
 
 
 @click.command("demo")
-@click.option("--count", default=300, show_default=True, type=click.IntRange(1, 100_000))
-@click.option("--seed", default=2024, show_default=True, type=int)
-@click.option("--replace", is_flag=True, help="先删除已有的演示数据库文件 / delete an existing file first")
+@click.option("--count", default=300, show_default=True, type=click.IntRange(1, 100_000),
+              help="演示项目个数 / number of demo projects")
+@click.option("--seed", default=2024, show_default=True, type=int,
+              help="随机种子：同一种子得到同样的演示数据 / random seed: the same seed gives the same demo")
+@click.option("--replace", is_flag=True, help="先删除已有的演示数据库文件 / delete an existing demo file first")
+@click.option("--remove", is_flag=True, help="删除演示数据库文件，不打开 / delete the demo file and stop")
 @click.pass_context
-def demo(ctx: click.Context, count: int, seed: int, replace: bool) -> None:
-    """Create a realistic demo database; in a terminal, open the TUI on it afterwards."""
-    from ..io.demo import create_demo, is_demo
+def demo(ctx: click.Context, count: int, seed: int, replace: bool, remove: bool) -> None:
+    """Create (or reopen) the demo database in its own file and open the TUI on it in a terminal.
+
+    演示数据库是单独的文件（默认为您的数据库旁的 demo.db），从不写入您自己的数据库；
+    演示项目编号为 XX-DEMO-nnnn，带“演示”标签。不带子命令的 zwxm 仍打开您自己的数据库。"""
+    from ..io.demo import create_demo, demo_path_for, is_demo
     from ..store import default_db_path, resolve_db_path
 
     if ctx.obj and ctx.obj.get("read_only"):
         _fail([Problem("--read-only", None, "只读模式：不能创建演示数据库", "read-only mode: cannot create a demo database")])
     # Without --db or ZWXM_DB the demo lives in its own file beside the default database, never in it.
     explicit = (ctx.obj.get("db") if ctx.obj else None) or os.environ.get("ZWXM_DB")
-    path = resolve_db_path(explicit) if explicit else default_db_path().with_name("demo.db")
+    path = resolve_db_path(explicit) if explicit else demo_path_for(default_db_path())
     ctx.obj["db"] = str(path)
     if path.exists():
         with _store(ctx) as store:
             demo_file = is_demo(store)
         if not demo_file:  # never delete or mix into real data
-            _fail([Problem("db", str(path), "这不是演示数据库，不会改动：请用 --db 指定新文件",
-                           "not a demo database, leaving it alone: name a new file with --db")])
+            _fail([Problem("db", str(path), "这不是演示数据库（或其中有非演示项目），不会改动：请用 --db 指定新文件",
+                           "not a demo database (or it holds projects that are not demo ones), leaving it alone: "
+                           "name a new file with --db")])
+        if remove:
+            _unlink_database(path)
+            _say(ctx, f"已删除演示数据库 {path}", f"removed the demo database {path}")
+            return
         if not replace:  # the demo is already there: open it again
-            _say(ctx, f"演示数据库已存在：{path}（--replace 重新生成）", f"demo database exists: {path} (--replace to recreate)")
+            _say(ctx, f"演示数据库已存在：{path}（--replace 重新生成，--remove 删除）",
+                 f"demo database exists: {path} (--replace to recreate, --remove to delete)")
+            _where_data(ctx, path)
             _open_tui(ctx, path)
             return
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-    with _store(ctx) as store:
-        created = create_demo(store, count=count, seed=seed)
+        _unlink_database(path)
+    elif remove:
+        _say(ctx, f"没有演示数据库：{path}", f"no demo database at {path}")
+        return
+    with _store(ctx) as store, Progress(("生成演示数据", "creating the demo"), count, _lang(ctx)) as progress:
+        created = create_demo(store, count=count, seed=seed, progress=progress.update)
     _say(ctx, f"已创建演示数据库 {path}：{created} 个项目", f"demo database {path}: {created} projects")
+    _where_data(ctx, path)
     _open_tui(ctx, path)
+
+
+def _unlink_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _where_data(ctx: click.Context, demo_path: Path) -> None:
+    """Which file the demo is and which one plain `zwxm` opens, so no one mistakes one for the other."""
+    from ..store import resolve_db_path
+
+    own = resolve_db_path(None)
+    if own != demo_path:
+        _say(ctx, f"您自己的数据库（不带子命令的 zwxm 打开它）：{own}",
+             f"your own database (plain `zwxm` opens it): {own}")
 
 
 def _open_tui(ctx: click.Context, path: Path) -> None:

@@ -6,13 +6,19 @@ every event goes through the district's gates (`gate_refusals`), and when a gate
 district's own prerequisite events are tried first, so histories respect the gates. A share of
 projects skip a filing or a monthly report, so some are overdue. Everything is relative to today
 and reproducible from the seed.
+
+Demo projects are marked: codes `<district>-DEMO-<n>` and the tag 演示. The first project of each
+district (LH-DEMO-0001, PT-DEMO-0002, WX-DEMO-0003, YB-DEMO-0004) is the same on every day: a
+contract signed about ten months ago and not yet filed, so the README's `zwxm record` example always
+has a project to work on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from ..evaluation import gate_refusals
 from ..lifecycle import STAGE_ORDER, STAGES
@@ -20,9 +26,12 @@ from ..model import Change, Event, Project
 from ..store import Store, timestamp
 from ..vocab import FUNDINGS
 
-__all__ = ["create_demo", "is_demo", "DEMO_SOURCE"]
+__all__ = ["create_demo", "is_demo", "demo_path_for", "DEMO_SOURCE", "DEMO_TAG"]
 
 DEMO_SOURCE = "zwxm demo"
+DEMO_TAG = "演示"  # on every demo project
+DEMO_FILE = "demo.db"
+EXAMPLE_AGE = 300  # days since the start of each district's first demo project
 
 # The generic lifecycle in order, with the usual gap in days before each step (min, max).
 PATH: tuple[tuple[str, int, int], ...] = (
@@ -75,32 +84,48 @@ SERVICE_WORDS = ("运维", "租赁", "测评", "等级保护", "密码", "服务
 CODE_PREFIX = {"luohu": "LH", "wuxing": "WX", "yubei": "YB", "potou": "PT"}
 
 
-def create_demo(store: Store, count: int = 300, seed: int = 2024) -> int:
-    """Fill `store` with `count` demo projects spread over its districts; returns how many were saved."""
+def create_demo(store: Store, count: int = 300, seed: int = 2024,
+                progress: Callable[[int], None] = lambda n: None) -> int:
+    """Fill `store` with `count` demo projects spread over its districts, a hundred at a time (each
+    hundred counted on `progress`); returns how many were saved."""
     rng = random.Random(seed)
     registry = store.registry
     districts = sorted(registry.districts)
     if not districts:
         raise LookupError("没有已安装的地区插件，无法生成演示数据 / no district plugins installed")
     today = dt.date.today()
-    projects = [_project(rng, registry, districts[n % len(districts)], n, today) for n in range(count)]
-    for start in range(0, len(projects), 100):
-        store.save_projects(projects[start:start + 100])
+    for start in range(0, count, 100):
+        store.save_projects([_project(rng, registry, districts[n % len(districts)], n, today, example=n < len(districts))
+                             for n in range(start, min(start + 100, count))])
+        progress(min(100, count - start))
     with store.transaction():  # marks the file as a demo database (`zwxm demo --replace` checks it)
         store.db.execute("INSERT INTO imports (source, started_at, finished_at, inserted) VALUES (?, ?, ?, ?)",
-                         [f"{DEMO_SOURCE} (seed {seed})", timestamp(), timestamp(), len(projects)])
-    return len(projects)
+                         [f"{DEMO_SOURCE} (seed {seed})", timestamp(), timestamp(), count])
+    return count
+
+
+def demo_path_for(db_path: Path) -> Path:
+    """The demo's own file for a database: demo.db beside it (the file itself when that is a demo.db),
+    so the demo never goes into the operator's data."""
+    return db_path if db_path.name == DEMO_FILE else db_path.with_name(DEMO_FILE)
 
 
 def is_demo(store: Store) -> bool:
-    """Whether the file was made by create_demo (and so may be replaced without losing real data)."""
-    return store.db.execute("SELECT count(*) FROM imports WHERE source LIKE ?", [f"{DEMO_SOURCE}%"]).fetchone()[0] > 0
+    """Whether the file holds only what create_demo made (and so may be replaced or removed without
+    losing real data): its mark is there and every project carries the demo tag."""
+    marked = store.db.execute("SELECT count(*) FROM imports WHERE source LIKE ?", [f"{DEMO_SOURCE}%"]).fetchone()[0]
+    if not marked:
+        return False
+    others = store.db.execute("SELECT count(*) FROM projects WHERE NOT EXISTS "
+                              "(SELECT 1 FROM json_each(projects.tags) WHERE value = ?)", [DEMO_TAG]).fetchone()[0]
+    return others == 0
 
 
-def _project(rng: random.Random, registry, district: str, n: int, today: dt.date) -> Project:
+def _project(rng: random.Random, registry, district: str, n: int, today: dt.date, example: bool = False) -> Project:
     d = registry.districts[district]
-    operation = rng.random() < 0.25
-    kind = "service" if district == "potou" and rng.random() < 0.5 else ("operation" if operation else "construction")
+    operation = rng.random() < 0.25 and not example
+    kind = "service" if district == "potou" and (rng.random() < 0.5 or example) else (
+        "operation" if operation else "construction")
     owner = rng.choice(UNITS) if rng.random() < 0.85 else f"{rng.choice(STREETS)}街道办事处"
     subject = rng.choice(SUBJECTS)
     if kind == "construction":
@@ -110,12 +135,12 @@ def _project(rng: random.Random, registry, district: str, n: int, today: dt.date
     # 万元 amounts, log-uniform between 20万 and 6000万, rounded as budgets are
     wan = round(20 * (300 ** rng.random()), 1 if rng.random() < 0.3 else 0)
     investment = int(wan * 10_000)
-    start = today - dt.timedelta(days=rng.randint(20, 5 * 365))
-    fitting = [c for c, label in d.categories.items() if "不适用" not in label
-               and any(word in label for word in SERVICE_WORDS) == (kind != "construction")]
+    start = today - dt.timedelta(days=EXAMPLE_AGE if example else rng.randint(20, 5 * 365))
+    fitting = [c for c in d.categories if "不适用" not in d.category_label(c)
+               and any(word in d.category_label(c) for word in SERVICE_WORDS) == (kind != "construction")]
     category = rng.choice(fitting or list(d.categories)) if d.categories else None
     project = Project(
-        code=f"{CODE_PREFIX.get(district, district[:2].upper())}-{start.year}-{n + 1:04d}",
+        code=f"{CODE_PREFIX.get(district, district[:2].upper())}-DEMO-{n + 1:04d}",
         name=name, district=district, kind=kind, investment=investment, category=category,
         funding=rng.choice(("department_budget", "department_budget", "government_investment", "own_funds"))
         if investment < 5_000_000 else rng.choice(tuple(FUNDINGS)[:2]),
@@ -123,12 +148,14 @@ def _project(rng: random.Random, registry, district: str, n: int, today: dt.date
         contractor=f"{rng.choice(('深圳市', '重庆', '湖州', '湛江'))}{rng.choice(VENDORS)}有限公司",
         supervisor=f"{rng.choice(SUPERVISORS)}有限公司" if investment >= 1_000_000 else None,
         tester=f"{rng.choice(TESTERS)}有限公司" if rng.random() < 0.5 else None,
-        budget_year=start.year if start.month < 10 else start.year + 1,
+        budget_year=start.year if start.month < 10 else start.year + 1, tags=[DEMO_TAG],
         facts={"contact": rng.choice("张王李赵刘陈杨黄周吴") + rng.choice(("伟", "敏", "静", "磊", "洋", "婷", "军")),
                "contact_phone": f"023-{rng.randint(6000_0000, 6999_9999)}", "it_authority": IT_AUTHORITY.get(district, "")},
     )
     target = rng.choices(list(TARGET_WEIGHTS), weights=list(TARGET_WEIGHTS.values()))[0]
-    project.events = list(_history(rng, registry, project, start, target, today))
+    if example:
+        target = "contract"
+    project.events = list(_history(rng, registry, project, start, target, today, example))
     if STAGE_ORDER.get(_stage_of(project, registry), 0) >= STAGE_ORDER["implement"] and rng.random() < 0.15:
         signed = next(e.date for e in project.events if e.type == "contract_signed")
         when = min(today, signed + dt.timedelta(days=rng.randint(60, 200)))
@@ -144,11 +171,12 @@ def _stage_of(project: Project, registry) -> str:
 
 
 def _history(rng: random.Random, registry, project: Project, start: dt.date, target: str,
-             today: dt.date) -> Iterator[Event]:
-    """Walk the lifecycle to `target`, stopping at today; each event passes the district's gates."""
+             today: dt.date, example: bool = False) -> Iterator[Event]:
+    """Walk the lifecycle to `target`, stopping at today; each event passes the district's gates.
+    An `example` stops before the contract filing."""
     events: list[Event] = []
     day = start
-    skip_filing = rng.random() < 0.2
+    skip_filing = rng.random() < 0.2 or example
     stop_reports = rng.random() < 0.2
     helpers = [key for key, t in registry.event_types.items() if key.startswith(f"{project.district}:")]
     for key, low, high in PATH:

@@ -13,6 +13,7 @@ import attrs
 from ..model import InputError, Problem
 from ..store import PROJECT_FIELDS
 from .projectfile import read_data_file
+from .safe_text import FORMULA_PREFIXES
 
 UNITS = {"元": 1, "万元": 10_000, "万": 10_000, "亿元": 100_000_000, "亿": 100_000_000}
 IGNORE = "ignore"
@@ -70,7 +71,9 @@ HEADERS: dict[str, str | tuple[str, int]] = {
 FIELD_HEADERS = {t: h for h, t in reversed(HEADERS.items()) if isinstance(t, str) and t in PROJECT_FIELDS}
 MONEY_TARGETS = frozenset({"investment", "facts.funds_central", "facts.funds_city", "facts.funds_district",
                            "facts.funds_own"})
-NESTED = ("events", "changes")  # JSON lists (JSON rows, or JSON text in a cell)
+NESTED = ("events", "changes", "facts")  # JSON lists and tables (JSON rows, or JSON text in a cell)
+# text a CSV export (ours: safe_text.csv_text, or a careful spreadsheet's) quote-prefixed
+QUOTED_FORMULA = tuple(f"'{prefix}" for prefix in (*FORMULA_PREFIXES, "\t", "\r"))
 
 
 def normalise_header(text: str) -> tuple[str, int | None]:

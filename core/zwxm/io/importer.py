@@ -31,6 +31,7 @@ from ..store import Store, pinyin, timestamp
 from .headers import HEADERS, NOT_AN_OBJECT, Column, map_headers, read_mapping, target_for
 from .readers import FORMATS, Source, StagingTable, open_source
 from .rows import Reject, RowReader, _cell_text
+from .safe_text import csv_text
 
 __all__ = ["FORMATS", "HEADERS", "ImportSummary", "Reject", "Column", "import_file", "import_table",
            "open_source", "read_mapping"]
@@ -65,12 +66,6 @@ class ImportSummary:
 
 
 REJECT_HEADER = ("行 row", "项目编号 code", "列 column", "值 value", "原因", "reason")
-
-
-def _safe_csv(value: Any) -> str:
-    """Text for the rejects CSV that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 Checked = tuple[int, str | None, Project | None, list[Reject]]  # row number, code, the project or the row's rejects
@@ -184,7 +179,7 @@ def run_import(store: Store, source: Source, *, mapping: dict[str, Column] | Non
                     writer = csv.writer(rejects_file)
                     writer.writerow(REJECT_HEADER)
                     summary.rejects_path = rejects_path
-                writer.writerows((r.row, _safe_csv(r.code), _safe_csv(r.column), _safe_csv(_value_text(r.value)),
+                writer.writerows((r.row, csv_text(r.code), csv_text(r.column), csv_text(_value_text(r.value)),
                                   r.reason, r.reason_en) for r in rejects)
             if progress:
                 progress(len(batch))

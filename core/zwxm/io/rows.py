@@ -15,7 +15,7 @@ from ..evaluation import check_project
 from ..model import Event, InputError, Problem, Project, load_project, parse_date
 from ..money import parse_money
 from ..vocab import FUNDINGS, KINDS
-from .headers import FIELD_HEADERS, IGNORE, MONEY_TARGETS, NESTED, NOT_AN_OBJECT, Column
+from .headers import FIELD_HEADERS, IGNORE, MONEY_TARGETS, NESTED, NOT_AN_OBJECT, QUOTED_FORMULA, Column
 
 _WORD_TARGETS = frozenset({"district", "kind", "funding", "tags"})  # text read as words (see RowReader._normal)
 
@@ -92,6 +92,8 @@ class RowReader:
                     problems.append(Reject(0, None, "(无列名 / no header)", value, "此列没有列名", "this column has no header"))
                 continue
             target = column.target
+            if isinstance(value, str) and value.startswith(QUOTED_FORMULA):
+                value = value[1:]
             if target == IGNORE or (not isinstance(value, (list, dict)) and _cell_text(value) is None):
                 continue
             if target in MONEY_TARGETS:
@@ -146,7 +148,7 @@ class RowReader:
         d = self.registry.districts.get(district) if isinstance(district, str) else None
         if d is None or value in d.categories:
             return value
-        by_label = {label: key for key, label in d.categories.items()}
+        by_label = {d.category_label(key, lang): key for key in d.categories for lang in ("en", "zh")}
         return by_label.get(value, value)
 
     def validate(self, number: int, raw: dict[str, Any]) -> tuple[Project | None, list[Reject]]:

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import sqlite_utils
 
-from ..evaluation import evaluate
+from ..evaluation import DISTRICT_WIDE_FINDINGS, evaluate
 from ..lifecycle import STAGE_ORDER, derive_stage
 from ..model import InputError, Project
 from ..plugins import Registry
@@ -63,8 +63,7 @@ class DerivedTables:
             status.append((project.code, ev.stage, STAGE_ORDER[ev.stage], int(ev.applicable),
                            nd.date.isoformat() if nd else None, nd.rule if nd else None, nd.title if nd else None,
                            nd.title_en if nd else None, nd.article if nd else None, int(bool(nd and nd.provisional)),
-                           int(ev.overdue), sum(f.severity == "error" for f in ev.findings),
-                           sum(f.severity == "warning" for f in ev.findings), today.isoformat()))
+                           int(ev.overdue), *_problem_counts(ev.findings), today.isoformat()))
             deadlines.extend((project.code, d.rule, d.title, d.title_en, d.kind, d.date.isoformat() if d.date else None,
                               d.article, d.status, int(d.provisional), d.done_on.isoformat() if d.done_on else None,
                               d.explanation, d.explanation_en) for d in ev.deadlines)
@@ -121,3 +120,10 @@ class DerivedTables:
                      "VALUES (?, 'declare', 0, 1, ?)", [code, dt.date.today().isoformat()])
         conn.execute("INSERT INTO project_findings (project_code, rule, severity, message, message_en) "
                      "VALUES (?, 'storage', 'error', ?, ?)", [code, f"存储的数据无法读取：{exc}", f"stored data unreadable: {exc}"])
+
+
+def _problem_counts(findings: list) -> tuple[int, int]:
+    """(errors, warnings) of a project's own problems. The regulation's status (expired, draft) is
+    shared by every project of the district: the list says it once, not on every row."""
+    own = [f for f in findings if f.rule not in DISTRICT_WIDE_FINDINGS]
+    return sum(f.severity == "error" for f in own), sum(f.severity == "warning" for f in own)

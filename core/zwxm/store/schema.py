@@ -11,6 +11,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from ..evaluation import DISTRICT_WIDE_FINDINGS
 from . import ledger
 from .search import search_text, sort_key
 
@@ -194,10 +195,25 @@ def _migrate_to_2(db: sqlite_utils.Database) -> None:
 
 
 def _migrate_to_3(db: sqlite_utils.Database) -> None:
-    """Version 3: the log of writes, who recorded each row, and the existing rows adopted into the log."""
-    db.execute("ALTER TABLE projects ADD COLUMN updated_by TEXT")
-    db.execute("ALTER TABLE events ADD COLUMN recorded_by TEXT")
-    db.execute("ALTER TABLE changes ADD COLUMN recorded_by TEXT")
+    """Version 3: the search column also holds the full pinyin (`pingtai` as well as `pt`), and a
+    project's problem counts leave out findings every project of its district shares (the
+    regulation's status), recounted from the stored findings."""
+    rows = db.execute("SELECT code, name, owner_unit, user_unit FROM projects").fetchall()
+    db.conn.executemany("UPDATE projects SET search = ? WHERE code = ?", [(search_text(*row), row[0]) for row in rows])
+    shared = ", ".join("?" * len(DISTRICT_WIDE_FINDINGS))
+    count = ("(SELECT count(*) FROM project_findings f WHERE f.project_code = project_status.code "
+             f"AND f.severity = ? AND f.rule NOT IN ({shared}))")
+    db.execute(f"UPDATE project_status SET errors = {count}, warnings = {count}",
+               ["error", *DISTRICT_WIDE_FINDINGS, "warning", *DISTRICT_WIDE_FINDINGS])
+
+
+def _migrate_to_4(db: sqlite_utils.Database) -> None:
+    """Version 4: the log of writes, who recorded each row, and the existing rows adopted into the log."""
+    for table, column in (("projects", "updated_by"), ("events", "recorded_by"), ("changes", "recorded_by")):
+        if column not in {c.name for c in db[table].columns}:  # a file whose version number was set back
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+    if "writes" in db.table_names():
+        return
     db.execute(ledger.WRITES_SCHEMA)
     _create_triggers(db, "writes")
     from .connection import timestamp  # connection.py imports this module
@@ -207,7 +223,8 @@ def _migrate_to_3(db: sqlite_utils.Database) -> None:
         ledger.adopt(db, table, at)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3,
+                                                              _migrate_to_4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

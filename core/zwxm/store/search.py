@@ -60,9 +60,11 @@ def pinyin(text: str) -> tuple[str, str]:
 
 
 def search_text(code: str, name: str, owner_unit: str | None, user_unit: str | None) -> str:
-    """What a free-text search matches: code, name, units, and the pinyin initials of name and units."""
+    """What a free-text search matches: code, name, units, and the pinyin of name and units, both in
+    full without spaces (`pingtai` finds 平台) and as initials (`pt`)."""
     units = [u for u in (owner_unit, user_unit) if u]
-    parts = [code, name, *units, *(pinyin(unicodedata.normalize("NFKC", t))[1] for t in (name, *units))]
+    readings = [pinyin(unicodedata.normalize("NFKC", t)) for t in (name, *units)]
+    parts = [code, name, *units, *(full.replace(" ", "") for full, _ in readings), *(initials for _, initials in readings)]
     return unicodedata.normalize("NFKC", " ".join(parts)).lower()
 
 

@@ -222,18 +222,31 @@ class Store(DerivedTables, Integrity):
         return self.db.execute(f"SELECT count(*) FROM projects p LEFT JOIN project_status s ON s.code = p.code{where}",
                                params).fetchone()[0]
 
-    def facets(self) -> dict[str, list[tuple[str, int]]]:
-        """Counts per district, stage (lifecycle order), kind and budget year, for the filter menus."""
-        def counts(sql: str) -> list[tuple[str, int]]:
-            return [(str(key), n) for key, n in self.db.execute(sql).fetchall() if key is not None]
+    def facets(self, q: ProjectQuery | None = None) -> dict[str, list[tuple[str, int]]]:
+        """Counts per district, stage (lifecycle order), kind and budget year, for the filter menus.
 
-        stages = dict(counts("SELECT coalesce(s.stage, 'declare'), count(*) FROM projects p "
-                             "LEFT JOIN project_status s ON s.code = p.code GROUP BY 1"))
+        Each menu counts the projects the query `q` would show with that menu's own choice left
+        out (faceted search): with 坡头区 chosen, the stage menu counts 坡头区's projects only, and
+        the district menu still offers every district."""
+        q = q or ProjectQuery()
+        chosen = {"district": q.district, "stage": q.stage, "kind": q.kind, "year": q.year}
+        # one scan under the other conditions (text, overdue), grouped by all four menus; each menu
+        # then adds up the groups that match the other menus' choices
+        where, params = attrs.evolve(q, **dict.fromkeys(chosen)).where()
+        groups = self.db.execute(
+            "SELECT p.district, coalesce(s.stage, 'declare'), p.kind, p.budget_year, count(*) FROM projects p "
+            f"LEFT JOIN project_status s ON s.code = p.code{where} GROUP BY 1, 2, 3, 4", params).fetchall()
+        counts: dict[str, dict[str, int]] = {facet: {} for facet in chosen}
+        for *values, n in groups:
+            row = dict(zip(chosen, values))
+            for facet in chosen:
+                if row[facet] is not None and all(chosen[other] in (None, row[other]) for other in chosen if other != facet):
+                    counts[facet][str(row[facet])] = counts[facet].get(str(row[facet]), 0) + n
         return {
-            "district": counts("SELECT district, count(*) FROM projects GROUP BY district ORDER BY district"),
-            "stage": [(stage, stages[stage]) for stage in STAGES if stage in stages],
-            "kind": counts("SELECT kind, count(*) FROM projects GROUP BY kind ORDER BY kind"),
-            "year": counts("SELECT budget_year, count(*) FROM projects GROUP BY budget_year ORDER BY budget_year"),
+            "district": sorted(counts["district"].items()),
+            "stage": [(stage, counts["stage"][stage]) for stage in STAGES if stage in counts["stage"]],
+            "kind": sorted(counts["kind"].items()),
+            "year": sorted(counts["year"].items(), key=lambda item: int(item[0])),
         }
 
     def deadlines(self, start: dt.date | None, end: dt.date, overdue: bool = True) -> list[dict[str, Any]]:
@@ -390,6 +403,12 @@ class Store(DerivedTables, Integrity):
         with self.transaction():
             project = self._require(code)
             problems = check_project(attrs.evolve(project, events=[event]), self.registry)
+            owner_district = event.type.split(":", 1)[0] if ":" in event.type else project.district
+            if not problems and owner_district != project.district:  # another district's own event type
+                names = self.registry.event_types[event.type]
+                problems = [Problem("event_type", names.label, f"是{self.registry.districts[owner_district].name}的事件类型，"
+                                    f"不适用于{self.registry.districts[project.district].name}的项目",
+                                    f"{names.label_en!r} is an event type of another district")]
             if problems:
                 raise InputError(problems)
             if supersedes is not None:
@@ -398,11 +417,13 @@ class Store(DerivedTables, Integrity):
                     raise InputError([Problem("supersedes", supersedes, f"项目 {code} 没有这条事件",
                                               f"project {code} has no such event")])
             prior = [e for e in project.events if e.date <= event.date]
-            refusals = gate_refusals(project, event, self.registry, prior)
+            refusals = gate_refusals(project, event, self.registry, prior, today=dt.date.today())
             if refusals and not force:
                 raise Refused(code, event.type, refusals)
             if refusals:
-                payload = {**event.payload, "forced": True, "refusals": converter.unstructure(refusals)}
+                # no nulls: every export format (TOML has none) gives back the same payload
+                reasons = [{k: v for k, v in r.items() if v is not None} for r in converter.unstructure(refusals)]
+                payload = {**event.payload, "forced": True, "refusals": reasons}
                 event = attrs.evolve(event, payload=payload)
             last = self.db.execute("SELECT seq, hash FROM events WHERE project_code = ? ORDER BY seq DESC LIMIT 1",
                                    [code]).fetchone()

@@ -150,6 +150,8 @@ RULES = (
      "ex-ante performance assessment before the technical review", (), (9,)),
     ("started_without_review_or_procurement", "finding", 29, "未经技术论证、政府采购擅自开工（第二十九条第二项）",
      r.started_without_review_or_procurement, "started without technical review or procurement (art. 29.2)", (), (12,)),
+    ("contract_without_procurement", "finding", 29, "未经政府采购签订合同（第二十九条第二项）",
+     r.contract_without_procurement, "contract signed without procurement (art. 29.2)", (), ()),
     ("design_changed_during_procurement", "finding", 29, "政府采购过程中更改设计方案（第二十九条第三项）",
      r.design_changed_during_procurement, "design changed during procurement (art. 29.3)", (), ()),
     ("seriously_overdue", "finding", 29, "工程严重逾期（第二十九条第六项）", r.seriously_overdue,
@@ -163,7 +165,8 @@ RULES = (
 @hookimpl
 def zwxm_register_districts(register):
     register(District(code=r.CODE, name="罗湖区", name_en="Luohu District", regulation=REGULATION,
-                      categories=r.CATEGORIES, uncovered=UNCOVERED, scenarios=HERE / "scenarios"))
+                      categories=r.CATEGORIES, uncovered=UNCOVERED, scenarios=HERE / "scenarios",
+                      facts=r.FACT_LABELS))
 
 
 @hookimpl

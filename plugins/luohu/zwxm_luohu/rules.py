@@ -42,15 +42,24 @@ FISCAL_FUNDINGS = ("department_budget", "government_investment")  # 第十一条
 EXCLUDED_KINDS = {"operation": "日常的运行维护"}  # 第二条 不适用本办法
 
 # 第二条 the kinds of informatization project, plus the two the article excludes (so they can be recorded).
-CATEGORIES = {
-    "infrastructure": "信息化基础设施建设",
-    "software": "应用系统软件开发",
-    "data": "数据资源共享利用",
-    "security": "网络和信息安全",
-    "integration": "系统集成",
-    "smart_city": "数字政府和智慧城市相关建设",
-    "equipment_purchase": "单纯设备购置（不适用本办法）",
-    "routine_om": "日常运行维护（不适用本办法）",
+CATEGORIES: dict[str, tuple[str, str]] = {
+    "infrastructure": ("信息化基础设施建设", "IT infrastructure"),
+    "software": ("应用系统软件开发", "application software development"),
+    "data": ("数据资源共享利用", "data resource sharing and use"),
+    "security": ("网络和信息安全", "network and information security"),
+    "integration": ("系统集成", "system integration"),
+    "smart_city": ("数字政府和智慧城市相关建设", "digital government and smart city"),
+    "equipment_purchase": ("单纯设备购置（不适用本办法）", "equipment purchase only (outside the measure)"),
+    "routine_om": ("日常运行维护（不适用本办法）", "routine operation and maintenance (outside the measure)"),
+}
+
+# The entries of `project.facts` (or of the contract events' payload) the rules read, as an operator names them.
+FACT_LABELS: dict[str, tuple[str, str]] = {
+    "superior_rules": ("上级资金另有管理规定", "the superior funds come with their own rules"),  # 第二条
+    "ex_ante_assessment": ("已完成事前绩效评估", "ex-ante performance assessment done"),  # 第十条
+    "warranty_years": ("保修期（年）", "warranty (years)"),  # 第二十三条
+    "warranty_months": ("保修期（月）", "warranty (months)"),  # 第二十三条
+    "planned_completion": ("合同约定完工日期", "completion date under the contract"),
 }
 EXCLUDED_CATEGORIES = ("equipment_purchase", "routine_om")
 
@@ -121,8 +130,9 @@ def contract_term(ctx: Context, names: tuple[str, ...]) -> tuple[str, str, Any] 
 
 def bad_value(ctx: Context, where: str, name: str, value: Any, expected: str, expected_en: str):
     """The finding for a fact that is present but unreadable: it names the field and the value."""
-    return ctx.finding("warning", f"{where}.{name} 的值 {value!r} 无法识别（应为{expected}），未能检查",
-                       f"{where}.{name} = {value!r} is unreadable (expected {expected_en}): not checked")
+    zh, en = ctx.district.fact_label(name, "zh"), ctx.district.fact_label(name, "en")
+    return ctx.finding("warning", f"“{zh}”（{where}.{name}）的值 {value!r} 无法识别（应为{expected}），未能检查",
+                       f"{en} ({where}.{name}) = {value!r} is unreadable (expected {expected_en}): not checked")
 
 
 def warranty_months(name: str, value: Any) -> Fraction | None:
@@ -186,8 +196,10 @@ def scope_category(ctx: Context):
     """第二条 单纯设备购置和日常运行维护不适用本办法."""
     category = ctx.require("category")
     if category in EXCLUDED_CATEGORIES:
-        return ctx.applies(False, f"{CATEGORIES[category]}", f"category {category!r} is outside the measure")
-    return ctx.applies(True, f"项目类别：{CATEGORIES[category]}", f"category {category!r} is in scope")
+        zh, en = CATEGORIES[category]
+        return ctx.applies(False, zh, f"category “{en}” is outside the measure")
+    zh, en = CATEGORIES[category]
+    return ctx.applies(True, f"项目类别：{zh}", f"category “{en}” is in scope")
 
 
 def scope_classified(ctx: Context):
@@ -449,6 +461,13 @@ def started_without_review_or_procurement(ctx: Context):
     if contracted is None or contracted > started:
         yield ctx.finding("error", f"{started} 开工时尚未完成政府采购、签订合同（第二十九条第二项）",
                           f"construction started {started} before procurement and contract (art. 29 item 2)")
+
+
+def contract_without_procurement(ctx: Context):
+    """第二十九条第（二）项 未经政府采购等程序擅自开工建设: a contract signed with no procurement recorded
+    buys the works outside the procurement procedure."""
+    return ctx.contract_without_procurement("error", "未经政府采购等程序开工建设属第二十九条第二项",
+                                            "starting works without government procurement is art. 29 item 2")
 
 
 def design_changed_during_procurement(ctx: Context):

@@ -62,7 +62,7 @@ def test_rules_covers_or_explains_every_article():
 def test_scenarios_command_passes_for_potou():
     done = run("scenarios", "potou")
     assert done.returncode == 0, done.stdout
-    assert done.stdout.strip().endswith("0 failed")
+    assert done.stdout.strip().endswith("0 个失败")
 
 
 def _steps(done: subprocess.CompletedProcess) -> dict[str, bool]:

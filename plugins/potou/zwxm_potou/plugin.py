@@ -29,7 +29,6 @@ UNCOVERED = {
     7: "“只减不增”针对单位系统总量，单个项目数据无法判断 / unit-wide system count, not visible in one project",
     9: "立项按轻重缓急排序的原则 / principle of priority, nothing to check",
     15: "资金使用情况“定期”报送，未规定周期，无法计算期限 / periodic fund reports with no period stated",
-    16: "按政府采购法规采购，本办法未另设要求 / procurement follows the procurement law; no extra rule here",
     17: "“谁签合同谁管理”的原则；监理按实际需要委托，非强制 / management principle; supervision optional",
     19: "公共基础设施按需申请分配，无条件或期限 / request for shared infrastructure, no condition or period",
     20: "重大问题沟通协调，无条件或期限 / coordination of major problems, no condition or period",
@@ -45,6 +44,7 @@ def zwxm_register_districts(register):
     register(District(
         code=r.CODE, name="坡头区", name_en="Potou District", regulation=REGULATION,
         categories=r.CATEGORIES, uncovered=UNCOVERED, scenarios=HERE / "scenarios",
+        facts={name: (zh, en) for name, (_article, _type, zh, en) in r.FACTS.items()},
     ))
 
 
@@ -112,6 +112,8 @@ RULES = (
      "crypto protection planned, built and run together", (), ()),
     ("started_without_approval", "finding", 28, "未履行审批、备案程序即采购或实施", r.started_without_approval,
      "procured or started without approval or filing", (), ()),
+    ("contract_without_procurement", "finding", 16, "按政府采购有关规定采购后签订合同", r.contract_without_procurement,
+     "contract signed only after procurement", (), ()),
     ("acceptance_report_to_bureau", "finding", 22, "专业类项目验收报告报送区政务服务数据管理局",
      r.acceptance_report_to_bureau, "professional acceptance report sent to the bureau", (), ()),
     ("effect_self_evaluation", "deadline", 24, "验收后12个月内应用效果自评价", r.effect_self_evaluation,

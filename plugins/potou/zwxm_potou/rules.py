@@ -20,7 +20,7 @@ CODE = "potou"
 # --- Facts of the text -----------------------------------------------------------------------
 
 # 第四条: who runs a project depends on its category.
-CATEGORIES = {"public": "公共类", "professional": "专业类"}
+CATEGORIES = {"public": ("公共类", "public"), "professional": ("专业类", "specialised")}
 
 # 第二条: the five kinds of purchased service (the fact `service_type`).
 SERVICE_TYPES = {
@@ -223,9 +223,11 @@ def fact_values(ctx: Context):
         article, kind, zh, en = FACTS[name]
         if kind == "service_type":
             if not isinstance(value, str) or value not in SERVICE_TYPES:
-                yield ctx.finding("error", f"facts.service_type：{value!r} 不是第二条的服务类型（可选：{'、'.join(SERVICE_TYPES)}）",
-                                  f"facts.service_type: {value!r} is not a service type of article 2 "
-                                  f"(one of {', '.join(SERVICE_TYPES)})", article=article)
+                yield ctx.finding("error", f"{zh}（facts.service_type）：{value!r} 不是第二条的服务类型（可选："
+                                  f"{'、'.join(f'{key}（{names[0]}）' for key, names in SERVICE_TYPES.items())}）",
+                                  f"{en} (facts.service_type): {value!r} is not a service type of article 2 "
+                                  f"(one of {', '.join(f'{key} ({names[1]})' for key, names in SERVICE_TYPES.items())})",
+                                  article=article)
         elif kind == "flag" and _as_flag(value) is None:
             yield ctx.finding("error", f"facts.{name}（{zh}）：{value!r} 无法识别，应为是/否",
                               f"facts.{name} ({en}): {value!r} is not yes or no", article=article)
@@ -390,6 +392,12 @@ def started_without_approval(ctx: Context):
             return ctx.finding("error", f"{event.date}“{label.label}”，但此前未完成立项审批或备案程序",
                                f"{label.label_en} on {event.date} without the approval or filing procedure first")
     return None
+
+
+def contract_without_procurement(ctx: Context):
+    """第十六条: projects are procured under the government procurement rules, before their contract."""
+    return ctx.contract_without_procurement("error", "应按政府采购有关规定开展项目采购",
+                                            "projects are procured under the government procurement rules")
 
 
 def acceptance_report_to_bureau(ctx: Context):

@@ -187,4 +187,4 @@ def test_missing_actual_investment_hides_no_other_change_ruling(registry):
                                         {"date": "2025-05-01", "amount": "-10万"}, {"date": "2025-12-01", "amount": "50万"}]})
     result = evaluate(project, dt.date(2025, 6, 1), registry=registry)
     assert [(c.date.isoformat(), c.procedure) for c in result.changes] == [("2025-04-01", "reapproval")]
-    assert [(f.rule, f.severity) for f in result.findings if "actual_investment" in f.message] == [("change_procedure", "info")]
+    assert [(f.rule, f.severity) for f in result.findings if "实际投资金额" in f.message] == [("change_procedure", "info")]

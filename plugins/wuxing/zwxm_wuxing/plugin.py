@@ -50,6 +50,7 @@ def zwxm_register_districts(register):
         categories=r.CATEGORIES,
         uncovered=UNCOVERED,
         scenarios=HERE / "scenarios",
+        facts={name: (zh, en) for name, (_parser, zh, en) in r.FACTS.items()},
     ))
 
 
@@ -151,6 +152,8 @@ RULES = (
           "estimate includes security and supervision costs", cites=(17,)),
     _rule("operation_needs_managed_system", "finding", 7, "未纳入系统管理不安排运维经费", r.operation_needs_managed_system,
           "no O&M funds outside the project system", cites=(5,)),
+    _rule("contract_without_procurement", "finding", 15, "依法组织采购后签订合同", r.contract_without_procurement,
+          "contract signed only after procurement"),
     _rule("ip_ownership_in_contract", "finding", 16, "成果及知识产权归属", r.ip_ownership_in_contract, "results and IP ownership"),
     _rule("supervision_required", "finding", 17, "100万元及以上实行工程监理", r.supervision_required,
           "supervision of 1 million or more"),

@@ -34,7 +34,7 @@ OPERATION_CATEGORIES: dict[str, tuple[str, str]] = {  # 第三条: 运维项目
     "graded_protection": ("信息系统安全等级保护", "graded security protection (等保)"),
     "commercial_crypto": ("商用密码应用", "commercial cryptography"),
 }
-CATEGORIES: dict[str, str] = {key: zh for key, (zh, _en) in {**CONSTRUCTION_CATEGORIES, **OPERATION_CATEGORIES}.items()}
+CATEGORIES: dict[str, tuple[str, str]] = {**CONSTRUCTION_CATEGORIES, **OPERATION_CATEGORIES}
 
 EXCLUDED_TAGS: dict[str, tuple[str, str]] = {  # 第三条第三款: 不纳入本办法管理
     "scattered_equipment": ("零星设备采购和项目维护", "scattered equipment purchase and maintenance"),
@@ -155,8 +155,9 @@ def need_fact(ctx, name: str):
 def missing_fact(ctx, name: str, article: int | None = None):
     """The info finding `ctx.require` gives, for a rule that still has other answers to give."""
     rule = ctx.rule
-    return ctx.finding("info", f"缺少“{name}”，无法检查：{rule.title}",
-                       f"missing fact {name!r}: cannot check {rule.title_en or rule.key}", article=article)
+    zh, en = ctx.district.fact_label(name, "zh"), ctx.district.fact_label(name, "en")
+    return ctx.finding("info", f"缺少“{zh}”，无法检查：{rule.title}",
+                       f"missing: {en}: cannot check {rule.title_en or rule.key}", article=article)
 
 
 # --- Small readings of the project ------------------------------------------------------------
@@ -616,6 +617,12 @@ def procurement_after_approval(ctx):
         return ctx.refuse("项目尚未立项批复：须按项目实施方案确认书依法组织采购",
                           "not approved yet: procurement must follow the approved implementation plan")
     return None
+
+
+def contract_without_procurement(ctx):
+    """第十五条: the unit procures according to law on the approved plan, then signs and uploads the contract."""
+    return ctx.contract_without_procurement("error", "建设单位应依法组织采购后签订合同",
+                                            "procurement according to law comes before the contract")
 
 
 def city_review_before_implementation(ctx):

@@ -132,7 +132,7 @@ def test_cli_rules_reports_full_coverage():
 def test_cli_scenarios_pass():
     result = _zwxm("scenarios", "yubei")
     assert result.returncode == 0, result.stdout
-    assert re.search(r"^\d+ passed, 0 failed$", result.stdout, re.M)
+    assert re.search(r"^\d+ 个通过，0 个失败$", result.stdout, re.M)
 
 
 def test_cli_evaluate_names_a_bad_fact_and_its_value(tmp_path):

@@ -20,6 +20,7 @@ DISTRICT = District(
         validity_article=r.VALIDITY_ARTICLE, source=HERE / "regulation.txt",
         note="暂行办法，自公布之日（2019-12-12）起施行，未定有效期，适时修订（第二十条）"),
     categories=r.CATEGORIES,
+    facts={name: (fact.label, fact.label_en) for name, fact in r.FACTS.items()},
     uncovered={
         1: "立法目的和依据，无数据可查",
         16: "区审计局的审计职责，项目数据无从判断（已列入责任部门）",
@@ -103,6 +104,8 @@ RULES = (
     Rule("archive_contents", CODE, "finding", 15, "存档资料齐全", r.archive_contents, "archive holds the listed documents"),
     Rule("spending_before_approval", CODE, "finding", 18, "未审核通过不得投入资金", r.spending_before_approval,
          "no money before approval", cites=(9, 10)),
+    Rule("contract_without_procurement", CODE, "finding", 10, "按规定程序组织采购后签订合同", r.contract_without_procurement,
+         "contract signed only after procurement", cites=(9,)),
 )
 
 

@@ -39,7 +39,8 @@ CONSTRUCTION, OPERATION = "construction", "operation"  # 第二条第二款: the
 # --- Vocabularies ------------------------------------------------------------------------------
 
 # 附件1 采购类别: the district's project categories.
-CATEGORIES: dict[str, str] = {"engineering": "工程类", "services": "服务类", "goods": "货物类"}
+CATEGORIES: dict[str, tuple[str, str]] = {"engineering": ("工程类", "works"), "services": ("服务类", "services"),
+                                          "goods": ("货物类", "goods")}
 
 # 第二条: what a government IT project consists of ...
 SCOPE_CONTENTS: dict[str, tuple[str, str]] = {
@@ -81,8 +82,9 @@ ARCHIVE_DOCUMENTS: dict[str, tuple[str, str]] = {
 }
 
 # 附件1 资金预算 columns, read from `project.facts` in 元 (the importer converts the form's 万元).
-FUND_SOURCES: dict[str, str] = {
-    "funds_central": "中央财政资金", "funds_city": "市财政资金", "funds_district": "区财政资金", "funds_own": "自有资金",
+FUND_SOURCES: dict[str, tuple[str, str]] = {
+    "funds_central": ("中央财政资金", "central fiscal funds"), "funds_city": ("市财政资金", "city fiscal funds"),
+    "funds_district": ("区财政资金", "district fiscal funds"), "funds_own": ("自有资金", "own funds"),
 }
 
 # --- Facts the rules read from project.facts ---------------------------------------------------
@@ -152,22 +154,25 @@ class Fact:
     parse: Callable[[Any], Any]
     article: int
     label: str
+    label_en: str
 
 
 FACTS: dict[str, Fact] = {
-    "content_type": Fact(_keys(SCOPE_CONTENTS | EXCLUDED_PURCHASES, "建设内容类型", "content type"), 2, "建设内容类型"),
-    "special_regulation": Fact(_text, 19, "国家专门规定"),
-    "on_government_cloud": Fact(_yes_no, 4, "使用政务云"),
-    "on_sharing_platform": Fact(_yes_no, 4, "接入政务数据共享交换平台"),
-    "cloud_exemption": Fact(_text, 4, "不上云的法律政策依据"),
-    "new_private_network": Fact(_yes_no, 4, "新建业务专网"),
-    "needs_statement_chapters": Fact(_chapters, 6, "需求说明已有章节"),
-    "phase": Fact(_phase, 8, "分期建设期数"),
-    "fixed_asset_investment": Fact(_yes_no, 10, "属于固定资产投资建设"),
-    "serious_delay": Fact(_yes_no, 13, "工程严重逾期"),
-    "major_investment_loss": Fact(_yes_no, 13, "投资重大损失"),
-    "archive_documents": Fact(_keys(ARCHIVE_DOCUMENTS, "存档资料", "archive document"), 15, "存档资料"),
-    **{key: Fact(_money, 6, label) for key, label in FUND_SOURCES.items()},
+    "content_type": Fact(_keys(SCOPE_CONTENTS | EXCLUDED_PURCHASES, "建设内容类型", "content type"), 2, "建设内容类型",
+                         "content type"),
+    "special_regulation": Fact(_text, 19, "国家专门规定", "special national regulation"),
+    "on_government_cloud": Fact(_yes_no, 4, "使用政务云", "on the government cloud"),
+    "on_sharing_platform": Fact(_yes_no, 4, "接入政务数据共享交换平台", "on the data sharing platform"),
+    "cloud_exemption": Fact(_text, 4, "不上云的法律政策依据", "legal basis for not using the cloud"),
+    "new_private_network": Fact(_yes_no, 4, "新建业务专网", "builds a new private network"),
+    "needs_statement_chapters": Fact(_chapters, 6, "需求说明已有章节", "chapters of the needs statement"),
+    "phase": Fact(_phase, 8, "分期建设期数", "construction phase"),
+    "fixed_asset_investment": Fact(_yes_no, 10, "属于固定资产投资建设", "fixed-asset investment"),
+    "serious_delay": Fact(_yes_no, 13, "工程严重逾期", "seriously delayed"),
+    "major_investment_loss": Fact(_yes_no, 13, "投资重大损失", "major investment loss"),
+    "archive_documents": Fact(_keys(ARCHIVE_DOCUMENTS, "存档资料", "archive document"), 15, "存档资料",
+                              "archived documents"),
+    **{key: Fact(_money, 6, label, label_en) for key, (label, label_en) in FUND_SOURCES.items()},
 }
 
 
@@ -191,7 +196,7 @@ def required_fact(ctx: Context, name: str) -> Any:
     try:
         return parse_fact(name, value)
     except ValueProblem:
-        raise MissingFact(f"{name}（值 {value!r} 无法识别）") from None
+        raise MissingFact(name, value) from None
 
 
 def optional_fact(ctx: Context, name: str) -> Any:
@@ -423,7 +428,7 @@ def declaration_funds_total(ctx: Context):
         return None
     total = sum(given.values())
     if total != ctx.project.investment:
-        parts = "+".join(f"{FUND_SOURCES[k]}{format_wan(v)}" for k, v in given.items())
+        parts = "+".join(f"{FUND_SOURCES[k][0]}{format_wan(v)}" for k, v in given.items())
         return ctx.finding("warning", f"申报表资金预算：{parts} = {format_wan(total)}，与合计 {format_wan(ctx.project.investment)} 不符",
                            f"declared funding sources add up to {total} 元, not the total {ctx.project.investment} 元")
 
@@ -476,6 +481,17 @@ def spending_before_approval(ctx: Context):
             if approved is None or event.date < approved:
                 yield ctx.finding("error", f"{event.date} {what}时项目尚未审核通过：未审核通过的项目不得投入资金",
                                   f"{event_type} on {event.date} before the project was approved")
+
+
+def contract_without_procurement(ctx: Context):
+    """第九条 (O&M: procure by the set procedure where government procurement is needed) and 第十条
+    (construction: procure by the set procedure on the approved plan) put procurement before the contract."""
+    if ctx.project.kind == CONSTRUCTION:
+        return ctx.contract_without_procurement("error", "建设类项目应按审议通过的方案按规定程序组织采购",
+                                                "a construction project procures by the set procedure on the approved plan")
+    return ctx.contract_without_procurement("warning", "运维类项目如需政府采购，应先按规定程序组织采购，请核实",
+                                            "an O&M project that needs government procurement procures first; please check",
+                                            article=9)
 
 
 # --- 第十一条: changes -------------------------------------------------------------------------

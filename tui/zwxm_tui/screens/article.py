@@ -10,6 +10,7 @@ from textual.widgets import Button, Static
 
 from zwxm.vocab import REGULATION_STATUSES, label
 
+from ..widgets import KeyBar
 from .base import ZwxmModal
 
 
@@ -42,6 +43,7 @@ class ArticleScreen(ZwxmModal):
                 yield Static(Text(self.explanation, "italic"), id="article-explanation")
             yield Static(Text(text), id="article-text")
             yield Button(self.t("close"), id="close", variant="primary")
+        yield KeyBar()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss()

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from zwxm.errors import ValueProblem
@@ -19,11 +19,12 @@ from zwxm.vocab import PROCEDURES, label
 
 from ..format import article_ref
 from ..i18n import pick
-from .base import ZwxmModal
+from ..widgets import KeyBar
+from .base import FORM_BINDINGS, Dialog, ZwxmModal
 
 
 class ChangeScreen(ZwxmModal):
-    BINDINGS = [Binding("escape", "dismiss", "k_back")]
+    BINDINGS = FORM_BINDINGS
 
     def __init__(self, code: str):
         super().__init__()
@@ -31,7 +32,7 @@ class ChangeScreen(ZwxmModal):
         self.previewed: Change | None = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with Dialog(id="dialog"):  # scrolls when the terminal is short (80×24)
             yield Static(Text(f"{self.t('change_request')} · {self.code}", "bold"))
             yield Label(self.t("date"))
             yield Input(self.zapp.today.isoformat(), id="date")
@@ -46,6 +47,7 @@ class ChangeScreen(ZwxmModal):
                 yield Button(self.t("preview"), id="preview", variant="primary")
                 yield Button(self.t("save"), id="save", variant="success", disabled=True)
                 yield Button(self.t("cancel"), id="cancel")
+        yield KeyBar()
 
     def read_form(self) -> Change | None:
         errors = Text()
@@ -97,6 +99,13 @@ class ChangeScreen(ZwxmModal):
         self.query_one("#procedure", Static).update(text)
         self.previewed = change
         self.query_one("#save", Button).disabled = False
+
+    def action_save(self) -> None:
+        """Ctrl+S: show the procedure first; once it is shown, save."""
+        if self.previewed is None:
+            self.preview()
+        else:
+            self.save()
 
     @on(Button.Pressed, "#save")
     def save(self) -> None:

@@ -54,10 +54,10 @@ class CompareScreen(ZwxmScreen):
         text.append(f"《{ev.regulation.title}》\n", "dim")
         text.append((self.t("applicable") if ev.applicable else self.t("not_applicable")) + "\n",
                     "green" if ev.applicable else "yellow")
-        text.append(f"\n{self.t('tab_path')}\n", "bold underline")
+        text.append(f"\n{self.t('approval_path')}\n", "bold underline")
         for step in ev.approval_path or ():
             mark = "✓" if step.done else ("·" if step.required else "○")
-            optional = "" if step.required else f"（{self.t('optional')}）"
+            optional = "" if step.required else (f" ({self.t('optional')})" if lang == "en" else f"（{self.t('optional')}）")
             text.append(f" {mark} {pick(lang, step.title, step.title_en)}{optional} {article_ref(step.article, lang)}\n")
         if not ev.approval_path:
             text.append(f" {self.t('none')}\n", "dim")

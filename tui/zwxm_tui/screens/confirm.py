@@ -6,10 +6,11 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.widgets import Button, Static
 
-from .base import ZwxmModal
+from ..widgets import KeyBar
+from .base import Dialog, ZwxmModal
 
 
 class ConfirmScreen(ZwxmModal):
@@ -20,11 +21,12 @@ class ConfirmScreen(ZwxmModal):
         self.body = body
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with Dialog(id="dialog"):  # scrolls when the terminal is short (80×24)
             yield Static(self.body)
             with Horizontal(classes="buttons"):
                 yield Button(self.t("confirm"), id="yes", variant="error")
                 yield Button(self.t("cancel"), id="no", variant="primary")
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

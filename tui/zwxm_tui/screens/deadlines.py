@@ -38,10 +38,11 @@ class DeadlinesScreen(ZwxmScreen):
         yield Header()
         yield Static(id="deadline-heading")
         yield Static(id="chart")
-        yield LazyTable([Column("date", self.t("col_date"), 12), Column("project_code", self.t("col_code"), 16),
-                         Column("project_name", self.t("col_name"), 0), Column("district", self.t("col_district"), 10),
-                         Column("title", self.t("col_title"), 0), Column("status", self.t("col_status"), 10),
-                         Column("article", self.t("col_article"), 10)],
+        yield LazyTable([Column("date", self.t("col_date"), 12), Column("project_code", self.t("col_code"), 13),
+                         Column("project_name", self.t("col_name"), 0, min_width=16),
+                         Column("district", self.t("col_district"), 15 if self.lang == "en" else 8, priority=2),
+                         Column("title", self.t("col_title"), 0, min_width=16), Column("status", self.t("col_status"), 8),
+                         Column("article", self.t("col_article"), 8, priority=1)],
                         lambda offset, limit: self.rows[offset:offset + limit], self._cell, id="deadline-table")
         yield KeyBar()
 

@@ -13,12 +13,12 @@ from textual.widgets import DataTable, Header, Static
 
 from zwxm.model import InputError
 from zwxm.vocab import (DEADLINE_KINDS, DEADLINE_STATUSES, FUNDINGS, PROCEDURES, REGULATION_STATUSES, SEVERITIES,
-                        label)
+                        fact_label, fact_value, label)
 
 from ..format import article_ref, iso, kind_label, shown, stage_label, visible, wan_yuan
 from ..i18n import pick
 from ..widgets import KeyBar, TabBar
-from .base import ZwxmScreen
+from .base import ZwxmScreen, command
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 STATUS_STYLE = {"missed": "bold red", "open": "bold yellow", "met": "green", "pending": "dim"}
@@ -71,7 +71,7 @@ class DetailScreen(ZwxmScreen):
         store = self.zapp.store
         self.project = store.project(self.code)
         if self.project is None:
-            self.notify(f"{self.t('col_code')}: {self.code!r}: 未找到 / not found", severity="error")
+            self.notify(self.t("project_not_found", code=self.code), severity="error")
             self.app.pop_screen()
             return
         self.sub_title = visible(f"{self.project.code} {self.project.name}")
@@ -80,7 +80,7 @@ class DetailScreen(ZwxmScreen):
         except InputError as exc:
             self.evaluation = None
             self.query_one("#summary", Static).update(
-                Text("\n".join(f"{p.field}: {p.value!r}: {pick(self.lang, p.message, p.message_en)}"
+                Text("\n".join(f"{fact_label(p.field, self.lang)}: {p.value!r}: {pick(self.lang, p.message, p.message_en)}"
                                for p in exc.problems), style="bold red"))
             self._fill_facts()
             self._fill_timeline()
@@ -135,7 +135,7 @@ class DetailScreen(ZwxmScreen):
 
     @property
     def district_name(self) -> str:
-        district = self.zapp.registry.districts.get(self.evaluation.district) if self.evaluation else None
+        district = self.zapp.registry.districts.get(self.project.district)
         if district is None:
             return self.project.district
         return district.name_en if self.lang == "en" else district.name
@@ -146,9 +146,10 @@ class DetailScreen(ZwxmScreen):
         status_style = "green" if reg.status == "in_force" else "bold magenta"
         text = Text()
         text.append(visible(f"{p.code}  {p.name}") + "\n", "bold")
-        text.append(f"{self.district_name} · {self.t('col_stage')}：{stage_label(ev.stage, self.lang)} · "
+        colon = ": " if self.lang == "en" else "："
+        text.append(f"{self.district_name} · {self.t('col_stage')}{colon}{stage_label(ev.stage, self.lang)} · "
                     f"{self.t('as_of')} {ev.as_of}\n")
-        text.append(f"{self.t('regulation')}：《{reg.title}》 {reg.number} ")
+        text.append(f"{self.t('regulation')}{colon}《{reg.title}》 {reg.number} ")
         text.append(f"[{label(REGULATION_STATUSES, reg.status, self.lang)}]", status_style)
         text.append("  ")
         text.append(self.t("applicable") if ev.applicable else self.t("not_applicable"),
@@ -159,21 +160,30 @@ class DetailScreen(ZwxmScreen):
         self.query_one("#summary", Static).update(text)
 
     def _fill_facts(self) -> None:
+        """Every field and fact under its name in the operator's language; keys become labels."""
         p, lang = self.project, self.lang
         table = self._table("facts", "col_title", "col_value")
+        district = self.zapp.registry.districts.get(p.district)
+        unit = "万元" if lang != "en" else "10k yuan"
         rows = [
-            ("field_code", p.code), ("field_name", p.name), ("field_district", p.district),
-            ("field_kind", kind_label(p.kind, lang)), ("field_investment", f"{wan_yuan(p.investment)} 万元 ({p.investment:,} 元)"),
-            ("field_funding", label(FUNDINGS, p.funding, lang) if p.funding else ""),
-            ("field_category", p.category or ""), ("field_owner_unit", p.owner_unit or ""),
-            ("field_user_unit", p.user_unit or ""), ("field_contractor", p.contractor or ""),
-            ("field_budget_year", str(p.budget_year or "")),
-            ("field_classified", self.t("yes") if p.classified else self.t("no")),
+            ("code", p.code), ("name", p.name), ("district", self.district_name),
+            ("kind", kind_label(p.kind, lang)),
+            ("investment", f"{wan_yuan(p.investment)} {unit} ({p.investment:,} {'元' if lang != 'en' else 'yuan'})"),
+            ("funding", label(FUNDINGS, p.funding, lang) if p.funding else ""),
+            ("category", (district.category_label(p.category, lang) if district else p.category) if p.category else ""),
+            ("owner_unit", p.owner_unit or ""), ("user_unit", p.user_unit or ""), ("contractor", p.contractor or ""),
+            ("supervisor", p.supervisor or ""), ("designer", p.designer or ""), ("tester", p.tester or ""),
+            ("budget_year", str(p.budget_year or "")), ("classified", fact_value(p.classified, lang)),
         ]
+        name_of = district.fact_label if district else (lambda name, lang: fact_label(name, lang))
+        def title(name: str) -> str:
+            text = name_of(name, lang)
+            return text[:1].upper() + text[1:]
+
         for key, value in rows:
-            self._row(table, None, self.t(key).split("（")[0].split(" (")[0], value)
-        for name, value in sorted(p.facts.items()):
-            self._row(table, None, name, str(value))
+            self._row(table, None, title(key), value)
+        for name, value in sorted(p.facts.items(), key=lambda item: title(item[0])):
+            self._row(table, None, title(name), fact_value(value, lang))
 
     def _fill_timeline(self) -> None:
         table = self._table("timeline", "col_date", "col_event", "col_note", "col_recorded_by")
@@ -188,7 +198,7 @@ class DetailScreen(ZwxmScreen):
             name = pick(self.lang, event_type.label, event_type.label_en) if event_type else event.type
             note = Text(visible(event.note))  # before Text(), which silently drops BEL, BS, CR…
             if event.payload.get("forced"):
-                note = Text("⚠ " + ("forced" if self.lang == "en" else "强制记录") + " ", "bold red") + note
+                note = Text(f"⚠ {self.t('forced')} ", "bold red") + note
             self._row(table, None, event.date.isoformat(), name, note, by)
 
     def _fill_path(self) -> None:
@@ -245,6 +255,18 @@ class DetailScreen(ZwxmScreen):
         self.app.push_screen(ArticleScreen(self.evaluation.district, section.articles[row],
                                            section.explanations[row]))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`a` (the article) only on a row that cites one."""
+        if action == "article":
+            section = self.sections.get(self.tab)
+            row = self.query_one("#section", DataTable).cursor_row
+            return bool(section and 0 <= row < len(section.articles) and section.articles[row] is not None)
+        return super().check_action(action, parameters)
+
+    @on(DataTable.RowHighlighted)
+    def row_highlighted(self) -> None:
+        self.refresh_bindings()
+
     def action_article(self) -> None:
         self.open_article(self.query_one("#section", DataTable).cursor_row)
 
@@ -252,16 +274,22 @@ class DetailScreen(ZwxmScreen):
         self.load()
 
     def action_record(self) -> None:
+        if self.zapp.writes_refused():
+            return
         from .record import RecordEventScreen
 
         self.app.push_screen(RecordEventScreen(self.code), self._reload_after)
 
     def action_change(self) -> None:
+        if self.zapp.writes_refused():
+            return
         from .change import ChangeScreen
 
         self.app.push_screen(ChangeScreen(self.code), self._reload_after)
 
     def action_edit(self) -> None:
+        if self.zapp.writes_refused():
+            return
         from .project_form import ProjectForm
 
         self.app.push_screen(ProjectForm(self.code), self._reload_after)
@@ -272,9 +300,10 @@ class DetailScreen(ZwxmScreen):
         self.app.push_screen(CompareScreen(self.code))
 
     def palette_commands(self):
-        from textual.app import SystemCommand
-
-        yield SystemCommand(self.t("record_event"), self.code, self.action_record)
-        yield SystemCommand(self.t("change_request"), self.code, self.action_change)
-        yield SystemCommand(self.t("edit_project"), self.code, self.action_edit)
-        yield SystemCommand(self.t("compare"), self.code, self.action_compare)
+        lang, code = self.lang, self.code
+        if not self.zapp.read_only:
+            yield command(lang, "record_event", "e", self.action_record, code)
+            yield command(lang, "change_request", "c", self.action_change, code)
+            yield command(lang, "edit_project", "m", self.action_edit, code)
+        yield command(lang, "compare", "p", self.action_compare, code)
+        yield command(lang, "k_article", "a", self.action_article)

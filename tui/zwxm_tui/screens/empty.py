@@ -1,4 +1,5 @@
-"""Shown when the database has no project: load the demo data, import a file, or go on."""
+"""Shown when the database has no project: open the demo (in its own file, never this one), import
+a file, or go on."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.widgets import Button, LoadingIndicator, Static
 
 from zwxm.store import ProjectQuery, Store
 
-from .base import ZwxmModal
+from ..widgets import KeyBar
+from .base import Dialog, ZwxmModal
 
 DEMO_COUNT = 300
 
@@ -20,7 +22,7 @@ class EmptyScreen(ZwxmModal):
     BINDINGS = [Binding("escape", "dismiss", "k_back")]
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with Dialog(id="dialog"):  # scrolls when the terminal is short (80×24)
             yield Static(Text(self.t("empty_title"), "bold"))
             yield Static(self.t("empty_body", path=str(self.zapp.store.path)), id="empty-body")
             with Horizontal(classes="buttons"):
@@ -28,6 +30,7 @@ class EmptyScreen(ZwxmModal):
                 yield Button(self.t("import_file"), id="import")
                 yield Button(self.t("skip"), id="skip")
             yield LoadingIndicator()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(LoadingIndicator).display = False
@@ -41,17 +44,34 @@ class EmptyScreen(ZwxmModal):
 
     @work(thread=True, exclusive=True)
     def load_demo(self) -> None:
-        """In a thread with its own connection, so the screen keeps drawing meanwhile."""
-        from zwxm.io.demo import create_demo
+        """The demo's own file beside this database, made if missing, then opened in its place; in a
+        thread with its own connection, so the screen keeps drawing meanwhile."""
+        from zwxm.io.demo import create_demo, demo_path_for, is_demo
 
-        with self.zapp.open_store() as store:
-            create_demo(store, count=DEMO_COUNT)
-        self.app.call_from_thread(self.demo_loaded)
+        path = demo_path_for(self.zapp.store.path)
+        with Store(path, self.zapp.registry, actor=self.zapp.store.actor) as store:
+            if store.count_projects(ProjectQuery()) == 0:
+                create_demo(store, count=DEMO_COUNT)
+            elif not is_demo(store):
+                self.app.call_from_thread(self.demo_refused, path)
+                return
+        self.app.call_from_thread(self.demo_opened, path)
 
-    def demo_loaded(self) -> None:
+    def demo_opened(self, path) -> None:
+        own = self.zapp.store.path
+        if path != own:
+            self.zapp.store.close()
+            self.zapp.store = Store(path, self.zapp.registry, actor=self.zapp.store.actor)
+            self.zapp.sub_title = path.name
         count = self.zapp.store.count_projects(ProjectQuery())
-        self.notify(self.t("demo_loaded", n=count))
+        self.notify(self.t("demo_opened", n=count, path=str(path), own=str(own)), timeout=10)
         self.dismiss("demo")
+
+    def demo_refused(self, path) -> None:
+        self.notify(self.t("demo_not_demo", path=str(path)), severity="error", timeout=10)
+        for button in self.query(Button):
+            button.disabled = False
+        self.query_one(LoadingIndicator).display = False
 
     @on(Button.Pressed, "#import")
     def import_file(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -15,16 +15,27 @@ from zwxm.lifecycle import STAGES
 from textual.worker import get_current_worker
 
 from zwxm.store import ProjectQuery, Store
-from zwxm.vocab import KINDS, label
+from zwxm.vocab import KINDS, REGULATION_STATUSES, label
 
 from ..format import deadline_cell, kind_label, stage_label, wan_yuan
-from ..widgets import Column, KeyBar, LazyTable
-from .base import ZwxmScreen
+from ..widgets import Choice, Column, KeyBar, LazyTable
+from .base import ZwxmScreen, command
 
 SORTS = ("code", "name", "district", "owner_unit", "kind", "stage", "investment", "next_deadline")
 FILTERS = ("district", "stage", "kind", "year")
+LETTER_ACTIONS = {"focus_search", "new_project", "record", "toggle_overdue", "cycle_sort", "reverse_sort",
+                  "app.deadlines", "app.rules", "import_file", "export", "compare", "app.quit"}
 PAGE = 100  # rows fetched at a time: more than a screen holds
 COUNT_DELAY = 0.12  # s: counts start when typing pauses this long
+
+
+class SearchBox(Input):
+    """The search field: while typing, the key bar says how to finish (Enter) or leave (Esc)."""
+
+    BINDINGS = [Binding("enter", "submit", "k_search_done"), Binding("escape", "leave", "k_search_leave")]
+
+    def action_leave(self) -> None:
+        self.screen.query_one(LazyTable).focus()
 
 
 class ProjectsScreen(ZwxmScreen):
@@ -44,46 +55,55 @@ class ProjectsScreen(ZwxmScreen):
         Binding("q", "app.quit", "k_quit", show=False),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, query_state: ProjectQuery | None = None) -> None:
         super().__init__()
-        self.query_state = ProjectQuery()
+        self.query_state = query_state or ProjectQuery()
         self.total_all: int | None = None
         self._suspended = False
         self._offered_empty = False
         self._count_timer: Timer | None = None
+        self._recount_all = False
 
     # layout ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="filters"):
-            yield Input(placeholder=self.t("search"), id="search")
-            yield Select([], prompt=self.t("all_districts"), id="district")
-            yield Select([], prompt=self.t("all_stages"), id="stage")
-            yield Select([], prompt=self.t("all_kinds"), id="kind")
-            yield Select([], prompt=self.t("all_years"), id="year")
-            yield Checkbox(self.t("overdue_only"), id="overdue")
+            yield SearchBox(self.query_state.text, placeholder=self.t("search"), id="search")
+            yield Choice([], prompt=self.t("all_districts"), id="district")
+            yield Choice([], prompt=self.t("all_stages"), id="stage")
+            yield Choice([], prompt=self.t("all_kinds"), id="kind")
+            yield Choice([], prompt=self.t("all_years"), id="year")
+            yield Checkbox(self.t("k_overdue"), self.query_state.overdue_only, id="overdue")
         yield Static(id="counts")
+        notice = self.regulation_notice()
+        yield Static(notice, id="regulation-notice").set_styles(display="block" if notice else "none")
         yield LazyTable(self._columns(), self._fetch, self._cell, sort_key="code", page_size=PAGE, id="projects")
         yield KeyBar()
 
     def _columns(self) -> list[Column]:
         t = self.t
+        # at 80 columns: code, name, stage, next deadline and problems stay; the rest give way.
+        # English labels are longer than Chinese ones ("Luohu District", "implementation").
+        en = self.lang == "en"
         return [
-            Column("code", t("col_code"), 16), Column("name", t("col_name"), 0),
-            Column("district", t("col_district"), 10), Column("owner_unit", t("col_unit"), 0),
-            Column("kind", t("col_kind"), 8), Column("stage", t("col_stage"), 8),
-            Column("investment", t("col_investment"), 14, "right"),
-            Column("next_deadline", t("col_deadline"), 18), Column("issues", t("col_findings"), 7, sortable=False),
+            Column("code", t("col_code"), 13), Column("name", t("col_name"), 0, min_width=20),
+            Column("district", t("col_district"), 15 if en else 8, priority=4),
+            Column("owner_unit", t("col_unit"), 0, priority=6),
+            Column("kind", t("col_kind"), 12 if en else 8, priority=5),
+            Column("stage", t("col_stage"), 14 if en else 8, priority=2),
+            Column("investment", t("col_investment"), 13 if en else 12, "right", priority=3),
+            Column("next_deadline", t("col_deadline"), 18), Column("issues", t("col_findings"), 6, sortable=False),
         ]
 
     def fill_filters(self, facets: dict[str, list[tuple[str, int]]]) -> None:
         """The filter menus with their counts (from the counting worker)."""
         for facet in FILTERS:
-            select = self.query_one(f"#{facet}", Select)
-            value, options = select.value, self._options(facet, facets)
+            select = self.query_one(f"#{facet}", Choice)
+            value, options = getattr(self.query_state, facet), self._options(facet, facets)
+            value = str(value) if value is not None else None
             with select.prevent(Select.Changed):  # refreshed counts are not a new filter
                 select.set_options(options)
-                if value is not Select.NULL and value in {key for _, key in options}:
+                if value is not None and value in {key for _, key in options}:
                     select.value = value
 
     def _options(self, facet: str, facets: dict[str, list[tuple[str, int]]]) -> list[tuple[str, object]]:
@@ -99,8 +119,26 @@ class ProjectsScreen(ZwxmScreen):
                 text = label(KINDS, key, self.lang)
             else:
                 text = str(key)
-            options.append((f"{text} ({count:,})", key))
+            options.append((f"{text} {count:,}", key))
         return options
+
+    def regulation_notice(self) -> Text:
+        """Districts whose regulation is not in force today, once for the whole list: a state every
+        project of the district shares is not a per-row problem (the rows' counts leave it out)."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for code, district in sorted(self.zapp.registry.districts.items()):
+            reg = district.regulation
+            status = reg.status_on(self.zapp.today)
+            if status == "in_force":
+                continue
+            when = {"expired": ("regulation_until", reg.effective_until),
+                    "not_yet_effective": ("regulation_from", reg.effective_from)}.get(status)
+            text.append("\n" if text else "")
+            text.append("⚠ ", "bold magenta")
+            text.append(self.t("regulation_notice", district=self._district_name(code), title=reg.title,
+                               status=label(REGULATION_STATUSES, status, self.lang),
+                               when=self.t(when[0], date=when[1]) if when and when[1] else ""))
+        return text
 
     def _district_name(self, code: str) -> str:
         district = self.zapp.registry.districts.get(code)
@@ -141,6 +179,16 @@ class ProjectsScreen(ZwxmScreen):
         self.reload(recount_all=True)
         self.query_one(LazyTable).focus()
 
+    def on_resize(self, event: events.Resize) -> None:
+        """A search hint that fits: the long one from 120 columns, the short one below."""
+        self.query_one("#search", Input).placeholder = self.t("search" if event.size.width >= 120 else "search_short")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While the search field has the keyboard, letter keys type letters: hide their actions."""
+        if isinstance(self.focused, Input) and action in LETTER_ACTIONS:
+            return False
+        return super().check_action(action, parameters)
+
     def on_screen_suspend(self) -> None:
         self._suspended = True
 
@@ -165,7 +213,8 @@ class ProjectsScreen(ZwxmScreen):
         table.reset(len(page), keep_cursor=keep_cursor, first_page=page)
         self.show_counts(q, len(page) if exact else None, None, None)
         if self._count_timer is not None:
-            self._count_timer.stop()
+            self._count_timer.stop()  # a recount of everything still pending is not dropped with it
+        self._recount_all = recount_all = self._recount_all or recount_all
         self._count_timer = self.set_timer(COUNT_DELAY, lambda: self.count(q, len(page) if exact else None, recount_all))
         self.call_after_refresh(self.zapp.painted, "list")
 
@@ -177,21 +226,23 @@ class ProjectsScreen(ZwxmScreen):
                 shown = store.count_projects(q)
             overdue = shown if q.overdue_only else store.count_projects(attrs.evolve(q, overdue_only=True))
             total = store.count_projects(ProjectQuery()) if recount_all or self.total_all is None else self.total_all
-            facets = store.facets() if recount_all else None
+            facets = store.facets(q)  # the menus count within the other filters, so they follow every change
         if not worker.is_cancelled:
             self.app.call_from_thread(self.counted, q, shown, overdue, total, facets)
 
-    def counted(self, q: ProjectQuery, shown: int, overdue: int, total: int, facets: dict | None) -> None:
-        if q != self.query_state or not self.is_attached:
+    def counted(self, q: ProjectQuery, shown: int, overdue: int, total: int, facets: dict) -> None:
+        tables = self.query(LazyTable)
+        if q != self.query_state or not self.is_attached or not tables:
             return  # the query changed while counting (its own count is on the way), or the screen went
         self.total_all = total
-        table = self.query_one(LazyTable)
+        self._recount_all = False
+        table = tables.first()
         if shown != table.total:
             table.set_total(shown)
         self.show_counts(q, shown, overdue, total)
         if facets is not None:
             self.fill_filters(facets)
-        if total == 0 and not self._offered_empty and not self.zapp.store.read_only:  # the offer writes
+        if total == 0 and not self._offered_empty and not self.zapp.read_only:
             self._offered_empty = True
             from .empty import EmptyScreen
 
@@ -212,7 +263,8 @@ class ProjectsScreen(ZwxmScreen):
 
     @on(Input.Changed, "#search")
     def search_changed(self, event: Input.Changed) -> None:
-        self.set_query(text=event.value.strip())
+        if event.value.strip() != self.query_state.text:
+            self.set_query(text=event.value.strip())
 
     @on(Input.Submitted, "#search")
     def search_submitted(self) -> None:
@@ -265,11 +317,15 @@ class ProjectsScreen(ZwxmScreen):
         self.set_query(descending=not self.query_state.descending)
 
     def action_new_project(self) -> None:
+        if self.zapp.writes_refused():
+            return
         from .project_form import ProjectForm
 
         self.app.push_screen(ProjectForm(None), lambda code: code and self.zapp.open_project(code))
 
     def action_record(self) -> None:
+        if self.zapp.writes_refused():
+            return
         from .record import RecordEventScreen
 
         if self.current_code:
@@ -282,6 +338,8 @@ class ProjectsScreen(ZwxmScreen):
             self.app.push_screen(CompareScreen(self.current_code))
 
     def action_import_file(self) -> None:
+        if self.zapp.writes_refused():
+            return
         from .transfer import ImportScreen
 
         self.app.push_screen(ImportScreen())
@@ -292,12 +350,20 @@ class ProjectsScreen(ZwxmScreen):
         self.app.push_screen(ExportScreen(self.query_state))
 
     def palette_commands(self):
-        from textual.app import SystemCommand
-
-        yield SystemCommand(self.t("new_project"), self.t("new_project"), self.action_new_project)
-        yield SystemCommand(self.t("import"), self.t("import_file"), self.action_import_file)
-        yield SystemCommand(self.t("export"), self.t("export"), self.action_export)
-        yield SystemCommand(self.t("overdue_only"), self.t("overdue_only"), self.action_toggle_overdue)
+        lang = self.lang
+        yield command(lang, "k_search", "/", self.action_focus_search)
+        writable = not self.zapp.read_only
+        if writable:
+            yield command(lang, "new_project", "n", self.action_new_project)
+            yield command(lang, "import_file", "i", self.action_import_file)
+        yield command(lang, "export", "x", self.action_export)
+        yield command(lang, "overdue_only", "o", self.action_toggle_overdue)
+        for column in self.query_one(LazyTable).columns:
+            if column.sortable:
+                yield command(lang, self.t("sort_by", column=column.label), "s",
+                              lambda key=column.key: self.set_query(sort=key, descending=False))
+        yield command(lang, "k_reverse", "v", self.action_reverse_sort)
         if self.current_code:
-            yield SystemCommand(f"{self.t('record_event')} · {self.current_code}", self.t("record_event"), self.action_record)
-            yield SystemCommand(f"{self.t('compare')} · {self.current_code}", self.t("compare"), self.action_compare)
+            if writable:
+                yield command(lang, "record_event", "e", self.action_record, self.current_code)
+            yield command(lang, "compare", "c", self.action_compare, self.current_code)

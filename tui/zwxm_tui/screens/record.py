@@ -7,7 +7,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, Select, Static
 
 from zwxm.errors import ValueProblem
@@ -16,7 +16,8 @@ from zwxm.store import Refused
 
 from ..format import article_ref
 from ..i18n import pick
-from .base import ZwxmModal
+from ..widgets import Choice, KeyBar
+from .base import FORM_BINDINGS, Dialog, ZwxmModal
 
 
 def refusal_text(refusals: list, lang: str, registry) -> Text:
@@ -35,7 +36,7 @@ def refusal_text(refusals: list, lang: str, registry) -> Text:
 
 
 class RecordEventScreen(ZwxmModal):
-    BINDINGS = [Binding("escape", "dismiss", "k_back")]
+    BINDINGS = FORM_BINDINGS
 
     def __init__(self, code: str):
         super().__init__()
@@ -54,10 +55,10 @@ class RecordEventScreen(ZwxmModal):
         return options
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with Dialog(id="dialog"):  # scrolls when the terminal is short (80×24)
             yield Static(Text(f"{self.t('record_event')} · {self.code}", "bold"))
             yield Label(self.t("event_type"))
-            yield Select(self.event_options(), id="type", prompt=self.t("event_type"))
+            yield Choice(self.event_options(), id="type", prompt=self.t("event_type"))
             yield Label(self.t("date"))
             yield Input(self.zapp.today.isoformat(), id="date")
             yield Label(self.t("note"))
@@ -67,6 +68,7 @@ class RecordEventScreen(ZwxmModal):
                 yield Button(self.t("save"), id="save", variant="primary")
                 yield Button(self.t("record_anyway"), id="force", variant="error", disabled=True)
                 yield Button(self.t("cancel"), id="cancel")
+        yield KeyBar()
 
     def show_error(self, text: Text | str) -> None:
         self.query_one("#error", Static).update(text)
@@ -92,6 +94,9 @@ class RecordEventScreen(ZwxmModal):
             event.input.remove_class("invalid")
         except ValueProblem:
             event.input.add_class("invalid")
+
+    def action_save(self) -> None:
+        self.save()
 
     @on(Button.Pressed, "#save")
     @on(Input.Submitted)

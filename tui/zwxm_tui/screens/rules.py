@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Header, Static
 
 from zwxm.vocab import REGULATION_STATUSES, label
 
-from ..i18n import pick
+from ..i18n import one_language, pick, problem_text
 from ..widgets import KeyBar
 from .base import ZwxmScreen
 
@@ -29,7 +29,7 @@ class RulesScreen(ZwxmScreen):
         yield Header()
         problems = self.zapp.registry.problems
         if problems:
-            yield Static(Text("\n".join(self.t("plugin_problem", problem=str(p)) for p in problems), "bold red"),
+            yield Static(Text("\n".join(problem_text(p, self.lang) for p in problems), "bold red"),
                          id="plugin-problems")
         with Horizontal():
             yield DataTable(id="districts", cursor_type="row")
@@ -75,10 +75,10 @@ class RulesScreen(ZwxmScreen):
         for number, rules in coverage.items():
             if isinstance(rules, list):
                 covered += 1
-                cell = Text("; ".join(f"{r.key} · {pick(self.lang, r.title, r.title_en)}" for r in rules))
+                cell = Text("; ".join(pick(self.lang, r.title, r.title_en) for r in rules))
             elif rules:
                 explained += 1
-                cell = Text(rules, "dim")
+                cell = Text(one_language(rules, self.lang), "dim")
             else:
                 cell = Text(self.t("not_covered"), "yellow")
             table.add_row(f"第{number}条" if self.lang != "en" else f"Art. {number}", cell)

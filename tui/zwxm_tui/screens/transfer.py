@@ -13,22 +13,24 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static
 
 from zwxm.model import InputError
 from zwxm.store import ProjectQuery, Store
+from zwxm.vocab import fact_label
 
 from ..i18n import pick
-from .base import ZwxmModal
+from ..widgets import KeyBar
+from .base import Dialog, ZwxmModal
 
 EXPORT_PAGE = 1_000
 REJECTS_SHOWN = 500  # the rejects file holds them all; the screen shows the first ones
 
 
 def problems_text(exc: InputError, lang: str) -> Text:
-    return Text("\n".join(f"✗ {p.field}: {p.value!r}: {pick(lang, p.message, p.message_en)}" for p in exc.problems),
-                "red")
+    return Text("\n".join(f"✗ {fact_label(p.field, lang)}: {p.value!r}: {pick(lang, p.message, p.message_en)}"
+                          for p in exc.problems), "red")
 
 
 class ImportScreen(ZwxmModal):
@@ -40,7 +42,7 @@ class ImportScreen(ZwxmModal):
         self.summary = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with Dialog(id="dialog"):  # scrolls when the terminal is short (80×24)
             yield Static(Text(self.t("import"), "bold"))
             yield Label(self.t("file_path"))
             yield Input(self.initial_path, id="path")
@@ -51,6 +53,7 @@ class ImportScreen(ZwxmModal):
             with Horizontal(classes="buttons"):
                 yield Button(self.t("start"), id="start", variant="primary")
                 yield Button(self.t("close"), id="close")
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#rejects", DataTable).display = False
@@ -59,10 +62,14 @@ class ImportScreen(ZwxmModal):
     @on(Input.Submitted, "#path")
     def start(self) -> None:
         raw = self.query_one("#path", Input).value.strip()
-        path = Path(raw).expanduser()
+        path = self.zapp.file_path(raw)
+        if path is None:
+            self.query_one("#error", Static).update(Text(self.t("outside_files_dir", path=raw,
+                                                                folder=str(self.zapp.files_dir)), "red"))
+            return
         if not raw or not path.is_file():
             self.query_one("#error", Static).update(
-                Text(f"✗ {self.t('file_path')}: {raw!r}: 找不到文件 / no such file", "red"))
+                Text(f"✗ {self.t('file_path')}: {raw!r}: {self.t('no_such_file')}", "red"))
             return
         self.query_one("#error", Static).update("")
         self.query_one("#start", Button).disabled = True
@@ -124,7 +131,7 @@ class ExportScreen(ZwxmModal):
         self.exported: int | None = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with Dialog(id="dialog"):  # scrolls when the terminal is short (80×24)
             yield Static(Text(self.t("export"), "bold"))
             yield Static(self.t("export_count", n=self.zapp.store.count_projects(self.project_query)))
             yield Label(self.t("export_path"))
@@ -135,6 +142,7 @@ class ExportScreen(ZwxmModal):
             with Horizontal(classes="buttons"):
                 yield Button(self.t("start"), id="start", variant="primary")
                 yield Button(self.t("close"), id="close")
+        yield KeyBar()
 
     @on(Button.Pressed, "#start")
     @on(Input.Submitted, "#path")
@@ -142,11 +150,14 @@ class ExportScreen(ZwxmModal):
         from zwxm.io.export import EXPORT_FORMATS
 
         raw = self.query_one("#path", Input).value.strip()
-        path = Path(raw).expanduser()
+        path = self.zapp.file_path(raw)
+        if path is None:
+            self.query_one("#error", Static).update(Text(self.t("outside_files_dir", path=raw,
+                                                                folder=str(self.zapp.files_dir)), "red"))
+            return
         if path.suffix.lower().lstrip(".") not in EXPORT_FORMATS:
             self.query_one("#error", Static).update(Text(
-                f"✗ {self.t('export_path')}: {raw!r}: 须以 .toml/.json/.xlsx 结尾 / must end in .toml, .json or .xlsx",
-                "red"))
+                f"✗ {self.t('export_path')}: {raw!r}: {self.t('export_suffix')}", "red"))
             return
         self.query_one("#error", Static).update("")
         self.query_one("#start", Button).disabled = True

@@ -34,13 +34,17 @@ SEPARATOR = " "
 
 @dataclass(frozen=True)
 class Column:
-    """A column: `width` in terminal cells, 0 for one that takes the remaining width."""
+    """A column: `width` in terminal cells, 0 for one that takes the remaining width (at least
+    `min_width`). When the table is too narrow, columns give way by `priority`: the highest number
+    is hidden first; 0 is never hidden."""
 
     key: str
     label: str
     width: int = 0
     justify: str = "left"
     sortable: bool = True
+    priority: int = 0
+    min_width: int = 8
 
 
 def fit(text: Text | str, width: int, justify: str = "left") -> Text:
@@ -69,7 +73,7 @@ class LazyTable(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", show=False),
         Binding("home", "jump(0)", show=False),
         Binding("end", "jump(-1)", show=False),
-        Binding("enter", "select", show=False),
+        Binding("enter", "select", "k_open"),
     ]
 
     DEFAULT_CSS = """
@@ -162,16 +166,29 @@ class LazyTable(ScrollView, can_focus=True):
     def visible_rows(self) -> int:
         return max(self.size.height - 1, 1)
 
-    def widths(self, width: int) -> list[int]:
-        fixed = sum(c.width for c in self.columns) + len(SEPARATOR) * (len(self.columns) - 1)
-        flexible = [c for c in self.columns if c.width == 0]
-        spare = max(width - fixed, 8 * len(flexible))
+    def shown_columns(self, width: int) -> list[Column]:
+        """The columns that fit in `width`, in order: the least important give way first."""
+        shown = list(self.columns)
+
+        def needed(columns: list[Column]) -> int:
+            return sum(c.width or c.min_width for c in columns) + len(SEPARATOR) * (len(columns) - 1)
+
+        while needed(shown) > width and any(c.priority for c in shown):
+            shown.remove(max((c for c in shown if c.priority), key=lambda c: c.priority))
+        return shown
+
+    def widths(self, width: int) -> list[tuple[Column, int]]:
+        """(column, width) of each shown column; flexible columns share what is left."""
+        shown = self.shown_columns(width)
+        fixed = sum(c.width for c in shown) + len(SEPARATOR) * (len(shown) - 1)
+        flexible = [c for c in shown if c.width == 0]
+        spare = max(width - fixed, sum(c.min_width for c in flexible))
         share = spare // len(flexible) if flexible else 0
-        return [c.width or share for c in self.columns]
+        return [(c, c.width or max(share, c.min_width)) for c in shown]
 
     def column_at(self, x: int) -> Column | None:
         edge = 0
-        for column, width in zip(self.columns, self.widths(self.scrollable_content_region.width)):
+        for column, width in self.widths(self.scrollable_content_region.width):
             edge += width + len(SEPARATOR)
             if x < edge:
                 return column
@@ -193,7 +210,7 @@ class LazyTable(ScrollView, can_focus=True):
         if y == 0:
             style = self.get_component_rich_style("lazy-table--header")
             cells = []
-            for column, width in zip(self.columns, widths):
+            for column, width in widths:
                 title = column.label
                 if column.key == self.sort_key:
                     title += " ▼" if self.descending else " ▲"
@@ -213,7 +230,7 @@ class LazyTable(ScrollView, can_focus=True):
         else:
             style = base
         cells = []
-        for column, width in zip(self.columns, widths):
+        for column, width in widths:
             value = self.render_cell(column.key, row)
             cells.append(fit(value, width, column.justify))
         return self._line(cells, style)

@@ -38,10 +38,11 @@ class TabBar(Widget):
         text = Text(no_wrap=True, overflow="ellipsis")
         self._spans = []
         for index, (key, title) in enumerate(self.tabs):
+            if index:
+                text.append(" ")
             start = text.cell_len
             text.append(f" {index + 1} {title} ", "bold reverse" if key == self.active else "")
             self._spans.append((start, text.cell_len, key))
-            text.append(" ")
         return text
 
     def watch_active(self, old: str, new: str) -> None:
