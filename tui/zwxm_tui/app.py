@@ -41,6 +41,7 @@ class ZwxmApp(App):
         Binding("ctrl+d", "deadlines", "k_deadlines", show=False),
         Binding("ctrl+r", "rules", "k_rules", show=False),
         Binding("f2", "toggle_language", "k_lang"),
+        Binding("ctrl+u", "actor", "k_actor", show=False),  # who writes (issue 13 §2)
         Binding("ctrl+q", "quit", "k_quit", priority=True),
     ]
 
@@ -189,7 +190,7 @@ class ZwxmApp(App):
         yield command(self.lang, "help", "F1", self.action_help)
         yield command(self.lang, "language", "F2", self.action_toggle_language)
         if not self.read_only:
-            yield SystemCommand(tr("actor", self.lang), tr("actor_help", self.lang), self.action_actor)
+            yield command(self.lang, "actor", "Ctrl+U", self.action_actor, tr("actor_help", self.lang))
         yield from getattr(screen, "palette_commands", lambda: ())()
         yield command(self.lang, "k_quit", "Ctrl+Q", self.exit)
 

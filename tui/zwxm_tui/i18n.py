@@ -187,6 +187,7 @@ UI: dict[str, Label] = {
     "k_reverse": ("倒序", "Reverse"),
     "k_help": ("帮助", "Help"),
     "k_lang": ("中/英", "Lang"),
+    "k_actor": ("我的名字", "My name"),
     "k_back": ("返回", "Back"),
     "k_quit": ("退出", "Quit"),
     "k_article": ("条文", "Article"),
