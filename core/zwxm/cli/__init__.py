@@ -61,7 +61,9 @@ def _load(path: str, code: str | None):
     source = stdin_file() if path == STDIO else path
     try:
         data = read_data_file(source)
-        items = data["projects"] if isinstance(data.get("projects"), list) and len(data) == 1 else [data]
+        # an export: its projects (and who wrote them, `recorded`, which evaluation leaves aside)
+        export = isinstance(data.get("projects"), list) and set(data) <= {"projects", "recorded"}
+        items = data["projects"] if export else [data]
         codes = [item.get("code") if isinstance(item, dict) else None for item in items]
         if code is not None:
             if code not in codes:
