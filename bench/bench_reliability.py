@@ -6,12 +6,16 @@
   backup       `zwxm backup` --copies times (default 10) while an operator process writes
   badfiles     the bad inputs of issue 13 §4/§5 (zip bombs, a million columns, /dev/zero, a 200,000-row
                ledger ...) through `zwxm`: exit status and peak memory of each
+  operators    two operator processes record events for --seconds while one `zwxm import` of a
+               --projects-row ledger (default 100,000, evaluated as it goes) runs (issue 13 §10);
+               with --baseline CORE_DIR the same run first with that core (e.g. main's `core`
+               exported by `git archive`), side by side
 
 The same code runs, shorter, in tests/reliability (fast by default, `--slow` for these lengths).
 Fuzzing runs only as tests: `.venv/bin/pytest tests/reliability --slow -q`.
 
-Run:  .venv/bin/python bench/bench_reliability.py [--runs concurrency,crash,backup] [--seconds 60]
-      [--kills 20] [--copies 10] [--workdir DIR] [--json results.json]
+Run:  .venv/bin/python bench/bench_reliability.py [--runs concurrency,crash,backup,operators] [--seconds 60]
+      [--kills 20] [--copies 10] [--projects 100000] [--baseline CORE_DIR] [--workdir DIR] [--json results.json]
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import json
 import os
 import platform
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +35,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.reliability.harness import run_backups, run_bad_files, run_concurrency, run_crashes  # noqa: E402
+from tests.reliability.harness import (  # noqa: E402
+    run_backups,
+    run_bad_files,
+    run_concurrency,
+    run_crashes,
+    run_operators_during_import,
+)
 
 
 def machine() -> str:
@@ -84,6 +95,27 @@ def badfiles(workdir: Path, rows: int) -> list:
     return results
 
 
+def operators(workdir: Path, projects: int, seconds: float, baseline: Path | None) -> dict:
+    results = {}
+    if baseline is not None:  # the same run in a child process whose `zwxm` is the baseline core
+        out = workdir / "baseline.json"
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(baseline), os.environ.get("PYTHONPATH", "")])}
+        subprocess.run([sys.executable, __file__, "--runs", "operators", "--projects", str(projects), "--seconds",
+                        str(seconds), "--workdir", str(workdir / "baseline"), "--json", str(out)], env=env, check=True)
+        results["baseline"] = json.loads(out.read_text(encoding="utf-8"))["operators"]["this"]
+    import zwxm
+
+    r = run_operators_during_import(workdir / "operators", projects, seconds)
+    print(f"operators during a {projects}-project import ({Path(zwxm.__file__).parent}): {r['operator_writes']} "
+          f"writes in {seconds:.0f} s; wait p50 {r['operator_wait_p50_ms']:.1f} ms, p99 {r['operator_wait_p99_ms']:.0f} "
+          f"ms, worst {r['operator_wait_max_ms']:.0f} ms; {r['imported_projects']} projects imported "
+          f"({'finished' if r['import_finished'] else 'stopped'}); lost {len(r['lost_operator_writes'])}, errors "
+          f"{len(r['errors'])}, partial batch {r['partial_batch']}, verify problems {len(r['verify'])}, integrity "
+          f"{r['integrity']}")
+    results["this"] = r
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", default="concurrency,crash,backup")
@@ -91,6 +123,8 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--copies", type=int, default=10)
     parser.add_argument("--rows", type=int, default=200_000, help="rows of the large ledger of the badfiles run")
+    parser.add_argument("--projects", type=int, default=100_000)
+    parser.add_argument("--baseline", type=Path, help="a core directory to measure the operators run against first")
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--json", type=Path, help="write every count and figure here")
     args = parser.parse_args()
@@ -107,8 +141,10 @@ def main() -> None:
             results[run] = backup(workdir, args.copies)
         elif run == "badfiles":
             results[run] = badfiles(workdir, args.rows)
+        elif run == "operators":
+            results[run] = operators(workdir, args.projects, args.seconds, args.baseline)
         else:
-            parser.error(f"--runs: unknown run {run!r} (concurrency, crash, backup, badfiles)")
+            parser.error(f"--runs: unknown run {run!r} (concurrency, crash, backup, badfiles, operators)")
     print(f"total {time.monotonic() - started:.0f} s; files in {workdir}")
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8")

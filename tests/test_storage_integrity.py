@@ -57,10 +57,18 @@ def test_verify_names_project_and_event_changed_behind_our_back(store, example_r
     assert changed.returncode == 0, changed.stderr
     event_id = changed.stdout.strip()
     with Store(store.path, registry=example_registry) as reopened:
-        problems = reopened.verify()
-        assert len(problems) == 2
-        assert "P-1" in problems[0] and "missing" in problems[0]
-        assert "P-2" in problems[1] and f"#{event_id}" in problems[1] and "hash mismatch" in problems[1]
+        assert set(reopened.repaired) == {"events_no_update", "events_no_delete"}  # said on opening
+        found = reopened.verify_register().problems
+        by_kind = {kind: [p for p in found if p.kind == kind] for kind in ("trigger", "deleted", "changed", "chain")}
+        assert [p.where for p in by_kind["trigger"]] == ["events_no_update", "events_no_delete"]
+        assert "was missing; restored on opening" in str(by_kind["trigger"][0])
+        assert len(by_kind["deleted"]) == 1 and "P-1" in str(by_kind["deleted"][0])
+        assert by_kind["changed"][0].where == f"events {event_id}"
+        assert "date: '2025-05-06' → '2025-05-01'" in str(by_kind["changed"][0])
+        chain = [str(p) for p in by_kind["chain"]]
+        assert "P-1" in chain[0] and "missing" in chain[0]
+        assert "P-2" in chain[1] and f"#{event_id}" in chain[1] and "hash mismatch" in chain[1]
+        assert len(found) == 6
         # opening the file put the dropped triggers back
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             reopened.db.execute("DELETE FROM events")

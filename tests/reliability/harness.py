@@ -249,6 +249,61 @@ def check_concurrency(db: Path, workdir: Path, seconds: float) -> dict[str, Any]
     }
 
 
+# --- Operators during one big import (issue 13 §10) ----------------------------------------
+
+
+def run_operators_during_import(workdir: Path, projects: int, seconds: float, batch_size: int = 500,
+                                operators: int = 2) -> dict[str, Any]:
+    """`operators` processes record events for `seconds` while one `zwxm import` of a `projects`-row ledger
+    (evaluated as it goes, not deferred) runs; then the import is stopped if it has not finished. Returns
+    the operators' waits and what must hold: nothing acknowledged lost, every batch all or nothing, verify clean."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    db = workdir / "big-import.db"
+    seed_operator_projects(db, 200)
+    ledger = write_csv(workdir / "big.csv", ledger_rows("BIG", projects, random.Random(11)))
+    start_at = time.time() + 3.0
+    python = [sys.executable, "-m", "tests.reliability.harness"]
+    common = ["--db", str(db), "--seconds", str(seconds), "--start-at", str(start_at)]
+    names = [f"operator-{chr(97 + n)}" for n in range(operators)]
+    workers = [subprocess.Popen([*python, "operator", *common, "--name", name, "--log", str(workdir / f"{name}.jsonl"),
+                                 "--seed", str(seed)], cwd=ROOT, env=env()) for seed, name in enumerate(names)]
+    _wait_until(start_at)
+    started = time.monotonic()
+    importing = subprocess.Popen([ZWXM, "--db", str(db), "import", ledger.name, "--batch-size", str(batch_size),
+                                  "--rejects", "big.rejects.csv"], cwd=workdir, env=env(), stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    codes = [w.wait(timeout=seconds + 120) for w in workers]
+    finished = importing.poll() is not None
+    if not finished:  # stopped as Ctrl-C would: the batch being written is rolled back
+        os.killpg(importing.pid, signal.SIGKILL)
+    importing.communicate(timeout=60)
+    import_seconds = time.monotonic() - started
+    operator_log = [r for name in names for r in read_log(workdir / f"{name}.jsonl")]
+    acked = {r["note"] for r in operator_log if "error" not in r}
+    waits = [r["wait"] for r in operator_log if "wait" in r]
+    from zwxm.store import Store
+
+    with Store(db) as store:
+        stored = {row[0] for row in store.db.execute("SELECT note FROM events WHERE type = 'progress_reported'")}
+        imported = store.db.execute("SELECT count(*) FROM projects WHERE code LIKE 'BIG-%'").fetchone()[0]
+        events = store.db.execute("SELECT count(*) FROM events WHERE project_code LIKE 'BIG-%'").fetchone()[0]
+        verify = store.verify()
+        status_missing = store.db.execute("SELECT count(*) FROM projects p LEFT JOIN project_status s "
+                                          "ON s.code = p.code WHERE s.code IS NULL").fetchone()[0]
+    return {
+        "projects": projects, "seconds": seconds, "batch_size": batch_size, "exit_codes": codes,
+        "import_finished": finished, "import_exit": importing.returncode, "import_seconds": import_seconds,
+        "imported_projects": imported, "imported_events": events,
+        "partial_batch": imported % batch_size != 0 and imported != projects,
+        "operator_writes": len(acked), "errors": [r["error"] for r in operator_log if "error" in r],
+        "lost_operator_writes": sorted(acked - stored),
+        "operator_wait_p50_ms": 1000 * statistics.median(waits) if waits else 0.0,
+        "operator_wait_p99_ms": 1000 * percentile(waits, 0.99),
+        "operator_wait_max_ms": 1000 * max(waits, default=0.0),
+        "verify": verify, "integrity": integrity(db), "derived_rows_missing": status_missing,
+    }
+
+
 # --- Crash: kill -9 a real `zwxm import` --------------------------------------------------
 
 

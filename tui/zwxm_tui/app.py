@@ -43,6 +43,7 @@ class ZwxmApp(App):
         Binding("ctrl+d", "deadlines", "k_deadlines", show=False),
         Binding("ctrl+r", "rules", "k_rules", show=False),
         Binding("f2", "toggle_language", "k_lang"),
+        Binding("ctrl+u", "actor", "k_actor", show=False),  # who writes (issue 13 §2)
         Binding("ctrl+q", "quit", "k_quit", priority=True),
     ]
 
@@ -72,6 +73,25 @@ class ZwxmApp(App):
         self.push_screen(ProjectsScreen())
         for problem in self.registry.problems:
             self.notify(markup_text(problem_text(problem, self.lang)), severity="error", timeout=15)
+
+    def open_store(self) -> Store:
+        """Another connection to the same file, as this session's actor, read-only if this one is (for workers)."""
+        from zwxm.store import Store
+
+        return Store(self.store.path, self.registry, actor=self.store.actor, read_only=self.store.read_only)
+
+    def set_actor(self, name: str) -> None:
+        """The name recorded with this session's writes (issue 13 §2), remembered in the settings file."""
+        self.store.set_actor(name)
+        if self.settings_path is not None:
+            settings.save(self.settings_path, {"actor": self.store.actor})
+        self.notify(tr("actor_set", self.lang, actor=self.store.actor))
+
+    def action_actor(self) -> None:
+        from .screens.actor import ActorScreen
+
+        if not self.writes_refused():
+            self.push_screen(ActorScreen(), lambda name: self.set_actor(name) if name else None)
 
     def _titles(self) -> None:
         self.title = tr("app_title", self.lang)
@@ -175,23 +195,30 @@ class ZwxmApp(App):
         yield command(self.lang, "rules", "Ctrl+R", self.action_rules)
         yield command(self.lang, "help", "F1", self.action_help)
         yield command(self.lang, "language", "F2", self.action_toggle_language)
+        if not self.read_only:
+            yield command(self.lang, "actor", "Ctrl+U", self.action_actor, tr("actor_help", self.lang))
         yield from getattr(screen, "palette_commands", lambda: ())()
         yield command(self.lang, "k_quit", "Ctrl+Q", self.exit)
 
 
 def create_app(db_path: str | Path | None = None, lang: str | None = "zh", registry: Registry | None = None,
                settings_path: Path | None = None, as_of: dt.date | None = None, read_only: bool = False,
-               files_dir: Path | None = None) -> ZwxmApp:
-    """The app on the database at `db_path` (resolved like every zwxm command: path > ZWXM_DB > default)."""
+               files_dir: Path | None = None, actor: str | None = None) -> ZwxmApp:
+    """The app on the database at `db_path` (resolved like every zwxm command: path > ZWXM_DB > default).
+
+    `read_only` opens the file read-only (SQLite mode=ro). `actor` (from --actor or ZWXM_ACTOR) names who
+    writes; without it, the name saved in the settings, else the OS user."""
     from zwxm.store import Store
 
+    saved = settings.load(settings_path) if settings_path else {}
     if lang is None:
-        lang = settings.load(settings_path).get("lang", "zh") if settings_path else "zh"
-    store = Store(db_path, registry=registry)
+        lang = saved.get("lang", "zh")
+    store = Store(db_path, registry=registry, actor=actor or saved.get("actor"), read_only=read_only)
     return ZwxmApp(store, lang, registry, settings_path, as_of, read_only, files_dir)
 
 
-def run(db_path: str | None = None, lang: str | None = "zh") -> None:
+def run(db_path: str | None = None, lang: str | None = "zh", *, actor: str | None = None,
+        read_only: bool = False) -> None:
     """Open the TUI; a database that cannot be opened is reported in one line, not a traceback."""
     from zwxm.store import SchemaError
 
@@ -202,12 +229,16 @@ def run(db_path: str | None = None, lang: str | None = "zh") -> None:
 
     files = os.environ.get(FILES_DIR_ENV)
     try:
-        app = create_app(db_path, lang, settings_path=path, read_only=os.environ.get(READ_ONLY_ENV, "0") != "0",
-                         files_dir=Path(files) if files else None)
+        app = create_app(db_path, lang, settings_path=path,
+                         read_only=read_only or os.environ.get(READ_ONLY_ENV, "0") != "0",
+                         files_dir=Path(files) if files else None, actor=actor)
     except SchemaError as exc:
         print(str(exc), file=sys.stderr)
         sys.exit(2)
     except OSError as exc:
         print(f"无法打开数据库 / cannot open the database: {db_path or ''}: {exc}", file=sys.stderr)
         sys.exit(2)
+    for name, sql in app.store.repaired.items():
+        print(f"警告：触发器 {name} {'缺失' if sql is None else '被改动'}，已恢复并记入日志 / warning: trigger {name} was "
+              f"{'missing' if sql is None else 'altered'}; restored and logged (see `zwxm verify`)", file=sys.stderr)
     app.run()

@@ -160,6 +160,10 @@ UI: dict[str, Label] = {
                       "{covered} covered, {explained} explained, {total} articles"),
     # settings
     "language": ("界面语言", "Language"),
+    "col_recorded_by": ("记录人", "Recorded by"),
+    "actor": ("我的名字（记入每次写入）", "My name (recorded with every write)"),
+    "actor_help": ("以谁的名义写入：默认是操作系统用户", "who writes: the OS user unless named here"),
+    "actor_set": ("此后的写入记为：{actor}", "writes are now recorded as: {actor}"),
     "language_switched": ("界面语言：中文", "Language: English"),
     "read_only": ("只读", "read-only"),
     "read_only_refused": ("只读模式：不能修改数据库", "Read-only: the database cannot be changed here"),
@@ -182,6 +186,7 @@ UI: dict[str, Label] = {
     "k_reverse": ("倒序", "Reverse"),
     "k_help": ("帮助", "Help"),
     "k_lang": ("中/英", "Language"),
+    "k_actor": ("我的名字", "My name"),
     "k_back": ("返回", "Back"),
     "k_quit": ("退出", "Quit"),
     "k_article": ("条文", "Article"),

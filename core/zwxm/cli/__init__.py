@@ -72,7 +72,9 @@ def _load(path: str, code: str | None):
     source = stdin_file() if path == STDIO else path
     try:
         data = read_data_file(source)
-        items = data["projects"] if isinstance(data.get("projects"), list) and len(data) == 1 else [data]
+        # an export: its projects (and who wrote them, `recorded`, which evaluation leaves aside)
+        export = isinstance(data.get("projects"), list) and set(data) <= {"projects", "recorded"}
+        items = data["projects"] if export else [data]
         codes = [item.get("code") if isinstance(item, dict) else None for item in items]
         if code is not None:
             if code not in codes:
@@ -143,8 +145,13 @@ class _Commands(click.Group):
               help="界面语言（默认中文；TUI 记住上次的选择）/ language (default Chinese; the TUI remembers your choice)")
 @click.option("--calendar-file", "calendar_files", multiple=True, type=click.Path(dir_okay=False),
               help="节假日覆盖文件（可多次）/ holiday override TOML (repeatable); see docs/calendar.md")
+@click.option("--actor", envvar="ZWXM_ACTOR", help="以谁的名义写入（默认：操作系统用户）；记入每次写入 / who writes "
+                                                 "(default: the OS user); recorded with every write")
+@click.option("--read-only", "read_only", is_flag=True, help="只读打开数据库：只能查看，不能写入 / open the database "
+                                                              "read-only: look, never write")
 @click.pass_context
-def cli(ctx: click.Context, db_path: str | None, lang: str, calendar_files: tuple[str, ...]) -> None:
+def cli(ctx: click.Context, db_path: str | None, lang: str, calendar_files: tuple[str, ...], actor: str | None,
+        read_only: bool) -> None:
     """政务项目 zwxm: where each government IT project stands, what is due, and what is out of line."""
     if calendar_files:  # the calendar reads ZWXM_CALENDAR when it is first built, in this process and in children
         existing = os.environ.get("ZWXM_CALENDAR")
@@ -153,11 +160,13 @@ def cli(ctx: click.Context, db_path: str | None, lang: str, calendar_files: tupl
     ctx.obj["db"] = db_path
     ctx.obj["lang"] = lang or "zh"
     ctx.obj["lang_choice"] = lang  # None when not given: the TUI then uses its saved setting
+    ctx.obj["actor"] = actor
+    ctx.obj["read_only"] = read_only
     if ctx.invoked_subcommand is None:
-        launch_ui(db_path, lang)  # lang None: the UI's saved setting
+        launch_ui(db_path, lang, actor=actor, read_only=read_only)  # lang None: the UI's saved setting
 
 
-def launch_ui(db_path: str | None, lang: str | None) -> None:
+def launch_ui(db_path: str | None, lang: str | None, *, actor: str | None = None, read_only: bool = False) -> None:
     """Open the user interface registered in the `zwxm.ui` entry point group (the TUI registers `tui`);
     the core never imports a UI itself."""
     found = {entry.name: entry for entry in importlib.metadata.entry_points(group="zwxm.ui")}
@@ -173,7 +182,8 @@ def launch_ui(db_path: str | None, lang: str | None) -> None:
                    "the user interface and needs a terminal; scripts use the sub-commands (see zwxm --help)", err=True)
         sys.exit(2)
     entry = found.get("tui") or found[min(found)]
-    entry.load()(db_path=db_path, lang=lang)
+    options = {"actor": actor, "read_only": read_only} if actor or read_only else {}  # a UI without them still runs
+    entry.load()(db_path=db_path, lang=lang, **options)
 
 
 CODE_HELP = "文件含多个项目时（如 zwxm export 的输出）选其一 / the project to use from a file of several (as `zwxm export` writes)"

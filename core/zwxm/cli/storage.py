@@ -27,26 +27,36 @@ from .common import DISTRICT, EVENT_TYPE, KIND, STAGE, STDIO, ListsValues, Progr
 from .output import echo, fail
 
 DATE_HELP = "日期 YYYY-MM-DD / date"
+VERIFY_LINES = 100  # problems printed as text; --json lists every one
 
 
 _fail = fail  # one line per problem on stderr, in Chinese and English, bounded; then exit
 
 
 @contextlib.contextmanager
-def _store(ctx: click.Context) -> Iterator[Any]:
-    """The Store of the global --db path; bad files, plugin conflicts, a full disk or an unwritable
-    file become one line naming the file, not a traceback."""
+def _store(ctx: click.Context, writes: tuple[str, str] | None = None) -> Iterator[Any]:
+    """The Store of the global --db path, in the name of --actor, read-only under --read-only; bad files,
+    plugin conflicts, a full disk or an unwritable file become one line naming the file, not a traceback.
+    `writes` names what a writing command does, so that --read-only refuses it before anything is opened."""
     from ..files import file_problem
     from ..plugins import RegistryError
     from ..store import SchemaError, Store, open_failure, resolve_db_path
 
-    path = resolve_db_path(ctx.obj.get("db") if ctx.obj else None)
+    options = ctx.obj or {}
+    read_only = bool(options.get("read_only"))
+    if writes and read_only:
+        _fail([Problem("--read-only", None, f"只读模式：不能{writes[0]}", f"read-only mode: cannot {writes[1]}")])
+    path = resolve_db_path(options.get("db"))
     try:
-        store = Store(path)
+        store = Store(path, actor=options.get("actor"), read_only=read_only)
     except (SchemaError, RegistryError) as exc:
         _fail([exc])
     except (OSError, sqlite3.Error) as exc:
         _fail([open_failure(path, exc)])
+    for name, sql in store.repaired.items():  # said before anything else happens; `zwxm verify` keeps naming it
+        state, state_en = ("缺失", "missing") if sql is None else ("被改动", "altered")
+        echo(f"警告：触发器 {name} {state}，已恢复并记入日志 / warning: trigger {name} was {state_en}; restored "
+             f"and logged (see `zwxm verify`)", err=True)
     try:
         yield store
     except sqlite3.Error as exc:
@@ -127,7 +137,7 @@ def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | 
             _fail([Problem("format", None, "从标准输入导入时请用 --format 指定格式", "give --format when FILE is -")])
         file = str(stdin_file(f".{fmt}"))
         rejects = rejects or "stdin.rejects.csv"
-    with _store(ctx) as store:
+    with _store(ctx, ("导入", "import")) as store:
         progress = None
 
         def start(total: int) -> None:
@@ -226,7 +236,8 @@ def export(ctx: click.Context, output: str, codes: tuple[str, ...], district: st
         altered: list[str] = []
         try:
             with Progress(("导出", "exporting"), len(selected), _lang(ctx)) as progress:
-                count = export_projects(store.iter_projects(selected), target, fmt, progress.update, altered)
+                count = export_projects(store.iter_projects(selected), target, fmt, progress.update, altered,
+                                        recorded=store.recorded(selected))
             if output == STDIO:
                 with target.open("rb") as f:
                     shutil.copyfileobj(f, sys.stdout.buffer)
@@ -277,7 +288,7 @@ def record(ctx: click.Context, code: str, event_type: str, date_: str | None, no
 
     day = _day(date_, "date") if date_ is not None else dt.date.today()
     lang = _lang(ctx)
-    with _store(ctx) as store:
+    with _store(ctx, ("记录事件", "record an event")) as store:
         names = store.registry.event_types[event_type]
         name = pick(lang, names.label, names.label_en)
         try:
@@ -325,7 +336,7 @@ def rebuild(ctx: click.Context, as_json: bool) -> None:
     按事件重新计算每个项目的阶段、期限和问题。"""
     from ..store import ProjectQuery
 
-    with _store(ctx) as store:
+    with _store(ctx, ("重算派生表", "rebuild the derived tables")) as store:
         total = store.count_projects(ProjectQuery())
         with Progress(("重算", "rebuilding"), total, _lang(ctx)) as progress:
             count = store.rebuild(progress=progress.update)
@@ -336,18 +347,37 @@ def rebuild(ctx: click.Context, as_json: bool) -> None:
 
 
 @click.command("verify")
+@click.option("--since", metavar="DIGEST", help="证明当前登记册延续了具有该记录头的登记册 / prove the register extends "
+                                              "the one whose head had this digest")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出全部问题和记录头 / every problem and the head as JSON")
 @click.pass_context
-def verify(ctx: click.Context) -> None:
-    """Check every event's hash chain; name each project and event changed behind the program's back."""
+def verify(ctx: click.Context, since: str | None, as_json: bool) -> None:
+    """Check the register against its log of writes: name every row deleted, changed or added outside
+    zwxm, every break in the log, every missing or altered trigger; print the head to keep elsewhere."""
     with _store(ctx) as store:
-        problems = store.verify()
+        result = store.verify_register(since)
         events = store.db.execute("SELECT count(*) FROM events").fetchone()[0]
-    for message in problems:
-        echo(message, err=True)
-    if problems:
-        _say(ctx, f"校验失败：{len(problems)} 条事件有问题", f"verification failed: {len(problems)} events", err=True)
+    head = result.head
+    if as_json:
+        dump_json(result.to_dict())
+        sys.exit(1 if result.problems else 0)
+    shown = result.problems[:VERIFY_LINES]
+    for problem in shown:
+        echo(str(problem), err=True)
+    if len(result.problems) > len(shown):
+        rest = len(result.problems) - len(shown)
+        _say(ctx, f"……另有 {rest} 个问题（--json 列出全部）", f"... and {rest} more (--json lists every one)", err=True)
+    _say(ctx, f"记录头：{head.digest}（{head.writes} 次写入）", f"head: {head.digest} ({head.writes} writes)")
+    if result.problems:
+        _say(ctx, f"校验失败：{len(result.problems)} 个问题", f"verification failed: {len(result.problems)} problems",
+             err=True)
         sys.exit(1)
-    _say(ctx, f"校验通过：{events} 条事件完好", f"verified: {events} events intact")
+    if result.since is not None:
+        _say(ctx, f"当前登记册延续了记录头 {result.since.digest}（第 {result.since.writes} 次写入）的登记册，此后又有 "
+                  f"{head.writes - result.since.writes} 次写入", f"the register extends the one whose head was "
+                  f"{result.since.digest} (write {result.since.writes}); {head.writes - result.since.writes} writes since")
+    _say(ctx, f"校验通过：{head.writes} 次写入与各表一致，{events} 条事件完好",
+         f"verified: {head.writes} writes match the tables, {events} events intact")
 
 
 @click.command("backup")
@@ -386,6 +416,8 @@ def demo(ctx: click.Context, count: int, seed: int, replace: bool, remove: bool)
     from ..io.demo import create_demo, demo_path_for, is_demo
     from ..store import default_db_path, resolve_db_path
 
+    if ctx.obj and ctx.obj.get("read_only"):
+        _fail([Problem("--read-only", None, "只读模式：不能创建演示数据库", "read-only mode: cannot create a demo database")])
     # Without --db or ZWXM_DB the demo lives in its own file beside the default database, never in it.
     explicit = (ctx.obj.get("db") if ctx.obj else None) or os.environ.get("ZWXM_DB")
     path = resolve_db_path(explicit) if explicit else demo_path_for(default_db_path())

@@ -40,13 +40,17 @@ CHANGE_COLUMNS = ("project_code", "date", "amount", "content_amount", "reason", 
 # filing dates travel in the events sheet, naming the contract); funding sources: funding.<source> columns
 CONTRACT_COLUMNS = ("project_code", "id", "kind", "vendor", "amount", "phase", "note")
 PHASE_COLUMNS = ("project_code", "id", "name", "year", "note")
+RECORDED_COLUMNS = ("project_code", "row", "written_at", "written_by")
 
 
 def export_projects(projects: Iterable[Project], path: str | Path, fmt: str | None = None,
-                    progress: Callable[[int], None] = lambda n: None, altered: list[str] | None = None) -> int:
+                    progress: Callable[[int], None] = lambda n: None, altered: list[str] | None = None,
+                    recorded: list[dict[str, Any]] | None = None) -> int:
     """Write the projects to `path` in `fmt` (default: from the extension); returns how many.
     `progress(1)` is called as each project is written. For XLSX, `altered` receives "CODE column"
-    for each cell whose control characters became symbols."""
+    for each cell whose control characters became symbols. `recorded` (`Store.recorded`: who wrote each
+    project, event and change, and when) goes into a `recorded` sheet or top-level list of XLSX, JSON
+    and TOML, which `zwxm import` leaves aside."""
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     if fmt not in EXPORT_FORMATS:
@@ -54,15 +58,17 @@ def export_projects(projects: Iterable[Project], path: str | Path, fmt: str | No
                          f"format (one of {', '.join(EXPORT_FORMATS)})")
     with written(path, field="output") as temporary:
         if fmt == "xlsx":
-            return _write_xlsx(projects, temporary, progress, altered if altered is not None else [])
+            return _write_xlsx(projects, temporary, progress, altered if altered is not None else [], recorded)
         if fmt == "csv":
             return _write_csv(projects, temporary, progress)
+        extra = {"recorded": [_without_none(r) for r in recorded]} if recorded else {}
         if fmt == "toml":
             data = [_without_none(dump_project(p)) for p in _counted(projects, progress)]
-            temporary.write_text(tomli_w.dumps({"projects": data}), encoding="utf-8")
+            temporary.write_text(tomli_w.dumps({"projects": data, **extra}), encoding="utf-8")
         else:  # JSON keeps a null inside an event's payload, so the event reads back as the same event
             data = [dump_project(p) for p in _counted(projects, progress)]
-            temporary.write_text(json.dumps({"projects": data}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            temporary.write_text(json.dumps({"projects": data, **extra}, ensure_ascii=False, indent=2) + "\n",
+                                 encoding="utf-8")
         return len(data)
 
 
@@ -117,7 +123,8 @@ def _write_csv(projects: Iterable[Project], path: Path, progress: Callable[[int]
     return count
 
 
-def _write_xlsx(projects: Iterable[Project], path: Path, progress: Callable[[int], None], altered: list[str]) -> int:
+def _write_xlsx(projects: Iterable[Project], path: Path, progress: Callable[[int], None], altered: list[str],
+                recorded: list[dict[str, Any]] | None = None) -> int:
     import openpyxl
 
     projects = list(projects)
@@ -148,5 +155,11 @@ def _write_xlsx(projects: Iterable[Project], path: Path, progress: Callable[[int
                                     (item[c] if item[c] not in ("", {}) else None), altered, f"{project.code} {name}.{c}")
                               for c in columns])
         progress(1)
+    if recorded:
+        recorded_sheet = book.create_sheet("recorded")
+        recorded_sheet.append(RECORDED_COLUMNS)
+        for r in recorded:
+            recorded_sheet.append([_cell(recorded_sheet, r[c], altered, f"{r['project_code']} recorded.{c}")
+                                   for c in RECORDED_COLUMNS])
     book.save(path)
     return len(projects)

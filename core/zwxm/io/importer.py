@@ -182,8 +182,10 @@ def run_import(store: Store, source: Source, *, mapping: dict[str, Column] | Non
                 else:
                     valid.append(project)
                     valid_rows.append(number)
+            # evaluated outside the write lock; the transaction only writes (operators are not held up)
+            plan = store.plan_write(valid, derive) if valid else None
             with store.transaction():
-                outcomes = store.write_validated(valid, derive) if valid else []
+                outcomes = store.write_plan(plan) if plan else []
                 store.db.conn.executemany(
                     "INSERT INTO import_rejects (import_id, row, code, \"column\", value, reason, reason_en) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -195,6 +197,9 @@ def run_import(store: Store, source: Source, *, mapping: dict[str, Column] | Non
                 if staging is not None and valid_rows:  # moved: the valid rows leave the staging table
                     store.db.conn.executemany(f"DELETE FROM [{staging.table}] WHERE rowid = ?",
                                               [(n,) for n in valid_rows])
+            # the import copies its own pages into the file, outside any transaction: otherwise the next
+            # operator to commit would find a long write-ahead log and checkpoint it while the person waits
+            store.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
             summary.inserted += counts["inserted"]
             summary.updated += counts["updated"]
             summary.unchanged += counts["unchanged"]

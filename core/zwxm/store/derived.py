@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import sqlite_utils
 
@@ -17,11 +17,19 @@ from ..plugins import Registry
 from .rows import _chunks, _marks, _project_from_rows
 
 
+class DerivedRows(NamedTuple):
+    codes: list[str]
+    status: list[tuple]
+    deadlines: list[tuple]
+    findings: list[tuple]
+
+
 class DerivedTables:
     """`Store`'s refresh and rebuild of the derived tables; uses the store's db, registry, peers and _load."""
 
     db: sqlite_utils.Database
     registry: Registry
+    _fingerprints: Callable[[list[str]], dict[str, tuple]]
 
     if TYPE_CHECKING:  # provided by Store
         def transaction(self) -> contextlib.AbstractContextManager[None]: ...
@@ -33,8 +41,12 @@ class DerivedTables:
 
         Without `evaluate_rules` only the stage is stored and evaluated_on stays NULL until `rebuild`.
         """
+        self._write_derived(self._derived_rows(projects, evaluate_rules))
+
+    def _derived_rows(self, projects: list[Project], evaluate_rules: bool = True) -> DerivedRows:
+        """The status, deadline and finding rows of these projects: the evaluation, which needs no write lock."""
         if not projects:
-            return
+            return DerivedRows([], [], [], [])
         today = dt.date.today()
         status: list[tuple[Any, ...]] = []
         deadlines: list[tuple[Any, ...]] = []
@@ -64,9 +76,14 @@ class DerivedTables:
                               d.article, d.status, int(d.provisional), d.done_on.isoformat() if d.done_on else None,
                               d.explanation, d.explanation_en, d.contract, d.phase) for d in ev.deadlines)
             findings.extend((project.code, f.rule, f.severity, f.article, f.message, f.message_en, f.plugin,
-                             f.contract, f.phase) for f in ev.findings)
+                             f.contract, f.phase)
+                            for f in ev.findings)
+        return DerivedRows([p.code for p in projects], status, deadlines, findings)
+
+    def _write_derived(self, rows: DerivedRows) -> None:
+        codes, status, deadlines, findings = rows
         conn = self.db.conn
-        for chunk in _chunks([p.code for p in projects]):
+        for chunk in _chunks(codes):
             marks = _marks(len(chunk))
             conn.execute(f"DELETE FROM project_deadlines WHERE project_code IN ({marks})", chunk)
             conn.execute(f"DELETE FROM project_findings WHERE project_code IN ({marks})", chunk)
@@ -81,18 +98,29 @@ class DerivedTables:
         """Recompute every derived row from the events, one short transaction per chunk of projects."""
         codes = [r[0] for r in self.db.execute("SELECT code FROM projects ORDER BY code")]
         for chunk in _chunks(codes):
+            seen = self._fingerprints(chunk)  # evaluated without the write lock, written in a short transaction
+            rows, broken = self._rebuilt_rows(chunk)
             with self.transaction():
-                stored = self._load(chunk)
-                projects = []
-                for code in chunk:
-                    try:
-                        projects.append(_project_from_rows(*stored[code]))
-                    except Exception as exc:  # a row edited behind our back must not stop the rebuild
-                        self._refresh_broken(code, exc)
-                self._refresh_derived(projects)
+                if self._fingerprints(chunk) != seen:  # written meanwhile: evaluate again under the lock
+                    rows, broken = self._rebuilt_rows(chunk)
+                for code, exc in broken:
+                    self._refresh_broken(code, exc)
+                self._write_derived(rows)
             if progress:
                 progress(len(chunk))
         return len(codes)
+
+    def _rebuilt_rows(self, codes: list[str]) -> tuple[DerivedRows, list[tuple[str, Exception]]]:
+        stored = self._load(codes)
+        projects, broken = [], []
+        for code in codes:
+            if code not in stored:  # deleted meanwhile
+                continue
+            try:
+                projects.append(_project_from_rows(*stored[code]))
+            except Exception as exc:  # a row edited behind our back must not stop the rebuild
+                broken.append((code, exc))
+        return self._derived_rows(projects), broken
 
     def _refresh_broken(self, code: str, exc: Exception) -> None:
         conn = self.db.conn

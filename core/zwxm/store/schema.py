@@ -12,6 +12,7 @@ from pathlib import Path
 import sqlite_utils
 
 from ..evaluation import DISTRICT_WIDE_FINDINGS
+from . import ledger
 from .search import search_text, sort_key
 
 APPLICATION_ID = 0x7A77786D  # "zwxm": marks the file as ours (PRAGMA application_id)
@@ -155,19 +156,33 @@ CREATE TABLE import_rejects (
 CREATE INDEX import_rejects_import ON import_rejects (import_id);
 """
 
-# Triggers are created again on every open when missing: a dropped trigger comes back, and the
-# rows changed meanwhile are what `verify` finds. Plain SQL only, so the sqlite3 shell obeys them.
+# Append-only triggers. They are checked by their SQL, not by their name: a missing or altered one is
+# reported (`trigger_problems`, named by `verify` and logged as a `repair` write) and then restored by
+# `connect`. Plain SQL only, so the sqlite3 shell obeys them.
+def _append_only(table: str, update: str, delete: str) -> dict[str, str]:
+    return {f"{table}_no_update": f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} BEGIN "
+                                  f"SELECT RAISE(ABORT, '{update}'); END",
+            f"{table}_no_delete": f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} BEGIN "
+                                  f"SELECT RAISE(ABORT, '{delete}'); END"}
+
+
 _TRIGGERS = {
-    "events_no_update": "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN "
-                        "SELECT RAISE(ABORT, 'events are append-only: record a correcting event that supersedes it "
-                        "/ 事件只能追加：请记录一条更正事件'); END",
-    "events_no_delete": "CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN "
-                        "SELECT RAISE(ABORT, 'events are append-only / 事件只能追加，不能删除'); END",
+    **_append_only("events", "events are append-only: record a correcting event that supersedes it "
+                             "/ 事件只能追加：请记录一条更正事件", "events are append-only / 事件只能追加，不能删除"),
+    **_append_only("writes", "the log of writes is append-only / 写入日志只能追加",
+                   "the log of writes is append-only / 写入日志只能追加，不能删除"),
 }
+
+
+def _create_triggers(db: sqlite_utils.Database, table: str) -> None:
+    for name, sql in _TRIGGERS.items():
+        if name.startswith(f"{table}_"):
+            db.execute(sql)
 
 
 def _migrate_to_1(db: sqlite_utils.Database) -> None:
     db.executescript(_SCHEMA_V1)
+    _create_triggers(db, "events")
 
 
 def _migrate_to_2(db: sqlite_utils.Database) -> None:
@@ -247,7 +262,26 @@ def _migrate_to_4(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE changes SET content_amount = abs(amount) WHERE content_amount IS NULL")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3, _migrate_to_4]
+
+
+def _migrate_to_5(db: sqlite_utils.Database) -> None:
+    """Version 5: the log of writes, who recorded each row, and the existing rows adopted into the log."""
+    for table, column in (("projects", "updated_by"), ("events", "recorded_by"), ("changes", "recorded_by")):
+        if column not in {c.name for c in db[table].columns}:  # a file whose version number was set back
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+    if "writes" in db.table_names():
+        return
+    db.execute(ledger.WRITES_SCHEMA)
+    _create_triggers(db, "writes")
+    from .connection import timestamp  # connection.py imports this module
+
+    at = timestamp()
+    for table in ledger.COVERED:
+        ledger.adopt(db, table, at)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3,
+                                                              _migrate_to_4, _migrate_to_5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -315,11 +349,29 @@ def _create_list_indexes(db: sqlite_utils.Database) -> None:
             raise
 
 
-def missing_triggers(db: sqlite_utils.Database) -> list[str]:
-    """The CREATE TRIGGER statements of the triggers the file lacks (`connect` restores them)."""
-    present = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-    return [sql.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1)
-            for name, sql in _TRIGGERS.items() if name not in present]
+def _normal(sql: str | None) -> str | None:
+    return None if sql is None else " ".join(sql.split())
+
+
+def trigger_problems(db: sqlite_utils.Database) -> dict[str, str | None]:
+    """Our triggers that are missing (None) or whose SQL differs from ours (the SQL found), by name."""
+    found = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall())
+    return {name: found.get(name) for name, sql in _TRIGGERS.items() if _normal(found.get(name)) != _normal(sql)}
+
+
+def foreign_triggers(db: sqlite_utils.Database) -> dict[str, str]:
+    """Triggers on the register's tables that zwxm did not create (a trigger can rewrite what is stored)."""
+    tables = {*ledger.COVERED, "writes"}
+    return {name: sql for name, table, sql in db.execute("SELECT name, tbl_name, sql FROM sqlite_master "
+                                                         "WHERE type = 'trigger'")
+            if table in tables and name not in _TRIGGERS}
+
+
+def restore_triggers(db: sqlite_utils.Database, problems: dict[str, str | None]) -> None:
+    """Put back missing or altered triggers (inside the caller's transaction)."""
+    for name in problems:
+        db.execute(f"DROP TRIGGER IF EXISTS [{name}]")
+        db.execute(_TRIGGERS[name])
 
 
 def check_ours(db: sqlite_utils.Database, path: Path) -> None:

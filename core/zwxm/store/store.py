@@ -22,9 +22,11 @@ from ..lifecycle import STAGES
 from ..model import Change, Event, InputError, Problem, Project, check_vocabulary, converter
 from ..plugins import Registry, get_registry
 from ..rules import Refusal
+from . import ledger
 from .connection import _immediate, connect, resolve_db_path, timestamp
-from .derived import DerivedTables
+from .derived import DerivedRows, DerivedTables
 from .integrity import Integrity
+from .ledger import default_actor, set_actor
 from .query import _FROM_PROJECTS, _FROM_STATUS, _LIST_COLUMNS, ON_STATUS, SEARCH_WALK_BUDGET, ProjectQuery
 from .rows import (
     CHUNK,
@@ -81,16 +83,44 @@ def _deadline_window(start: dt.date | None, end: dt.date, overdue: bool) -> tupl
     return f"d.kind = 'due' AND d.done_on IS NULL AND d.date IS NOT NULL AND {window}", params
 
 
+@attrs.frozen
+class WritePlan:
+    """The rows a write of `projects` will store, and the stored state (`seen`) they were computed from."""
+
+    projects: list[Project]
+    derive: bool
+    seen: dict[str, tuple]
+    outcomes: list[str]
+    project_rows: list[dict[str, Any]]
+    event_rows: list[tuple[Any, ...]]
+    change_rows: list[tuple[Any, ...]]
+    parts: dict[str, dict[str, list[tuple[Any, ...]]]]  # code -> part table -> rows replacing the stored ones
+    derived: DerivedRows
+
+
 class Store(DerivedTables, Integrity):
     """The projects database: every read and write of the TUI and the commands goes through here."""
 
-    def __init__(self, path: str | Path | None = None, registry: Registry | None = None):
+    def __init__(self, path: str | Path | None = None, registry: Registry | None = None, *, actor: str | None = None,
+                 read_only: bool = False):
+        """`actor` names who writes (default: ZWXM_ACTOR, else the OS user); `read_only` opens the file as
+        it is, for people who only look. `repaired` holds the append-only triggers found missing or altered
+        (name -> the SQL found, None if missing), restored on opening and logged for `verify`."""
         self.path = resolve_db_path(path)
-        self.db = connect(self.path)
+        self.actor = default_actor(actor)
+        self.read_only = read_only
+        self.repaired: dict[str, str | None] = {}
+        self.db = connect(self.path, read_only=read_only, actor=self.actor, on_repair=self.repaired.update)
         self.registry = registry or get_registry()
 
     def close(self) -> None:
         self.db.close()
+
+    def set_actor(self, actor: str | None) -> None:
+        """Name who makes this store's writes from now on (default: ZWXM_ACTOR, else the OS user)."""
+        self.actor = default_actor(actor)
+        if not self.read_only:
+            set_actor(self.db, self.actor)
 
     def __enter__(self) -> Store:
         return self
@@ -158,6 +188,19 @@ class Store(DerivedTables, Integrity):
         for row in rows:
             row["payload"] = json.loads(row["payload"] or "{}")
         return rows
+
+    def recorded(self, codes: list[str]) -> list[dict[str, Any]]:
+        """Who last wrote each of these projects, and who recorded each of their events and changes, and when."""
+        found: list[dict[str, Any]] = []
+        for chunk in _chunks(codes):
+            marks = _marks(len(chunk))
+            found += self._rows(
+                f"SELECT code AS project_code, 'project' AS row, updated_at AS written_at, updated_by AS written_by "
+                f"FROM projects WHERE code IN ({marks}) UNION ALL SELECT project_code, 'event #' || id || ' ' || type "
+                f"|| ' ' || date, recorded_at, recorded_by FROM events WHERE project_code IN ({marks}) UNION ALL "
+                f"SELECT project_code, 'change #' || id || ' ' || date, recorded_at, recorded_by FROM changes "
+                f"WHERE project_code IN ({marks}) ORDER BY 1, 3", chunk * 3)
+        return found
 
     def _require(self, code: str) -> Project:
         project = self.project(code)
@@ -307,11 +350,41 @@ class Store(DerivedTables, Integrity):
             problems.extend(found)
         if problems:
             raise InputError(problems)
+        plan = self.plan_write(projects, derive)
         with self.transaction():
-            return self.write_validated(projects, derive)
+            return self.write_plan(plan)
 
     def write_validated(self, projects: list[Project], derive: bool = True) -> list[str]:
         """save_projects without the checks, inside the caller's transaction: for importers that validated."""
+        return self._apply(self._plan(projects, derive))
+
+    def plan_write(self, projects: list[Project], derive: bool = True) -> WritePlan:
+        """Everything a write of these validated projects will store, the evaluation included, computed
+        without the write lock; `write_plan` stores it in a short transaction (issue 13 §10)."""
+        seen = self._fingerprints([p.code for p in projects])
+        return attrs.evolve(self._plan(projects, derive), seen=seen)
+
+    def write_plan(self, plan: WritePlan) -> list[str]:
+        """Store a plan inside the caller's transaction; when one of its projects was written since it was
+        made, the plan is made again here, under the lock, so no write is lost or overwritten."""
+        if self._fingerprints([p.code for p in plan.projects]) != plan.seen:
+            plan = self._plan(plan.projects, plan.derive)
+        return self._apply(plan)
+
+    def _fingerprints(self, codes: list[str]) -> dict[str, tuple]:
+        """What a plan depends on, per stored project: its row, its last event, its last change and its parts."""
+        found: dict[str, tuple] = {}
+        parts = "".join(f", (SELECT group_concat({ledger.content_sql(t, 't')}, char(10)) FROM {t} t "
+                        f"WHERE t.project_code = p.code)" for t in PARTS)
+        for chunk in _chunks(codes):
+            for row in self.db.execute(
+                    "SELECT p.*, (SELECT max(seq) FROM events e WHERE e.project_code = p.code), "
+                    f"(SELECT max(id) FROM changes c WHERE c.project_code = p.code){parts} FROM projects p "
+                    f"WHERE p.code IN ({_marks(len(chunk))})", chunk):
+                found[row[0]] = row
+        return found
+
+    def _plan(self, projects: list[Project], derive: bool) -> WritePlan:
         now = timestamp()
         stored = self._load([p.code for p in projects])
         outcomes: list[str] = []
@@ -327,22 +400,28 @@ class Store(DerivedTables, Integrity):
             new_parts = {name: rows for name, rows in part_rows(project.code, project).items()
                          if rows and (old is None or rows != _stored_part_rows(old[3].get(name, ()), name))}
             old_events = old[1] if old else []
-            # an event is the same event when type, date, note and payload are
-            known = {(e["type"], e["date"], e["note"] or "", e["payload"]) for e in old_events}
+            # an event is the same event when type, date, note and payload are; one whose actor or role
+            # differs is a correction: a new event superseding the stored one
+            superseded = {e["supersedes"] for e in old_events}
+            known = {(e["type"], e["date"], e["note"] or "", e["payload"]): (e["actor"], e["role"], e["id"])
+                     for e in old_events if e["id"] not in superseded}
             seq = old_events[-1]["seq"] if old_events else 0
             prev = old_events[-1]["hash"] if old_events else ""
             new_events, kept = [], []
             for event in sorted(project.events, key=_by_date):
                 content = _event_content(event)
                 key = (content[0], content[1], content[4], content[5])
+                corrects = None
                 if key in known:
-                    continue
-                known.add(key)
+                    actor, role, corrects = known[key]
+                    if (actor, role) == (content[2], content[3]) or corrects is None:
+                        continue
+                known[key] = (content[2], content[3], None)
                 kept.append(event)
                 seq += 1
-                new_event = _event_row(prev, project.code, seq, content, None, now)
+                new_event = _event_row(prev, project.code, seq, content, corrects, now)
                 prev = new_event[-1]
-                new_events.append(new_event)
+                new_events.append((*new_event, self.actor))
             known_changes = {(c["date"], c["amount"], c["reason"], c["major"], c["note"], c["content_amount"])
                              for c in (old[2] if old else [])}
             new_changes = [c for c in project.changes if _change_key(c) not in known_changes]
@@ -357,10 +436,10 @@ class Store(DerivedTables, Integrity):
             if not same_row:
                 row.update(search=search_text(project.code, project.name, project.owner_unit, project.user_unit),
                            name_sort=sort_key(project.name), created_at=old[0]["created_at"] if old else now,
-                           updated_at=now)
+                           updated_at=now, updated_by=self.actor)
                 project_rows.append(row)
             event_rows.extend(new_events)
-            change_rows.extend((project.code, *_change_key(c), now) for c in new_changes)
+            change_rows.extend((project.code, *_change_key(c), now, self.actor) for c in new_changes)
             if new_parts:
                 parts[project.code] = new_parts
             if old is None:
@@ -373,13 +452,18 @@ class Store(DerivedTables, Integrity):
                                       **{k: getattr(project, k) for k in PARTS if getattr(project, k)})
                 merged.changes = merged.changes + new_changes
             to_derive.append(merged)
-        self._insert_rows(project_rows, event_rows, change_rows)
-        self._replace_parts(parts)
-        self._refresh_derived(to_derive, evaluate_rules=derive)
-        return outcomes
+        return WritePlan(projects, derive, {}, outcomes, project_rows, event_rows, change_rows, parts,
+                         self._derived_rows(to_derive, evaluate_rules=derive))
+
+    def _apply(self, plan: WritePlan) -> list[str]:
+        self._insert_rows(plan.project_rows, plan.event_rows, plan.change_rows)
+        self._replace_parts(plan.parts)
+        self._write_derived(plan.derived)
+        return plan.outcomes
 
     def _insert_rows(self, project_rows: list[dict[str, Any]], event_rows: list[tuple[Any, ...]],
                      change_rows: list[tuple[Any, ...]]) -> None:
+        """Insert rows; event rows are EVENT_COLUMNS + recorded_by, change rows end with recorded_at, recorded_by."""
         conn = self.db.conn
         if project_rows:
             columns = list(project_rows[0])
@@ -387,11 +471,11 @@ class Store(DerivedTables, Integrity):
             conn.executemany(f"INSERT INTO projects ({', '.join(columns)}) VALUES ({_marks(len(columns))}) "
                              f"ON CONFLICT (code) DO UPDATE SET {updates}", [tuple(r.values()) for r in project_rows])
         if event_rows:
-            conn.executemany(f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({_marks(len(EVENT_COLUMNS))})",
-                             event_rows)
+            conn.executemany(f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}, recorded_by) "
+                             f"VALUES ({_marks(len(EVENT_COLUMNS) + 1)})", event_rows)
         if change_rows:
             conn.executemany("INSERT INTO changes (project_code, date, amount, reason, major, note, content_amount, "
-                             "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", change_rows)
+                             "recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", change_rows)
 
     def _replace_parts(self, parts: dict[str, dict[str, list[tuple[Any, ...]]]]) -> None:
         """Replace the listed part tables of these projects (code -> table -> rows)."""
@@ -438,14 +522,14 @@ class Store(DerivedTables, Integrity):
                                    [code]).fetchone()
             row = _event_row(last[1] if last else "", code, (last[0] if last else 0) + 1, _event_content(event),
                              supersedes, timestamp())
-            self._insert_rows([], [row], [])
+            self._insert_rows([], [(*row, self.actor)], [])
             self._refresh_derived([self._require(code)])
         return refusals
 
     def add_change(self, code: str, change: Change) -> None:
         with self.transaction():
             self._require(code)
-            self._insert_rows([], [], [(code, *_change_key(change), timestamp())])
+            self._insert_rows([], [], [(code, *_change_key(change), timestamp(), self.actor)])
             self._refresh_derived([self._require(code)])
 
     # derived rows -----------------------------------------------------------------------------

@@ -198,15 +198,20 @@ class DetailScreen(ZwxmScreen):
             self._row(table, None, title(name), fact_value(value, lang))
 
     def _fill_timeline(self) -> None:
-        table = self._table("timeline", "col_date", "col_event", "col_note")
+        table = self._table("timeline", "col_date", "col_event", "col_note", "col_recorded_by")
         types = self.zapp.registry.event_types
+        # who recorded each effective event, and when (issue 13 §2)
+        recorded = {(r["type"], r["date"], r["note"]): r for r in self.zapp.store.events(self.code)
+                    if r["superseded_by"] is None}
         for event in sorted(self.project.events, key=lambda e: e.date):
+            row = recorded.get((event.type, event.date.isoformat(), event.note), {})
+            by = Text(visible(f"{row.get('recorded_by') or ''} {(row.get('recorded_at') or '')[:16]}".strip()))
             event_type = types.get(event.type)
             name = pick(self.lang, event_type.label, event_type.label_en) if event_type else event.type
             note = Text(visible(event.note))  # before Text(), which silently drops BEL, BS, CR…
             if event.payload.get("forced"):
                 note = Text(f"⚠ {self.t('forced')} ", "bold red") + note
-            self._row(table, None, event.date.isoformat(), name, note)
+            self._row(table, None, event.date.isoformat(), name, note, by)
 
     def _fill_path(self) -> None:
         table = self._table("path", "col_done", "col_step", "col_required", "col_article")

@@ -49,7 +49,7 @@ class EmptyScreen(ZwxmModal):
         from zwxm.io.demo import create_demo, demo_path_for, is_demo
 
         path = demo_path_for(self.zapp.store.path)
-        with Store(path, self.zapp.registry) as store:
+        with Store(path, self.zapp.registry, actor=self.zapp.store.actor) as store:
             if store.count_projects(ProjectQuery()) == 0:
                 create_demo(store, count=DEMO_COUNT)
             elif not is_demo(store):
@@ -61,7 +61,7 @@ class EmptyScreen(ZwxmModal):
         own = self.zapp.store.path
         if path != own:
             self.zapp.store.close()
-            self.zapp.store = Store(path, self.zapp.registry)
+            self.zapp.store = Store(path, self.zapp.registry, actor=self.zapp.store.actor)
             self.zapp.sub_title = path.name
         count = self.zapp.store.count_projects(ProjectQuery())
         self.notify(self.t("demo_opened", n=count, path=str(path), own=str(own)), timeout=10)

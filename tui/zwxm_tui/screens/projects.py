@@ -227,7 +227,7 @@ class ProjectsScreen(ZwxmScreen):
     @work(thread=True, exclusive=True, group="counts")
     def count(self, q: ProjectQuery, shown: int | None, recount_all: bool) -> None:
         worker = get_current_worker()
-        with Store(self.zapp.store.path, self.zapp.registry) as store:
+        with self.zapp.open_store() as store:
             self._counting = store
             try:
                 if shown is None:

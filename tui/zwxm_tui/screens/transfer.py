@@ -17,7 +17,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static
 
 from zwxm.model import InputError
-from zwxm.store import ProjectQuery, Store
+from zwxm.store import ProjectQuery
 from zwxm.vocab import fact_label
 
 from ..format import shown, visible
@@ -108,7 +108,7 @@ class ImportScreen(ZwxmModal):
         bar = self.query_one(ProgressBar)
         store = None
         try:
-            store = Store(self.zapp.store.path, self.zapp.registry)
+            store = self.zapp.open_store()
             summary = import_file(store, path,
                                   on_start=lambda total: self.app.call_from_thread(bar.update, total=total),
                                   progress=lambda n: self.app.call_from_thread(bar.advance, n))
@@ -199,7 +199,7 @@ class ExportScreen(ZwxmModal):
         store = None
         altered: list[str] = []
         try:
-            store = Store(self.zapp.store.path, self.zapp.registry)
+            store = self.zapp.open_store()
             total = store.count_projects(self.project_query)
             self.app.call_from_thread(bar.update, total=total)
 
