@@ -41,6 +41,7 @@ from .rows import (
     _event_row,
     _marks,
     _project_from_rows,
+    insert_many,
     part_rows,
     project_row,
 )
@@ -468,14 +469,11 @@ class Store(DerivedTables, Integrity):
         if project_rows:
             columns = list(project_rows[0])
             updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in ("code", "created_at"))
-            conn.executemany(f"INSERT INTO projects ({', '.join(columns)}) VALUES ({_marks(len(columns))}) "
-                             f"ON CONFLICT (code) DO UPDATE SET {updates}", [tuple(r.values()) for r in project_rows])
-        if event_rows:
-            conn.executemany(f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}, recorded_by) "
-                             f"VALUES ({_marks(len(EVENT_COLUMNS) + 1)})", event_rows)
-        if change_rows:
-            conn.executemany("INSERT INTO changes (project_code, date, amount, reason, major, note, content_amount, "
-                             "recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", change_rows)
+            insert_many(conn, f"INSERT INTO projects ({', '.join(columns)})", [tuple(r.values()) for r in project_rows],
+                        f" ON CONFLICT (code) DO UPDATE SET {updates}")
+        insert_many(conn, f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}, recorded_by)", event_rows)
+        insert_many(conn, "INSERT INTO changes (project_code, date, amount, reason, major, note, content_amount, "
+                          "recorded_at, recorded_by)", change_rows)
 
     def _replace_parts(self, parts: dict[str, dict[str, list[tuple[Any, ...]]]]) -> None:
         """Replace the listed part tables of these projects (code -> table -> rows)."""
@@ -484,7 +482,7 @@ class Store(DerivedTables, Integrity):
             for table, rows in tables.items():
                 conn.execute(f"DELETE FROM {table} WHERE project_code = ?", [code])
                 columns = ("project_code", "position", *PART_COLUMNS[table])
-                conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_marks(len(columns))})", rows)
+                insert_many(conn, f"INSERT INTO {table} ({', '.join(columns)})", rows)
 
     def record_event(self, code: str, event: Event, force: bool = False, supersedes: int | None = None) -> list[Refusal]:
         """Append one event through the gates; refused and not forced -> Refused, forced -> stored with its refusals.
