@@ -223,7 +223,8 @@ def _repeated_events(project: Project) -> list[Problem]:
     first: dict[tuple[str, Any, str, str], int] = {}
     problems = []
     for index, event in enumerate(project.events):
-        key = (event.type, event.date, event.note or "", json.dumps(event.payload, sort_keys=True, default=str))
+        payload = json.dumps(event.payload, sort_keys=True, default=str) if event.payload else "{}"
+        key = (event.type, event.date, event.note or "", payload)
         if key in first:
             problems.append(Problem(f"events[{index}]", f"{event.type} {event.date}",
                                     f"与第 {first[key] + 1} 个事件完全相同（类型、日期、备注、附加数据），无法区分："
