@@ -75,7 +75,8 @@ def test_reading_commands_work_read_only(db, tmp_path):
     assert verified.returncode == 0, verified.stderr
     assert "head: " in verified.stdout
     exported = zwxm(db, "--read-only", "export", str(tmp_path / "out.json"))
-    assert exported.returncode == 0, exported.stderr and "RO-1" in (tmp_path / "out.json").read_text(encoding="utf-8")
+    assert exported.returncode == 0, exported.stderr
+    assert "RO-1" in (tmp_path / "out.json").read_text(encoding="utf-8")
     assert zwxm(db, "--read-only", "backup", str(tmp_path / "copy.db")).returncode == 0
     assert digest(db) == before
 
