@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from zwxm.model import Event, Project
-from zwxm.plugins import Registry, get_plugin_manager
+from zwxm.plugins import Registry
 from zwxm.store import Store
 
 TODAY = dt.date.today()
@@ -62,10 +62,8 @@ async def settle(pilot) -> None:
 
 
 @pytest.fixture
-def registry() -> Registry:
-    from tests.example_district import plugin
-
-    return Registry(get_plugin_manager([("example", plugin)], entry_points=False))
+def registry(example_registry: Registry) -> Registry:
+    return example_registry
 
 
 @pytest.fixture
