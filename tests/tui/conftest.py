@@ -4,9 +4,12 @@ district registered on a fresh plugin manager (plus, for one test, a deliberatel
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import inspect
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +18,7 @@ from zwxm.plugins import Registry
 from zwxm.store import Store
 
 TODAY = dt.date.today()
+SIZE = (140, 45)  # the terminal most Pilot tests run in
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -59,6 +63,33 @@ async def settle(pilot) -> None:
     await pilot.pause(COUNT_DELAY + 0.05)
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+@contextlib.asynccontextmanager
+async def started(db_path: Path, registry: Registry | None, lang: str | None = "zh", *, size: tuple[int, int] = SIZE,
+                  counts: bool = False, **options: Any) -> AsyncIterator[tuple[Any, Any]]:
+    """(app, pilot): the app on `db_path` under Textual's pilot, drawn once, and with `counts` once the
+    list's counts have arrived too (`settle`). `options` go to create_app."""
+    from zwxm_tui.app import create_app
+
+    app = create_app(db_path, lang, registry=registry, **options)
+    async with app.run_test(size=size) as pilot:
+        await (settle(pilot) if counts else pilot.pause())
+        yield app, pilot
+
+
+async def screen_after(pilot, *keys: str):
+    """The screen in front once `keys` are pressed and what they do is drawn."""
+    await pilot.press(*keys)
+    await pilot.pause()
+    return pilot.app.screen
+
+
+async def pushed(pilot, screen):
+    """The screen in front once `screen` is pushed (as a key or the command palette would) and drawn."""
+    pilot.app.push_screen(screen)
+    await pilot.pause()
+    return pilot.app.screen
 
 
 @pytest.fixture
