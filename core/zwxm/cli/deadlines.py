@@ -20,6 +20,7 @@ import click
 
 from ..io.deadlines import DUE_FORMATS
 from ..model import Problem
+from ..store.due import DEFAULT_WITHIN
 from .storage import _day, _fail, _say, _store
 
 
@@ -40,7 +41,7 @@ def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
 
 
 @click.command("due")
-@click.option("--within", type=click.IntRange(0, 250), default=10, show_default=True,
+@click.option("--within", type=click.IntRange(0, 250), default=DEFAULT_WITHIN, show_default=True,
               help="未来多少个工作日内到期 / due within this many working days")
 @click.option("--as-of", "as_of", help="以该日为今天 YYYY-MM-DD / count as of this day")
 @click.option("--district", help="只看该地区 / only this district")
