@@ -46,6 +46,13 @@ def pipe(first: list[str], second: list[str], db: Path | None = None) -> subproc
 # --- What export writes, evaluate and compare read ------------------------------------------
 
 
+@pytest.mark.parametrize("command", ["evaluate", "compare"])
+def test_a_bad_as_of_is_named_as_every_date_option_names_it(command):
+    result = run(command, str(SAMPLE), "--as-of", "2024-02-30")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "as_of: '2024-02-30': 不存在的日期，应为 YYYY-MM-DD / impossible date, expected YYYY-MM-DD"
+
+
 @pytest.mark.parametrize("fmt", ["toml", "json"])
 def test_an_export_is_read_by_evaluate_and_compare(demo_db, tmp_path, fmt):
     one = tmp_path / f"one.{fmt}"

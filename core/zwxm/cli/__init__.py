@@ -35,15 +35,10 @@ def echo(text: object, err: bool = False) -> None:
 
 
 def _date(value: str | None, field: str) -> dt.date | None:
-    from ..model import parse_date
+    """A date option, None when not given; a bad one is named as every command names it, exit 2."""
+    from .storage import _day
 
-    if value is None:
-        return None
-    try:
-        return parse_date(value)
-    except ValueError:
-        click.echo(f"{field}: {value!r}: 日期无效，应为 YYYY-MM-DD / invalid date, expected YYYY-MM-DD", err=True)
-        sys.exit(2)
+    return None if value is None else _day(value, field)
 
 
 def _registry():
