@@ -13,18 +13,17 @@ import io
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from tests import ZWXM
 from zwxm.model import Event, Project
 from zwxm.rules import Role
 from zwxm.store import Store
 from zwxm.store.due import due_items, responsible_department, window_end
 
-ZWXM = str(Path(sys.executable).parent / "zwxm")
 HOSTILE_NAME = '=HYPERLINK("http://x","点我")\x1b[2J平台'
 YUBEI_DUE = dt.date(2024, 10, 12)  # 7 working days after 2024-09-27, across the National Day holiday
 WUXING_DUE = dt.date(2024, 10, 10)

@@ -10,20 +10,19 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests import ZWXM
 from zwxm.model import Change, Event, load_project
 from zwxm.store import Store, connect, ledger
 from zwxm.store.ledger import COVERED, GENESIS_ACTOR, NOT_COVERED, write_hash
 
 DATA = Path(__file__).parent / "data"
 SQLITE3 = shutil.which("sqlite3")
-ZWXM = str(Path(sys.executable).parent / "zwxm")
 needs_shell = pytest.mark.skipif(SQLITE3 is None, reason="the sqlite3 shell (Debian package sqlite3) is not installed")
 
 

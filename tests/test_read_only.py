@@ -7,15 +7,14 @@ import hashlib
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests import ZWXM
 from zwxm.model import load_project
 from zwxm.store import SchemaError, Store
 
-ZWXM = str(Path(sys.executable).parent / "zwxm")
 DATA = Path(__file__).parent / "data"
 
 

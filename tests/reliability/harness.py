@@ -24,8 +24,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from tests import ZWXM
+
 ROOT = Path(__file__).resolve().parents[2]
-ZWXM = str(Path(sys.executable).parent / "zwxm")
 DISTRICTS = ("luohu", "wuxing", "yubei", "potou")
 # A history every district accepts (no gate guards these), ending in implementation, where
 # operators record monthly progress reports (progress_reported) again and again.
