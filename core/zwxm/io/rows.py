@@ -38,17 +38,19 @@ class Reject:
     reason_en: str
 
 
-@attrs.define(slots=True)
 class _MappedRow:
-    """What `RowReader.data` gathers from one row's cells."""
+    """What `RowReader.data` gathers from one row's cells (a plain class: one is made per imported row)."""
 
-    data: dict[str, Any] = attrs.Factory(dict)
-    facts: dict[str, Any] = attrs.Factory(dict)
-    events: list[dict[str, Any]] = attrs.Factory(list)
-    problems: list[Reject] = attrs.Factory(list)
-    sources: dict[str, str] = attrs.Factory(dict)  # field path -> source column
-    funding: dict[str, tuple[str, Any, int]] = attrs.Factory(dict)  # source -> (header, cell, amount in 元)
-    total_cell: Any = None  # the investment (合计) cell as written
+    __slots__ = ("data", "facts", "events", "problems", "sources", "funding", "total_cell")
+
+    def __init__(self) -> None:
+        self.data: dict[str, Any] = {}
+        self.facts: dict[str, Any] = {}
+        self.events: list[dict[str, Any]] = []
+        self.problems: list[Reject] = []
+        self.sources: dict[str, str] = {}  # field path -> source column
+        self.funding: dict[str, tuple[str, Any, int]] = {}  # source -> (header, cell, amount in 元)
+        self.total_cell: Any = None  # the investment (合计) cell as written
 
 
 def _cell_text(value: Any) -> str | None:
