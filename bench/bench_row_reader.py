@@ -1,12 +1,14 @@
-"""The cost of mapping one import row (RowReader.data) here beside an earlier revision, in one process.
+"""The per-row steps of an import that the review split (issue 16 review), here beside an earlier
+revision, in one process: mapping a row (io/rows.py RowReader.data) and checking a project's parts
+(model.py _parts_problems, run by load_project for every row).
 
-    .venv/bin/python bench/bench_row_reader.py --against 784ed7c   # the revision before the split
+    .venv/bin/python bench/bench_row_reader.py --against 784ed7c   # before the splits
 
-A review refactor split RowReader.data into named steps (issue 16 review); an import calls it once per
-row, so the split must not make a 100,000-row import measurably slower. The revision's
-core/zwxm/io/rows.py is loaded beside the working tree's from `git show`, both map the same rows
-(a bench_import.py-style row of ten columns), and the best of --repeat timings of each is printed
-with their ratio. The two must give the same data, or the script stops.
+An import calls both once per row, so the splits must not make a 100,000-row import measurably
+slower. The revision's files are loaded beside the working tree's from `git show`, both run on the
+same input (a bench_import.py-style row of ten columns; a project with two events), interleaved,
+and the best of --repeat timings of each is printed with their ratio. The two must give the same
+answers, or the script stops.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import tempfile
 import timeit
 from pathlib import Path
 
+from zwxm import model
 from zwxm.io import rows
 from zwxm.io.headers import map_headers
 from zwxm.plugins import get_registry
@@ -32,13 +35,14 @@ HEADERS = ["项目编号", "项目名称", "所属区", "项目类别", "总投�
 ROW = ["YB-1", "渝北区系统", "渝北区", "建设类", "120", "区档案馆", "区档案馆", "某某科技有限公司", "某某监理公司", "2024"]
 
 
-def rows_module_at(revision: str):
-    """core/zwxm/io/rows.py as it was at `revision`, imported as a sibling of zwxm.io.rows."""
-    source = subprocess.run(["git", "show", f"{revision}:core/zwxm/io/rows.py"], cwd=ROOT, capture_output=True,
+def module_at(revision: str, module: str):
+    """core/zwxm/<module>.py as it was at `revision`, imported beside the working tree's."""
+    relative = module.replace(".", "/")
+    source = subprocess.run(["git", "show", f"{revision}:core/zwxm/{relative}.py"], cwd=ROOT, capture_output=True,
                             text=True, check=True).stdout
-    path = Path(tempfile.mkdtemp(prefix="zwxm-bench-rows-")) / "rows_then.py"
+    path = Path(tempfile.mkdtemp(prefix="zwxm-bench-rows-")) / "then.py"
     path.write_text(source, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("zwxm.io.rows_then", path)
+    spec = importlib.util.spec_from_file_location(f"zwxm.{module}_then", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -56,21 +60,25 @@ def main() -> None:
     columns = map_headers(HEADERS, registry.event_types, None)
     raw = dict(zip(HEADERS, ROW))
     now = rows.RowReader(columns, HEADERS, registry, None)
-    then = rows_module_at(args.against).RowReader(columns, HEADERS, registry, None)
-    if now.data(raw) != then.data(raw):
-        raise SystemExit(f"the two revisions map the row differently:\n{now.data(raw)}\n{then.data(raw)}")
-    timings: dict[str, list[float]] = {"then": [], "now": []}
-    for _ in range(args.repeat):  # interleaved, so that a busier moment falls on both
-        for name, reader in (("then", then), ("now", now)):
-            timings[name].append(timeit.timeit(lambda r=reader: r.data(raw), number=args.number) / args.number)
-    best = {name: min(values) * 1e6 for name, values in timings.items()}
+    then = module_at(args.against, "io.rows").RowReader(columns, HEADERS, registry, None)
+    project = model.Project(code="YB-1", name="渝北区系统", district="yubei", kind="construction", investment=1_200_000,
+                            events=[model.Event("declared", dt.date(2024, 1, 2)), model.Event("approved", dt.date(2024, 3, 4))])
+    parts_then = module_at(args.against, "model")._parts_problems
+    if now.data(raw) != then.data(raw) or model._parts_problems(project) != parts_then(project):
+        raise SystemExit("the two revisions answer differently")
     print(f"{dt.datetime.now():%Y-%m-%d %H:%M} {platform.node()} {os.cpu_count()} CPUs, load "
           f"{os.getloadavg()[0]:.2f}; Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
-    print(f"RowReader.data, best of {args.repeat} × {args.number:,} rows:")
-    print(f"  {args.against}: {best['then']:.2f} µs a row")
-    print(f"  working tree: {best['now']:.2f} µs a row")
-    print(f"  ratio now / then: {best['now'] / best['then']:.3f}; at 100,000 rows: "
-          f"{(best['now'] - best['then']) * 100_000 / 1e6:+.3f} s")
+    for name, before, after in (("RowReader.data", lambda: then.data(raw), lambda: now.data(raw)),
+                                ("_parts_problems", lambda: parts_then(project),
+                                 lambda: model._parts_problems(project))):
+        timings: dict[str, list[float]] = {"then": [], "now": []}
+        for _ in range(args.repeat):  # interleaved, so that a busier moment falls on both
+            timings["then"].append(timeit.timeit(before, number=args.number) / args.number)
+            timings["now"].append(timeit.timeit(after, number=args.number) / args.number)
+        best = {key: min(values) * 1e6 for key, values in timings.items()}
+        print(f"{name}, best of {args.repeat} × {args.number:,} rows: {args.against} {best['then']:.2f} µs, "
+              f"working tree {best['now']:.2f} µs a row; ratio {best['now'] / best['then']:.3f}, at 100,000 rows "
+              f"{(best['now'] - best['then']) * 100_000 / 1e6:+.3f} s")
 
 
 if __name__ == "__main__":

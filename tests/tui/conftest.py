@@ -1,5 +1,6 @@
 """Fixtures for the TUI tests: a real SQLite file filled through the real Store, with the example
-district registered on a fresh plugin manager (plus, for one test, a deliberately broken plugin)."""
+district registered on a fresh plugin manager (plus, for one test, a deliberately broken plugin);
+and the steps most Pilot tests share: `started`, `settle`, `screen_after`, `pushed`."""
 
 from __future__ import annotations
 
