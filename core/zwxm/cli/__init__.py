@@ -142,8 +142,8 @@ class _Commands(click.Group):
               help="节假日覆盖文件（可多次）/ holiday override TOML (repeatable); see docs/calendar.md")
 @click.option("--actor", envvar="ZWXM_ACTOR", help="以谁的名义写入（默认：操作系统用户）；记入每次写入 / who writes "
                                                  "(default: the OS user); recorded with every write")
-@click.option("--read-only", "read_only", is_flag=True, envvar=READ_ONLY_ENV, help="只读打开数据库：只能查看，不能写入 / open the database "
-                                                              "read-only: look, never write")
+@click.option("--read-only", "read_only", is_flag=True, envvar=READ_ONLY_ENV,
+              help="只读打开数据库：只能查看，不能写入 / open the database read-only: look, never write")
 @click.pass_context
 def cli(ctx: click.Context, db_path: str | None, lang: str, calendar_files: tuple[str, ...], actor: str | None,
         read_only: bool) -> None:
