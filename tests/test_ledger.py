@@ -10,20 +10,19 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests import ZWXM
 from zwxm.model import Change, Event, load_project
 from zwxm.store import Store, connect, ledger
 from zwxm.store.ledger import COVERED, GENESIS_ACTOR, NOT_COVERED, write_hash
 
 DATA = Path(__file__).parent / "data"
 SQLITE3 = shutil.which("sqlite3")
-ZWXM = str(Path(sys.executable).parent / "zwxm")
 needs_shell = pytest.mark.skipif(SQLITE3 is None, reason="the sqlite3 shell (Debian package sqlite3) is not installed")
 
 
@@ -56,17 +55,20 @@ def project(code: str, **extra) -> dict:
                                                  {"type": "contract_signed", "date": "2025-05-06"}], **extra}
 
 
-@pytest.fixture
-def register(tmp_path, example_registry) -> Path:
+def write_register(path: Path, registry) -> Path:
     """A closed register file: three projects with three events each, a change, a superseding event."""
-    path = tmp_path / "zwxm.db"
-    with Store(path, registry=example_registry, actor="录入员甲") as store:
+    with Store(path, registry=registry, actor="录入员甲") as store:
         for code in ("P-1", "P-2", "P-3"):
             store.save_project(load_project(project(code)))
         store.add_change("P-2", Change(dt.date(2025, 6, 1), 50_000, "增加终端"))
         first = store.events("P-3")[1]["id"]
         store.record_event("P-3", Event("approved", dt.date(2025, 3, 5), note="更正"), supersedes=first, force=True)
     return path
+
+
+@pytest.fixture
+def register(tmp_path, example_registry) -> Path:
+    return write_register(tmp_path / "zwxm.db", example_registry)
 
 
 def problems(path: Path, registry, since: str | None = None):
@@ -301,18 +303,10 @@ def _snapshot(conn: sqlite3.Connection) -> tuple[dict, dict]:
 
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory) -> Path:
-    from tests.example_district import plugin
-    from zwxm.plugins import Registry, get_plugin_manager
+    """The register of `write_register`, written once for the module (each example copies it)."""
+    from tests.example_district import example_registry
 
-    registry = Registry(get_plugin_manager([("example", plugin)], entry_points=False))
-    path = tmp_path_factory.mktemp("pristine") / "zwxm.db"
-    with Store(path, registry=registry, actor="录入员甲") as store:
-        for code in ("P-1", "P-2", "P-3"):
-            store.save_project(load_project(project(code)))
-        store.add_change("P-2", Change(dt.date(2025, 6, 1), 50_000, "增加终端"))
-        first = store.events("P-3")[1]["id"]
-        store.record_event("P-3", Event("approved", dt.date(2025, 3, 5), note="更正"), supersedes=first, force=True)
-    return path
+    return write_register(tmp_path_factory.mktemp("pristine") / "zwxm.db", example_registry())
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
