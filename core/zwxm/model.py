@@ -17,7 +17,7 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, Iterabl
 
 from .errors import ValueProblem
 from .money import parse_money
-from .vocab import CONTRACT_KINDS, FUNDING_LEVELS, FUNDING_SOURCES, FUNDINGS, KINDS
+from .vocab import CONTRACT_KINDS, FUNDING_LEVELS, FUNDING_SOURCES, FUNDINGS, KINDS, listing
 
 __all__ = [
     "Event", "Change", "Contract", "Phase", "FundingSource", "Project", "Problem", "InputError", "converter",
@@ -354,8 +354,9 @@ def check_vocabulary(project: Project) -> list[Problem]:
 
 
 def _unknown(field: str, value: Any, known: Any, what: str, what_en: str) -> Problem:
-    listed = "、".join(known) or "—"
-    return Problem(field, value, f"未知的{what}（可选：{listed}）", f"unknown {what_en} (one of {', '.join(known) or '-'})")
+    """An unknown value with the choices: a vocabulary's keys with their labels, ids as they are."""
+    listed = listing(known) if isinstance(known, dict) else ", ".join(known)
+    return Problem(field, value, f"未知的{what}（可选：{listed or '—'}）", f"unknown {what_en} (one of: {listed or '-'})")
 
 
 def _parts_problems(project: Project) -> list[Problem]:
