@@ -183,10 +183,16 @@ class Store(DerivedTables, Integrity):
 
     def events(self, code: str) -> list[dict[str, Any]]:
         """Every stored event row of a project in recording order, superseded ones included."""
-        rows = self._rows("SELECT e.*, (SELECT min(c.id) FROM events c WHERE c.supersedes = e.id) AS superseded_by "
-                          "FROM events e WHERE e.project_code = ? ORDER BY e.seq", [code])
+        rows = self._rows("SELECT * FROM events WHERE project_code = ? ORDER BY seq", [code])
+        # which later event of the project corrects each one, found among its own rows: a subquery
+        # per event over all events (supersedes has no index) took ~1 s at 1,000,000 events
+        corrected_by: dict[int, int] = {}
+        for row in rows:
+            if row["supersedes"] is not None:
+                corrected_by[row["supersedes"]] = min(row["id"], corrected_by.get(row["supersedes"], row["id"]))
         for row in rows:
             row["payload"] = json.loads(row["payload"] or "{}")
+            row["superseded_by"] = corrected_by.get(row["id"])
         return rows
 
     def recorded(self, codes: list[str]) -> list[dict[str, Any]]:
