@@ -221,13 +221,18 @@ class ProjectsScreen(ZwxmScreen):
         if self._count_timer is not None:
             self._count_timer.stop()  # a recount of everything still pending is not dropped with it
         self._recount_all = recount_all = self._recount_all or recount_all
-        self._count_timer = self.set_timer(COUNT_DELAY, lambda: self.count(q, len(page) if exact else None, recount_all))
+        # the text's matches when the page query kept them: the counts test only those rows
+        matches = self.zapp.store.text_matches(q.needle, scan=False) if q.needle else None
+        self._count_timer = self.set_timer(COUNT_DELAY, lambda: self.count(q, len(page) if exact else None, recount_all,
+                                                                          matches))
         self.call_after_refresh(self.zapp.painted, "list")
 
     @work(thread=True, exclusive=True, group="counts")
-    def count(self, q: ProjectQuery, shown: int | None, recount_all: bool) -> None:
+    def count(self, q: ProjectQuery, shown: int | None, recount_all: bool, matches: tuple[int, ...] | None) -> None:
         worker = get_current_worker()
         with self.zapp.open_store() as store:
+            if matches is not None:
+                store.assume_matches(q.needle, matches)
             self._counting = store
             try:
                 if shown is None:
