@@ -238,7 +238,9 @@ class Store(DerivedTables, Integrity):
         for district in sorted({d for d, _ in wanted}):
             units = sorted(u for d, u in wanted if d == district)
             for chunk in _chunks(units, CHUNK - 1):
-                sql = f"SELECT * FROM projects WHERE district = ? AND owner_unit IN ({_marks(len(chunk))})"
+                # "+district": a unit's few hundred rows through the owner_unit index, not the district's
+                # tens of thousands through the district one (SQLite's choice without statistics: ~20 ms)
+                sql = f"SELECT * FROM projects WHERE +district = ? AND owner_unit IN ({_marks(len(chunk))})"
                 for row in self._rows(sql, [district, *chunk]):
                     peer = _project_from_rows(row, [], [])
                     by_unit.setdefault((peer.district, peer.owner_unit), []).append(peer)
