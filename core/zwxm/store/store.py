@@ -307,10 +307,7 @@ class Store(DerivedTables, Integrity):
         matches of the previous keystroke (a text holding a kept one matches only among its rows)
         instead of scanning every project again; without a kept one, a scan of the narrow
         (search, code) index, or None when `scan` is false."""
-        stamp = (self.db.execute("PRAGMA data_version").fetchone()[0], self.db.conn.total_changes)
-        if stamp != self._matches_stamp:
-            self._matches.clear()
-            self._matches_stamp = stamp
+        self._forget_matches_if_changed()
         if needle in self._matches:
             return self._matches[needle]
         kept = [rowids for text, rowids in self._matches.items() if text in needle]
@@ -334,8 +331,14 @@ class Store(DerivedTables, Integrity):
     def assume_matches(self, needle: str, rowids: tuple[int, ...]) -> None:
         """Take `text_matches` of another connection (the UI's) for this one's counts: the counts then
         agree with the page it showed."""
-        self.text_matches("")  # stamps the kept matches with this connection's state
+        self._forget_matches_if_changed()  # stamps the kept matches with this connection's state
         self._matches[needle] = rowids
+
+    def _forget_matches_if_changed(self) -> None:
+        stamp = (self.db.execute("PRAGMA data_version").fetchone()[0], self.db.conn.total_changes)
+        if stamp != self._matches_stamp:
+            self._matches.clear()
+            self._matches_stamp = stamp
 
     def _where(self, q: ProjectQuery) -> tuple[str, list[Any]]:
         """q.where(), testing the text only among the matches kept for it when there are some."""
