@@ -179,3 +179,33 @@ async def test_typed_search_narrowing_the_kept_matches_shows_what_a_like_scan_fi
             menu = [str(text) for text, _value in app.screen.query_one("#kind", Select)._options[1:]]  # after its prompt
             assert menu == [f"{label(KINDS, kind, 'zh')} {n:,}" for kind, n in kinds]
         assert app.store.text_matches("区教育局", scan=False) is not None  # the narrowing path was taken
+
+
+async def test_coming_back_while_the_list_is_counted_counts_again(db_path, registry):
+    """Back from another screen while the counting worker still scans (a large file): the reload of the
+    same query interrupts that scan and counts again; the app carries on (it stopped with the worker's
+    "interrupted" error before) and shows the new counts."""
+    import sqlite3
+
+    conn = sqlite3.connect(db_path, isolation_level=None)  # 12 projects copied to ~200,000, as a script would
+    columns = {t: ", ".join(r[1] for r in conn.execute(f"PRAGMA table_info({t})")) for t in ("projects", "project_status")}
+    conn.execute("BEGIN")
+    for n in range(1, 14):
+        for table in ("projects", "project_status"):
+            renamed = columns[table].replace("code", f"code || '-{n}'", 1)
+            conn.execute(f"INSERT INTO {table} ({columns[table]}) SELECT {renamed} FROM {table}")  # noqa: S608
+    conn.execute("COMMIT")
+    total = conn.execute("SELECT count(*) FROM projects").fetchone()[0]
+    conn.close()
+    assert total == 12 * 2 ** 13
+    app = create_app(db_path, "zh", registry=registry)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for _ in range(3):
+            app.screen.reload(recount_all=True)
+            while app.screen._counting is None:  # the worker is inside its scans
+                await pilot.pause(0.005)
+            app.screen.reload(recount_all=True)  # what coming back from a detail or the deadlines view does
+        await settle(pilot)
+        assert isinstance(app.screen, ProjectsScreen) and app.is_running
+        assert f"{total:,} / {total:,}" in str(app.screen.query_one("#counts", Static).render())

@@ -240,9 +240,9 @@ class ProjectsScreen(ZwxmScreen):
                 overdue = shown if q.overdue_only else store.count_projects(attrs.evolve(q, overdue_only=True))
                 total = store.count_projects(ProjectQuery()) if recount_all or self.total_all is None else self.total_all
                 facets = store.facets(q)  # the menus count within the other filters, so they follow every change
-            except sqlite3.OperationalError:
-                if q != self.query_state:
-                    return  # interrupted by a newer query (reload), which counts for itself
+            except sqlite3.OperationalError as exc:
+                if "interrupted" in str(exc):
+                    return  # by a reload (a newer query, or the same one again), which counts for itself
                 raise
             finally:
                 if self._counting is store:
