@@ -116,3 +116,13 @@ def test_matches_are_kept_up_to_the_limit(store, monkeypatch, extra, kept):
     monkeypatch.setattr(store_module, "MATCHES_KEPT", matching - extra)
     assert (store.text_matches("平台") is not None) is kept
     assert_like(store, ProjectQuery(text="平台运"))
+
+
+@pytest.mark.parametrize("sort", ["code", "owner_unit", "stage"])
+def test_pages_of_kept_matches_read_from_either_end_give_the_same_order(store, path, sort):
+    q = ProjectQuery(text="平台", sort=sort, descending=True)
+    expected = by_like(store, q)
+    total = len(expected)
+    assert total > 7
+    paged = [r["code"] for offset in range(0, total, 4) for r in store.query_projects(q, offset, 4, total)]
+    assert paged == expected
