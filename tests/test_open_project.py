@@ -19,8 +19,9 @@ def project(n: int, unit: str, district: str = "wuxing"):
 def test_peers_are_read_through_the_owner_unit_index(tmp_path):
     registry = get_registry()
     assert registry.needs_peers("wuxing")
-    with Store(tmp_path / "zwxm.db", registry=registry) as store:
-        store.save_projects([project(n, f"区单位{n % 3}") for n in range(12)])
+    with Store(tmp_path / "zwxm.db", registry=registry) as writer:
+        writer.save_projects([project(n, f"区单位{n % 3}") for n in range(12)])
+    with Store(tmp_path / "zwxm.db", registry=registry) as store:  # its peers are not cached yet: it reads them
         statements: list[str] = []
         store.db.conn.set_trace_callback(statements.append)
         peers = store.peers([store.project("WX-2024-000")])["WX-2024-000"]
