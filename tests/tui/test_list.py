@@ -7,6 +7,7 @@ from rich.cells import cell_len
 from textual.widgets import Checkbox, Select, Static
 
 from zwxm.store import ProjectQuery, Store
+from zwxm.vocab import KINDS, label
 from zwxm_tui.app import create_app
 from zwxm_tui.screens.detail import DetailScreen
 from zwxm_tui.screens.projects import ProjectsScreen
@@ -152,3 +153,59 @@ async def test_double_click_opens_a_project(db_path, registry):
         await pilot.double_click(LazyTable, offset=(3, 2))
         await pilot.pause()
         assert isinstance(app.screen, DetailScreen) and app.screen.code == "EX-2025-002"
+
+
+async def test_typed_search_narrowing_the_kept_matches_shows_what_a_like_scan_finds(db_path, registry, monkeypatch):
+    """With the walk's budget spent at once, every keystroke scans or narrows the previous one's kept
+    matches, and the counting worker counts among them: the list, its counts and the menus are still
+    those of a plain LIKE over the search column."""
+    import zwxm.store.store as store_module
+
+    monkeypatch.setattr(store_module, "SEARCH_WALK_BUDGET", 0)
+    store = Store(db_path, registry)
+    app = create_app(db_path, "zh", registry=registry)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        for typed in ("区", "区教", "区教育", "区教育局", "区教育局x"):
+            await pilot.press(typed[-1])
+            await settle(pilot)
+            expected = [r[0] for r in store.db.execute(
+                "SELECT code FROM projects WHERE search LIKE ? ORDER BY code", [f"%{typed.lower()}%"])]
+            assert table_codes(app) == expected
+            overdue = store.count_projects(ProjectQuery(text=typed, overdue_only=True))
+            assert f"{len(expected)} / 12 个项目 · 逾期 {overdue}" in str(app.screen.query_one("#counts", Static).render())
+            kinds = store.facets(ProjectQuery(text=typed))["kind"]
+            menu = [str(text) for text, _value in app.screen.query_one("#kind", Select)._options[1:]]  # after its prompt
+            assert menu == [f"{label(KINDS, kind, 'zh')} {n:,}" for kind, n in kinds]
+        assert app.store.text_matches("区教育局", scan=False) is not None  # the narrowing path was taken
+
+
+async def test_coming_back_while_the_list_is_counted_counts_again(db_path, registry):
+    """Back from another screen while the counting worker still scans (a large file): the reload of the
+    same query interrupts that scan and counts again; the app carries on (it stopped with the worker's
+    "interrupted" error before) and shows the new counts."""
+    import sqlite3
+
+    conn = sqlite3.connect(db_path, isolation_level=None)  # 12 projects copied to ~200,000, as a script would
+    columns = {t: ", ".join(r[1] for r in conn.execute(f"PRAGMA table_info({t})")) for t in ("projects", "project_status")}
+    conn.execute("BEGIN")
+    for n in range(1, 14):
+        for table in ("projects", "project_status"):
+            renamed = columns[table].replace("code", f"code || '-{n}'", 1)
+            conn.execute(f"INSERT INTO {table} ({columns[table]}) SELECT {renamed} FROM {table}")  # noqa: S608
+    conn.execute("COMMIT")
+    total = conn.execute("SELECT count(*) FROM projects").fetchone()[0]
+    conn.close()
+    assert total == 12 * 2 ** 13
+    app = create_app(db_path, "zh", registry=registry)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for _ in range(3):
+            app.screen.reload(recount_all=True)
+            while app.screen._counting is None:  # the worker is inside its scans
+                await pilot.pause(0.005)
+            app.screen.reload(recount_all=True)  # what coming back from a detail or the deadlines view does
+        await settle(pilot)
+        assert isinstance(app.screen, ProjectsScreen) and app.is_running
+        assert f"{total:,} / {total:,}" in str(app.screen.query_one("#counts", Static).render())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
@@ -10,6 +12,7 @@ import attrs
 from ..lifecycle import STAGE_ORDER
 
 SEARCH_WALK_BUDGET = 0.02  # seconds a text search may walk the sort index before it scans instead
+MATCHES_KEPT = 5_000  # a text matching at most this many projects has their rowids kept (Store.text_matches)
 
 SORTS: dict[str, str] = {
     "code": "p.code", "name": "p.name_sort", "district": "p.district", "owner_unit": "p.owner_unit",
@@ -51,17 +54,25 @@ class ProjectQuery:
         terms.append(f"{plus}{column} {direction}")
         return ", ".join(terms if column == tie else [*terms, f"{tie} {direction}"])
 
-    def where(self, narrow: bool = False) -> tuple[str, list[Any]]:
+    @property
+    def needle(self) -> str:
+        """The text as the search column holds it (NFKC, lower case): what the LIKE looks for."""
+        return unicodedata.normalize("NFKC", self.text).strip().lower()
+
+    def where(self, narrow: bool = False, among: Sequence[int] | None = None) -> tuple[str, list[Any]]:
         """The WHERE clause; `narrow` matches the text on the narrow (search, code) index first, which
-        suits a text that few projects hold (see Store.query_projects)."""
+        suits a text that few projects hold; `among` (rowids of projects, a superset of the text's
+        matches) lets SQLite test the text on those rows only (see Store.query_projects)."""
         clauses: list[str] = []
         params: list[Any] = []
-        text = unicodedata.normalize("NFKC", self.text).strip().lower()
+        text = self.needle
         if text:
-            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             like = "search LIKE ? ESCAPE '\\'"
+            if among is not None:
+                clauses.append("p.rowid IN (SELECT value FROM json_each(?))")
+                params.append(json.dumps(list(among)))
             clauses.append(f"p.code IN (SELECT code FROM projects WHERE {like})" if narrow else f"p.{like}")
-            params.append(f"%{escaped}%")
+            params.append(like_pattern(text))
         if self.stage is not None:
             if self.stage not in STAGE_ORDER:
                 raise ValueError(f"stage: {self.stage!r}: 未知阶段 / unknown stage")
@@ -74,6 +85,11 @@ class ProjectQuery:
         if self.overdue_only:
             clauses.append(f"{_OVERDUE} = 1")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def like_pattern(needle: str) -> str:
+    """`%needle%` with LIKE's wildcards in the text taken literally (ESCAPE '\\')."""
+    return "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 # The earliest open due deadline is the stored next_deadline, so "overdue" is one comparison with

@@ -27,7 +27,16 @@ from .connection import _immediate, connect, resolve_db_path, timestamp
 from .derived import DerivedRows, DerivedTables
 from .integrity import Integrity
 from .ledger import default_actor, set_actor
-from .query import _FROM_PROJECTS, _FROM_STATUS, _LIST_COLUMNS, ON_STATUS, SEARCH_WALK_BUDGET, ProjectQuery
+from .query import (
+    _FROM_PROJECTS,
+    _FROM_STATUS,
+    _LIST_COLUMNS,
+    MATCHES_KEPT,
+    ON_STATUS,
+    SEARCH_WALK_BUDGET,
+    ProjectQuery,
+    like_pattern,
+)
 from .rows import (
     CHUNK,
     EVENT_COLUMNS,
@@ -113,6 +122,8 @@ class Store(DerivedTables, Integrity):
         self.repaired: dict[str, str | None] = {}
         self.db = connect(self.path, read_only=read_only, actor=self.actor, on_repair=self.repaired.update)
         self.registry = registry or get_registry()
+        self._matches: dict[str, tuple[int, ...]] = {}  # text -> rowids of its matches (text_matches)
+        self._matches_stamp: tuple[int, int] | None = None
         # Peers loaded per (district, owner unit), code -> project: an import of a unit's projects in
         # batches would otherwise load the whole unit again for every batch (quadratic). Kept current by
         # this store's own writes (_note_peers); dropped when another connection writes (PRAGMA
@@ -196,10 +207,16 @@ class Store(DerivedTables, Integrity):
 
     def events(self, code: str) -> list[dict[str, Any]]:
         """Every stored event row of a project in recording order, superseded ones included."""
-        rows = self._rows("SELECT e.*, (SELECT min(c.id) FROM events c WHERE c.supersedes = e.id) AS superseded_by "
-                          "FROM events e WHERE e.project_code = ? ORDER BY e.seq", [code])
+        rows = self._rows("SELECT * FROM events WHERE project_code = ? ORDER BY seq", [code])
+        # which later event of the project corrects each one, found among its own rows: a subquery
+        # per event over all events (supersedes has no index) took ~1 s at 1,000,000 events
+        corrected_by: dict[int, int] = {}
+        for row in rows:
+            if row["supersedes"] is not None:
+                corrected_by[row["supersedes"]] = min(row["id"], corrected_by.get(row["supersedes"], row["id"]))
         for row in rows:
             row["payload"] = json.loads(row["payload"] or "{}")
+            row["superseded_by"] = corrected_by.get(row["id"])
         return rows
 
     def recorded(self, codes: list[str]) -> list[dict[str, Any]]:
@@ -240,7 +257,9 @@ class Store(DerivedTables, Integrity):
             units = sorted(u for d, u in missing if d == district)
             cache.update({(district, unit): {} for unit in units})
             for chunk in _chunks(units, CHUNK - 1):
-                sql = f"SELECT * FROM projects WHERE district = ? AND owner_unit IN ({_marks(len(chunk))})"
+                # "+district": a unit's few hundred rows through the owner_unit index, not the district's
+                # tens of thousands through the district one (SQLite's choice without statistics: ~20 ms)
+                sql = f"SELECT * FROM projects WHERE +district = ? AND owner_unit IN ({_marks(len(chunk))})"
                 for row in self._rows(sql, [district, *chunk]):
                     cache[row["district"], row["owner_unit"]][row["code"]] = _project_from_rows(row, [], [])
         return {p.code: [q for q in cache[p.district, p.owner_unit].values() if q.code != p.code]  # type: ignore[index]
@@ -277,18 +296,23 @@ class Store(DerivedTables, Integrity):
         source = _FROM_STATUS if q.sort in ON_STATUS and self._status_complete() else _FROM_PROJECTS
         page = [*params, limit, offset]
         rows = None
-        if q.text.strip():
+        if q.needle:
             # A text filter is a LIKE over rows. Walking the sort index stops as soon as a page is
             # found: fast when matches are many, slow (~200 ms at 100k) when there are none. Finding
             # the matches on the narrow (search, code) index, then reading and sorting only those
             # ("+column" keeps SQLite off the sort index), costs ~20 ms plus ~1 ms per 1,000 matches.
-            # So walk first on a short budget, and match first when it runs out (matches are few).
-            rows = self._rows_within(f"SELECT {_LIST_COLUMNS} {source}{where} ORDER BY {q.order_by(reverse)} "
-                                     "LIMIT ? OFFSET ?", page, SEARCH_WALK_BUDGET)
+            # So walk first on a short budget, and match first when it runs out (matches are few);
+            # when the matches of a shorter text are known (the previous keystroke), only they are tested.
+            among = self.text_matches(q.needle, scan=False)
+            if among is None:
+                rows = self._rows_within(f"SELECT {_LIST_COLUMNS} {source}{where} ORDER BY {q.order_by(reverse)} "
+                                         "LIMIT ? OFFSET ?", page, SEARCH_WALK_BUDGET)
+                if rows is None:
+                    among = self.text_matches(q.needle)
             if rows is None:
-                narrow, _ = q.where(narrow=True)
+                narrow, params = q.where(narrow=among is None, among=among)
                 rows = self._rows(f"SELECT {_LIST_COLUMNS} {source}{narrow} ORDER BY {q.order_by(reverse, scan=True)} "
-                                  "LIMIT ? OFFSET ?", page)
+                                  "LIMIT ? OFFSET ?", [*params, limit, offset])
         else:
             rows = self._rows(f"SELECT {_LIST_COLUMNS} {source}{where} ORDER BY {q.order_by(reverse)} LIMIT ? OFFSET ?",
                               page)
@@ -306,8 +330,52 @@ class Store(DerivedTables, Integrity):
         return bool(self.db.execute("SELECT (SELECT count(*) FROM projects) = (SELECT count(*) FROM project_status)"
                                     ).fetchone()[0])
 
+    def text_matches(self, needle: str, scan: bool = True) -> tuple[int, ...] | None:
+        """Rowids of the projects whose search text holds `needle` (ProjectQuery.needle) when they are
+        at most MATCHES_KEPT, else None. Kept per text until the file changes (PRAGMA data_version
+        tells another connection's commits; total_changes this one's), so typing on narrows the
+        matches of the previous keystroke (a text holding a kept one matches only among its rows)
+        instead of scanning every project again; without a kept one, a scan of the narrow
+        (search, code) index, or None when `scan` is false."""
+        self._forget_matches_if_changed()
+        if needle in self._matches:
+            return self._matches[needle]
+        kept = [rowids for text, rowids in self._matches.items() if text in needle]
+        if kept:
+            among = min(kept, key=len)
+            found = [r[0] for r in self.db.execute(
+                "SELECT rowid FROM projects WHERE rowid IN (SELECT value FROM json_each(?)) AND search LIKE ? "
+                "ESCAPE '\\'", [json.dumps(among), like_pattern(needle)])]
+        elif scan:
+            found = [r[0] for r in self.db.execute("SELECT rowid FROM projects WHERE search LIKE ? ESCAPE '\\' "
+                                                   "LIMIT ?", [like_pattern(needle), MATCHES_KEPT + 1])]
+        else:
+            return None
+        if len(found) > MATCHES_KEPT:
+            return None
+        if len(self._matches) >= 64:  # texts typed in one session: keep the latest
+            del self._matches[next(iter(self._matches))]
+        self._matches[needle] = matches = tuple(found)
+        return matches
+
+    def assume_matches(self, needle: str, rowids: tuple[int, ...]) -> None:
+        """Take `text_matches` of another connection (the UI's) for this one's counts: the counts then
+        agree with the page it showed."""
+        self._forget_matches_if_changed()  # stamps the kept matches with this connection's state
+        self._matches[needle] = rowids
+
+    def _forget_matches_if_changed(self) -> None:
+        stamp = (self.db.execute("PRAGMA data_version").fetchone()[0], self.db.conn.total_changes)
+        if stamp != self._matches_stamp:
+            self._matches.clear()
+            self._matches_stamp = stamp
+
+    def _where(self, q: ProjectQuery) -> tuple[str, list[Any]]:
+        """q.where(), testing the text only among the matches kept for it when there are some."""
+        return q.where(among=self.text_matches(q.needle, scan=False) if q.needle else None)
+
     def count_projects(self, q: ProjectQuery) -> int:
-        where, params = q.where()
+        where, params = self._where(q)
         # without a condition on the status the join adds no row and takes none away: counting the
         # projects alone lets SQLite count an index (~1 ms at 100,000 projects instead of ~100 ms)
         source = "projects p LEFT JOIN project_status s ON s.code = p.code" if "s." in where else "projects p"
@@ -323,7 +391,7 @@ class Store(DerivedTables, Integrity):
         chosen = {"district": q.district, "stage": q.stage, "kind": q.kind, "year": q.year}
         # one scan under the other conditions (text, overdue), grouped by all four menus; each menu
         # then adds up the groups that match the other menus' choices
-        where, params = attrs.evolve(q, district=None, stage=None, kind=None, year=None).where()
+        where, params = self._where(attrs.evolve(q, district=None, stage=None, kind=None, year=None))
         groups = self.db.execute(
             "SELECT p.district, coalesce(s.stage, 'declare'), p.kind, p.budget_year, count(*) FROM projects p "
             f"LEFT JOIN project_status s ON s.code = p.code{where} GROUP BY 1, 2, 3, 4", params).fetchall()

@@ -221,13 +221,18 @@ class ProjectsScreen(ZwxmScreen):
         if self._count_timer is not None:
             self._count_timer.stop()  # a recount of everything still pending is not dropped with it
         self._recount_all = recount_all = self._recount_all or recount_all
-        self._count_timer = self.set_timer(COUNT_DELAY, lambda: self.count(q, len(page) if exact else None, recount_all))
+        # the text's matches when the page query kept them: the counts test only those rows
+        matches = self.zapp.store.text_matches(q.needle, scan=False) if q.needle else None
+        self._count_timer = self.set_timer(COUNT_DELAY, lambda: self.count(q, len(page) if exact else None, recount_all,
+                                                                          matches))
         self.call_after_refresh(self.zapp.painted, "list")
 
     @work(thread=True, exclusive=True, group="counts")
-    def count(self, q: ProjectQuery, shown: int | None, recount_all: bool) -> None:
+    def count(self, q: ProjectQuery, shown: int | None, recount_all: bool, matches: tuple[int, ...] | None) -> None:
         worker = get_current_worker()
         with self.zapp.open_store() as store:
+            if matches is not None:
+                store.assume_matches(q.needle, matches)
             self._counting = store
             try:
                 if shown is None:
@@ -235,9 +240,9 @@ class ProjectsScreen(ZwxmScreen):
                 overdue = shown if q.overdue_only else store.count_projects(attrs.evolve(q, overdue_only=True))
                 total = store.count_projects(ProjectQuery()) if recount_all or self.total_all is None else self.total_all
                 facets = store.facets(q)  # the menus count within the other filters, so they follow every change
-            except sqlite3.OperationalError:
-                if q != self.query_state:
-                    return  # interrupted by a newer query (reload), which counts for itself
+            except sqlite3.OperationalError as exc:
+                if "interrupted" in str(exc):
+                    return  # by a reload (a newer query, or the same one again), which counts for itself
                 raise
             finally:
                 if self._counting is store:
