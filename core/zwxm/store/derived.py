@@ -3,9 +3,16 @@ events inside each write, and rebuilt in full by `zwxm rebuild`. A part of `Stor
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
-from collections.abc import Callable
+import gc
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import sqlite_utils
@@ -15,6 +22,12 @@ from ..lifecycle import STAGE_ORDER, derive_stage
 from ..model import InputError, Project
 from ..plugins import Registry
 from .rows import _chunks, _marks, _project_from_rows
+
+DEADLINE_COLUMNS = ("project_code", "rule", "title", "title_en", "kind", "date", "article", "status", "provisional",
+                    "done_on", "explanation", "explanation_en", "contract", "phase")
+FINDING_COLUMNS = ("project_code", "rule", "severity", "article", "message", "message_en", "plugin", "contract", "phase")
+Units = dict[tuple[str, str | None], list[Project]]  # projects by (district, owner unit): see Store.peers
+REBUILD_WORKERS = 2  # forked readers and evaluators; the writer is the rebuild's own process
 
 
 class DerivedRows(NamedTuple):
@@ -29,12 +42,13 @@ class DerivedTables:
 
     db: sqlite_utils.Database
     registry: Registry
-    _fingerprints: Callable[[list[str]], dict[str, tuple]]
+    path: Path
 
     if TYPE_CHECKING:  # provided by Store
         def transaction(self) -> contextlib.AbstractContextManager[None]: ...
         def _load(self, codes: list[str]) -> dict[str, tuple[Any, ...]]: ...
-        def peers(self, projects: list[Project]) -> dict[str, list[Project]]: ...
+        def peers(self, projects: list[Project], units: Units | None = None
+                  ) -> dict[str, list[Project]]: ...
 
     def _refresh_derived(self, projects: list[Project], evaluate_rules: bool = True) -> None:
         """Replace the status, deadline and finding rows of these projects (inside the caller's transaction).
@@ -43,15 +57,17 @@ class DerivedTables:
         """
         self._write_derived(self._derived_rows(projects, evaluate_rules))
 
-    def _derived_rows(self, projects: list[Project], evaluate_rules: bool = True) -> DerivedRows:
-        """The status, deadline and finding rows of these projects: the evaluation, which needs no write lock."""
+    def _derived_rows(self, projects: list[Project], evaluate_rules: bool = True,
+                      units: Units | None = None) -> DerivedRows:
+        """The status, deadline and finding rows of these projects: the evaluation, which needs no write lock.
+        `units`: the peers already read (see `peers`)."""
         if not projects:
             return DerivedRows([], [], [], [])
         today = dt.date.today()
         status: list[tuple[Any, ...]] = []
         deadlines: list[tuple[Any, ...]] = []
         findings: list[tuple[Any, ...]] = []
-        peers = self.peers(projects) if evaluate_rules else {}
+        peers = self.peers(projects, units) if evaluate_rules else {}
         for project in projects:
             if not evaluate_rules:
                 stage = derive_stage((e.type for e in project.events if e.date <= today), self.registry.event_types)
@@ -88,29 +104,73 @@ class DerivedTables:
             conn.execute(f"DELETE FROM project_deadlines WHERE project_code IN ({marks})", chunk)
             conn.execute(f"DELETE FROM project_findings WHERE project_code IN ({marks})", chunk)
         conn.executemany(f"INSERT OR REPLACE INTO project_status VALUES ({_marks(14)})", status)
-        conn.executemany("INSERT INTO project_deadlines (project_code, rule, title, title_en, kind, date, article, "
-                         f"status, provisional, done_on, explanation, explanation_en, contract, phase) VALUES ({_marks(14)})",
-                         deadlines)
-        conn.executemany("INSERT INTO project_findings (project_code, rule, severity, article, message, message_en, "
-                         f"plugin, contract, phase) VALUES ({_marks(9)})", findings)
+        conn.executemany(f"INSERT INTO project_deadlines ({', '.join(DEADLINE_COLUMNS)}) "
+                         f"VALUES ({_marks(len(DEADLINE_COLUMNS))})", deadlines)
+        conn.executemany(f"INSERT INTO project_findings ({', '.join(FINDING_COLUMNS)}) "
+                         f"VALUES ({_marks(len(FINDING_COLUMNS))})", findings)
 
-    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
-        """Recompute every derived row from the events, one short transaction per chunk of projects."""
+    def rebuild(self, progress: Callable[[int], None] | None = None, workers: int | None = None) -> int:
+        """Recompute every derived row from the events, one short transaction per chunk of projects.
+
+        Each chunk is read, evaluated and compared with its stored rows without the write lock (by
+        `workers` forked processes while this one writes, default `rebuild_workers()`), then only the
+        rows that differ are written, in a short transaction. If another connection committed since
+        the chunk was read, the chunk is read and evaluated again inside that transaction, so nothing
+        stale is stored (issue 13 §10). Every committed chunk is complete; a broken row gets an error
+        finding and the rebuild goes on.
+        """
+        # in code order, the order most rows were written in: a chunk's old rows lie together
         codes = [r[0] for r in self.db.execute("SELECT code FROM projects ORDER BY code")]
-        for chunk in _chunks(codes):
-            seen = self._fingerprints(chunk)  # evaluated without the write lock, written in a short transaction
-            rows, broken = self._rebuilt_rows(chunk)
+        chunks = list(_chunks(codes))
+        if workers is None:
+            workers = rebuild_workers() if len(chunks) > 1 else 0
+        planned = self._planned_in_workers(chunks, workers) if workers else self._planned_here(chunks)
+        for chunk, (version, rows) in zip(chunks, planned):
             with self.transaction():
-                if self._fingerprints(chunk) != seen:  # written meanwhile: evaluate again under the lock
-                    rows, broken = self._rebuilt_rows(chunk)
-                for code, exc in broken:
-                    self._refresh_broken(code, exc)
+                if self._data_version() != version:  # written meanwhile: evaluate again under the lock
+                    rows = self._changed_rows(self._rebuilt_rows(chunk))
                 self._write_derived(rows)
             if progress:
                 progress(len(chunk))
         return len(codes)
 
-    def _rebuilt_rows(self, codes: list[str]) -> tuple[DerivedRows, list[tuple[str, Exception]]]:
+    def _data_version(self) -> int:
+        """Changes when another connection commits (SQLite's PRAGMA data_version), not on our own commits."""
+        return self.db.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def _planned(self, codes: list[str], units: Units) -> DerivedRows:
+        """The rows a rebuild writes for these projects (`units`: the peers read so far)."""
+        return self._changed_rows(self._rebuilt_rows(codes, units))
+
+    def _planned_here(self, chunks: list[list[str]]) -> Iterator[tuple[int, DerivedRows]]:
+        """`_planned` of each chunk, in order, in this process, with the data version it was read at."""
+        units = _Units()
+        for chunk in chunks:
+            version = self._data_version()
+            yield version, self._planned(chunk, units.at(version))
+
+    def _planned_in_workers(self, chunks: list[list[str]], workers: int) -> Iterator[tuple[int, DerivedRows]]:
+        """`_planned` of each chunk, in order, computed by forked processes on their own read-only
+        connections; the data version is this connection's when the chunk was handed out (before a
+        worker read it). At most two chunks per worker are in flight (memory stays flat); a worker's
+        exception is raised here, and leaving early (an error, Ctrl-C) terminates the workers."""
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers, initializer=_open_worker_store, initargs=(type(self), self.path, self.registry)
+                          ) as pool:
+            pending: collections.deque = collections.deque()
+            for chunk in chunks:
+                version = self._data_version()
+                pending.append((version, pool.apply_async(_worker_rows, (chunk, version))))
+                if len(pending) > 2 * workers:
+                    version, result = pending.popleft()
+                    yield version, result.get()
+            while pending:
+                version, result = pending.popleft()
+                yield version, result.get()
+
+    def _rebuilt_rows(self, codes: list[str], units: Units | None = None
+                      ) -> DerivedRows:
+        """The derived rows of these stored projects; one whose rows cannot be read gets an error finding."""
         stored = self._load(codes)
         projects, broken = [], []
         for code in codes:
@@ -120,16 +180,87 @@ class DerivedTables:
                 projects.append(_project_from_rows(*stored[code]))
             except Exception as exc:  # a row edited behind our back must not stop the rebuild
                 broken.append((code, exc))
-        return self._derived_rows(projects), broken
+        rows = self._derived_rows(projects, units=units)
+        today = dt.date.today().isoformat()
+        for code, problem in broken:
+            rows.codes.append(code)
+            rows.status.append((code, "declare", 0, None, None, None, None, None, None, 0, 0, 1, 0, today))
+            rows.findings.append((code, "storage", "error", None, f"存储的数据无法读取：{problem}",
+                                  f"stored data unreadable: {problem}", "", None, None))
+        return rows
 
-    def _refresh_broken(self, code: str, exc: Exception) -> None:
+    def _changed_rows(self, rows: DerivedRows) -> DerivedRows:
+        """The part of `rows` that differs from the stored rows: the status rows that differ, and all
+        the deadline and finding rows of each project whose deadlines or findings differ. A rebuild
+        finds most rows as they were, and reading them costs far less than deleting and inserting."""
         conn = self.db.conn
-        conn.execute("DELETE FROM project_deadlines WHERE project_code = ?", [code])
-        conn.execute("DELETE FROM project_findings WHERE project_code = ?", [code])
-        conn.execute("INSERT OR REPLACE INTO project_status (code, stage, stage_order, errors, evaluated_on) "
-                     "VALUES (?, 'declare', 0, 1, ?)", [code, dt.date.today().isoformat()])
-        conn.execute("INSERT INTO project_findings (project_code, rule, severity, message, message_en) "
-                     "VALUES (?, 'storage', 'error', ?, ?)", [code, f"存储的数据无法读取：{exc}", f"stored data unreadable: {exc}"])
+        stored_status: set[tuple] = set()
+        stored: dict[str, dict[str, list[tuple]]] = {"project_deadlines": {}, "project_findings": {}}
+        for chunk in _chunks(rows.codes):
+            marks = _marks(len(chunk))
+            stored_status.update(conn.execute(f"SELECT * FROM project_status WHERE code IN ({marks})", chunk))
+            for table, columns in (("project_deadlines", DEADLINE_COLUMNS), ("project_findings", FINDING_COLUMNS)):
+                _by_project(conn.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE project_code IN ({marks}) "
+                                         "ORDER BY project_code, id", chunk), stored[table])
+        deadlines, findings = _by_project(rows.deadlines), _by_project(rows.findings)
+        differ = {code for code in rows.codes if deadlines.get(code) != stored["project_deadlines"].get(code)
+                  or findings.get(code) != stored["project_findings"].get(code)}
+        return DerivedRows([c for c in rows.codes if c in differ], [r for r in rows.status if r not in stored_status],
+                           [r for r in rows.deadlines if r[0] in differ], [r for r in rows.findings if r[0] in differ])
+
+
+def can_fork() -> bool:
+    """A forked worker inherits the loaded plugins at no cost; Linux only (fork is unsafe on macOS)."""
+    return sys.platform == "linux" and (os.cpu_count() or 1) > 1
+
+
+def rebuild_workers() -> int:
+    """Forked processes that read and evaluate ahead of a rebuild's writer: ZWXM_REBUILD_WORKERS (a
+    whole number, 0 = none) or else REBUILD_WORKERS where fork is safe and there is a second CPU."""
+    setting = os.environ.get("ZWXM_REBUILD_WORKERS", "").strip()
+    if setting.isdigit():
+        return int(setting) if can_fork() or int(setting) == 0 else 0
+    return REBUILD_WORKERS if can_fork() else 0
+
+
+class _Units:
+    """The peers a rebuild has read, by (district, owner unit): read once, and forgotten as soon as
+    another connection has committed (the data version a chunk was handed out at differs)."""
+
+    def __init__(self) -> None:
+        self.version: int | None = None
+        self.by_unit: Units = {}
+
+    def at(self, version: int) -> Units:
+        if version != self.version:
+            self.by_unit, self.version = {}, version
+        return self.by_unit
+
+
+_worker_store: Any = None
+_worker_units = _Units()
+
+
+def _open_worker_store(store_type: type, path: Path, registry: Registry) -> None:
+    """A rebuild worker's own read-only connection. The objects inherited from the writer are frozen
+    out of the collector (its scans cost, and the writer's connection must never be closed here);
+    Ctrl-C is the writer's to handle: it ends the workers."""
+    global _worker_store
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.freeze()
+    _worker_store = store_type(path, registry=registry, read_only=True)
+
+
+def _worker_rows(codes: list[str], version: int) -> DerivedRows:
+    return _worker_store._planned(codes, _worker_units.at(version))
+
+
+def _by_project(rows: Iterable[tuple[Any, ...]], into: dict[str, list[tuple]] | None = None) -> dict[str, list[tuple]]:
+    """Rows (project code first) grouped by project, each project's in their order."""
+    grouped: dict[str, list[tuple]] = {} if into is None else into
+    for row in rows:
+        grouped.setdefault(row[0], []).append(row)
+    return grouped
 
 
 def _problem_counts(findings: list) -> tuple[int, int]:

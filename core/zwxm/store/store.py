@@ -24,7 +24,7 @@ from ..plugins import Registry, get_registry
 from ..rules import Refusal
 from . import ledger
 from .connection import _immediate, connect, resolve_db_path, timestamp
-from .derived import DerivedRows, DerivedTables
+from .derived import DerivedRows, DerivedTables, Units
 from .integrity import Integrity
 from .ledger import default_actor, set_actor
 from .query import _FROM_PROJECTS, _FROM_STATUS, _LIST_COLUMNS, ON_STATUS, SEARCH_WALK_BUDGET, ProjectQuery
@@ -212,19 +212,24 @@ class Store(DerivedTables, Integrity):
         project = self._require(code)
         return evaluate(project, as_of, registry=self.registry, peers=self.peers([project]).get(code, ()))
 
-    def peers(self, projects: list[Project]) -> dict[str, list[Project]]:
+    def peers(self, projects: list[Project], units: Units | None = None
+              ) -> dict[str, list[Project]]:
         """For each project, the other projects of its owner unit and district (their facts, without
         events), for rules that look across projects such as splitting to evade a threshold; only
-        for districts with such a rule (`Registry.needs_peers`)."""
+        for districts with such a rule (`Registry.needs_peers`). `units` keeps the projects of each
+        (district, unit) read, so that a rebuild reads each unit once."""
         wanted = {(p.district, p.owner_unit) for p in projects if p.owner_unit and self.registry.needs_peers(p.district)}
-        by_unit: dict[tuple[str, str | None], list[Project]] = {}
-        for district in sorted({d for d, _ in wanted}):
-            units = sorted(u for d, u in wanted if d == district)
-            for chunk in _chunks(units, CHUNK - 1):
+        by_unit: Units = {} if units is None else units
+        unread = {key for key in wanted if key not in by_unit}
+        for district in sorted({d for d, _ in unread}):
+            names = sorted(u for d, u in unread if d == district)
+            for chunk in _chunks(names, CHUNK - 1):
+                for name in chunk:
+                    by_unit[(district, name)] = []
                 sql = f"SELECT * FROM projects WHERE district = ? AND owner_unit IN ({_marks(len(chunk))})"
                 for row in self._rows(sql, [district, *chunk]):
                     peer = _project_from_rows(row, [], [])
-                    by_unit.setdefault((peer.district, peer.owner_unit), []).append(peer)
+                    by_unit[(peer.district, peer.owner_unit)].append(peer)
         return {p.code: [q for q in by_unit.get((p.district, p.owner_unit), ()) if q.code != p.code]
                 for p in projects if (p.district, p.owner_unit) in wanted}
 
