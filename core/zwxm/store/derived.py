@@ -27,6 +27,7 @@ DEADLINE_COLUMNS = ("project_code", "rule", "title", "title_en", "kind", "date",
                     "done_on", "explanation", "explanation_en", "contract", "phase")
 FINDING_COLUMNS = ("project_code", "rule", "severity", "article", "message", "message_en", "plugin", "contract", "phase")
 Units = dict[tuple[str, str | None], list[Project]]  # projects by (district, owner unit): see Store.peers
+_LISTED = {"project_deadlines": DEADLINE_COLUMNS, "project_findings": FINDING_COLUMNS}  # rows listed per project
 REBUILD_WORKERS = 2  # forked readers and evaluators; the writer is the rebuild's own process
 
 
@@ -125,11 +126,11 @@ class DerivedTables:
         if workers is None:
             workers = rebuild_workers() if len(chunks) > 1 else 0
         planned = self._planned_in_workers(chunks, workers) if workers else self._planned_here(chunks)
-        for chunk, (version, rows) in zip(chunks, planned):
+        for chunk, (version, changes) in zip(chunks, planned):
             with self.transaction():
                 if self._data_version() != version:  # written meanwhile: evaluate again under the lock
-                    rows = self._changed_rows(self._rebuilt_rows(chunk))
-                self._write_derived(rows)
+                    changes = self._changes(self._rebuilt_rows(chunk))
+                self._write_changes(changes)
             if progress:
                 progress(len(chunk))
         return len(codes)
@@ -138,18 +139,18 @@ class DerivedTables:
         """Changes when another connection commits (SQLite's PRAGMA data_version), not on our own commits."""
         return self.db.conn.execute("PRAGMA data_version").fetchone()[0]
 
-    def _planned(self, codes: list[str], units: Units) -> DerivedRows:
-        """The rows a rebuild writes for these projects (`units`: the peers read so far)."""
-        return self._changed_rows(self._rebuilt_rows(codes, units))
+    def _planned(self, codes: list[str], units: Units) -> Changes:
+        """What a rebuild writes for these projects (`units`: the peers read so far)."""
+        return self._changes(self._rebuilt_rows(codes, units))
 
-    def _planned_here(self, chunks: list[list[str]]) -> Iterator[tuple[int, DerivedRows]]:
+    def _planned_here(self, chunks: list[list[str]]) -> Iterator[tuple[int, Changes]]:
         """`_planned` of each chunk, in order, in this process, with the data version it was read at."""
         units = _Units()
         for chunk in chunks:
             version = self._data_version()
             yield version, self._planned(chunk, units.at(version))
 
-    def _planned_in_workers(self, chunks: list[list[str]], workers: int) -> Iterator[tuple[int, DerivedRows]]:
+    def _planned_in_workers(self, chunks: list[list[str]], workers: int) -> Iterator[tuple[int, Changes]]:
         """`_planned` of each chunk, in order, computed by forked processes on their own read-only
         connections; the data version is this connection's when the chunk was handed out (before a
         worker read it). At most two chunks per worker are in flight (memory stays flat); a worker's
@@ -189,24 +190,63 @@ class DerivedTables:
                                   f"stored data unreadable: {problem}", "", None, None))
         return rows
 
-    def _changed_rows(self, rows: DerivedRows) -> DerivedRows:
-        """The part of `rows` that differs from the stored rows: the status rows that differ, and all
-        the deadline and finding rows of each project whose deadlines or findings differ. A rebuild
-        finds most rows as they were, and reading them costs far less than deleting and inserting."""
+    def _changes(self, rows: DerivedRows) -> Changes:
+        """What writing `rows` changes in the stored rows. A rebuild finds most rows as they were, and
+        most changes leave the indexed columns alone (the day of evaluation, a status, a text): such
+        rows are updated in place, in the columns that differ, which leaves the indexes untouched; a
+        project whose number of deadlines or findings changed has them replaced."""
         conn = self.db.conn
-        stored_status: set[tuple] = set()
-        stored: dict[str, dict[str, list[tuple]]] = {"project_deadlines": {}, "project_findings": {}}
+        status: dict[str, tuple] = {}
+        stored: dict[str, dict[str, list[tuple]]] = {table: {} for table in _LISTED}
+        status_columns: tuple[str, ...] = ()
         for chunk in _chunks(rows.codes):
             marks = _marks(len(chunk))
-            stored_status.update(conn.execute(f"SELECT * FROM project_status WHERE code IN ({marks})", chunk))
-            for table, columns in (("project_deadlines", DEADLINE_COLUMNS), ("project_findings", FINDING_COLUMNS)):
-                _by_project(conn.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE project_code IN ({marks}) "
+            cursor = conn.execute(f"SELECT * FROM project_status WHERE code IN ({marks})", chunk)
+            status_columns = tuple(d[0] for d in cursor.description)
+            status.update((row[0], row) for row in cursor)
+            for table, columns in _LISTED.items():
+                _by_project(conn.execute(f"SELECT {', '.join(columns)}, id FROM {table} WHERE project_code IN ({marks}) "
                                          "ORDER BY project_code, id", chunk), stored[table])
-        deadlines, findings = _by_project(rows.deadlines), _by_project(rows.findings)
-        differ = {code for code in rows.codes if deadlines.get(code) != stored["project_deadlines"].get(code)
-                  or findings.get(code) != stored["project_findings"].get(code)}
-        return DerivedRows([c for c in rows.codes if c in differ], [r for r in rows.status if r not in stored_status],
-                           [r for r in rows.deadlines if r[0] in differ], [r for r in rows.findings if r[0] in differ])
+        changes = Changes(DerivedRows([], [], [], []), {})
+        for row in rows.status:
+            old = status.get(row[0])
+            if old is None:
+                changes.replaced.status.append(row)
+            else:
+                changes.update("project_status", status_columns, old, row, row[0])
+        fresh = {"project_deadlines": _by_project(rows.deadlines), "project_findings": _by_project(rows.findings)}
+        for code in rows.codes:
+            if any(len(stored[table].get(code, ())) != len(fresh[table].get(code, ())) for table in _LISTED):
+                changes.replaced.codes.append(code)
+                changes.replaced.deadlines.extend(fresh["project_deadlines"].get(code, ()))
+                changes.replaced.findings.extend(fresh["project_findings"].get(code, ()))
+                continue
+            for table, columns in _LISTED.items():
+                for old, row in zip(stored[table].get(code, ()), fresh[table].get(code, ())):
+                    changes.update(table, columns, old, row, old[-1])
+        return changes
+
+    def _write_changes(self, changes: Changes) -> None:
+        self._write_derived(changes.replaced)
+        for (table, columns), values in changes.updates.items():
+            key = "code" if table == "project_status" else "id"
+            self.db.conn.executemany(f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE {key} = ?",
+                                     values)
+
+
+class Changes(NamedTuple):
+    """What a rebuild writes for a chunk: rows replaced (deleted and inserted), and rows updated in
+    place, grouped by (table, the columns that differ) -> [(*their new values, the row's key)]."""
+
+    replaced: DerivedRows
+    updates: dict[tuple[str, tuple[str, ...]], list[tuple]]
+
+    def update(self, table: str, columns: tuple[str, ...], old: tuple, new: tuple, key: Any) -> None:
+        """Note the columns in which a stored row (`old`) differs from the new one, if any."""
+        differ = [i for i, (a, b) in enumerate(zip(old, new)) if a != b]
+        if differ:
+            self.updates.setdefault((table, tuple(columns[i] for i in differ)), []).append(
+                (*(new[i] for i in differ), key))
 
 
 def can_fork() -> bool:
@@ -251,7 +291,7 @@ def _open_worker_store(store_type: type, path: Path, registry: Registry) -> None
     _worker_store = store_type(path, registry=registry, read_only=True)
 
 
-def _worker_rows(codes: list[str], version: int) -> DerivedRows:
+def _worker_rows(codes: list[str], version: int) -> Changes:
     return _worker_store._planned(codes, _worker_units.at(version))
 
 

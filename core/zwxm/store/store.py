@@ -228,7 +228,10 @@ class Store(DerivedTables, Integrity):
                     by_unit[(district, name)] = []
                 sql = f"SELECT * FROM projects WHERE district = ? AND owner_unit IN ({_marks(len(chunk))})"
                 for row in self._rows(sql, [district, *chunk]):
-                    peer = _project_from_rows(row, [], [])
+                    try:
+                        peer = _project_from_rows(row, [], [])
+                    except Exception:  # a row edited behind our back: its own evaluation says so
+                        continue
                     by_unit[(peer.district, peer.owner_unit)].append(peer)
         return {p.code: [q for q in by_unit.get((p.district, p.owner_unit), ()) if q.code != p.code]
                 for p in projects if (p.district, p.owner_unit) in wanted}
