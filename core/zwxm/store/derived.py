@@ -7,7 +7,9 @@ import collections
 import contextlib
 import datetime as dt
 import gc
+import itertools
 import multiprocessing
+import operator
 import os
 import signal
 import sys
@@ -242,7 +244,9 @@ class Changes(NamedTuple):
     updates: dict[tuple[str, tuple[str, ...]], list[tuple]]
 
     def update(self, table: str, columns: tuple[str, ...], old: tuple, new: tuple, key: Any) -> None:
-        """Note the columns in which a stored row (`old`) differs from the new one, if any."""
+        """Note the columns in which a stored row (`old`, maybe with its id after them) differs from the new one."""
+        if old[:len(new)] == new:  # most rows: one comparison in C
+            return
         differ = [i for i, (a, b) in enumerate(zip(old, new)) if a != b]
         if differ:
             self.updates.setdefault((table, tuple(columns[i] for i in differ)), []).append(
@@ -298,9 +302,12 @@ def _worker_rows(codes: list[str], version: int) -> Changes:
 def _by_project(rows: Iterable[tuple[Any, ...]], into: dict[str, list[tuple]] | None = None) -> dict[str, list[tuple]]:
     """Rows (project code first) grouped by project, each project's in their order."""
     grouped: dict[str, list[tuple]] = {} if into is None else into
-    for row in rows:
-        grouped.setdefault(row[0], []).append(row)
+    for code, group in itertools.groupby(rows, _first):
+        grouped.setdefault(code, []).extend(group)
     return grouped
+
+
+_first = operator.itemgetter(0)
 
 
 def _problem_counts(findings: list) -> tuple[int, int]:
