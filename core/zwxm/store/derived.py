@@ -28,7 +28,7 @@ from .rows import _chunks, _marks, _project_from_rows
 DEADLINE_COLUMNS = ("project_code", "rule", "title", "title_en", "kind", "date", "article", "status", "provisional",
                     "done_on", "explanation", "explanation_en", "contract", "phase")
 FINDING_COLUMNS = ("project_code", "rule", "severity", "article", "message", "message_en", "plugin", "contract", "phase")
-Units = dict[tuple[str, str | None], list[Project]]  # projects by (district, owner unit): see Store.peers
+Units = dict[tuple[str, str | None], dict[str, Project]]  # (district, owner unit) -> code -> project: Store.peers
 _LISTED = {"project_deadlines": DEADLINE_COLUMNS, "project_findings": FINDING_COLUMNS}  # rows listed per project
 REBUILD_WORKERS = 2  # forked readers and evaluators; the writer is the rebuild's own process
 
