@@ -17,7 +17,6 @@ import itertools
 import json
 import multiprocessing
 import operator
-import os
 import sqlite3
 import sys
 import traceback
@@ -31,6 +30,7 @@ from ..escape import csv_text
 from ..files import check_output, written
 from ..model import Change, Contract, Event, FundingSource, InputError, Phase, Problem, Project
 from ..store import Store, pinyin, timestamp
+from ..store.derived import can_fork
 from .contracts import ContractRecords, group_contract_rows
 from .headers import HEADERS, NOT_AN_OBJECT, Column, map_headers, read_mapping, target_for
 from .limits import DEFAULT_LIMITS, Limits
@@ -133,7 +133,7 @@ def run_import(store: Store, source: Source, *, mapping: dict[str, Column] | Non
     pinyin("")
     gc.freeze()
     if parallel is None:  # a second process pays off once there is more than one batch to overlap
-        parallel = staging is None and total > batch_size and _can_fork()
+        parallel = staging is None and total > batch_size and can_fork()
     batches = (_checked_in_worker if parallel else _checked_here)(source, reader, batch_size)
     try:
         try:
@@ -276,11 +276,6 @@ def _checked_here(source: Source, reader: RowReader, batch_size: int) -> Generat
         yield [(number, reader.code_of(raw), *reader.validate(number, raw)) for number, raw in batch]
 
 
-def _can_fork() -> bool:
-    """A forked worker inherits the loaded plugins at no cost; Linux only (fork is unsafe on macOS)."""
-    return sys.platform == "linux" and (os.cpu_count() or 1) > 1
-
-
 def _checked_in_worker(source: Source, reader: RowReader, batch_size: int) -> Generator[list[Checked], None, None]:
     """The same batches as _checked_here, validated by a forked process while this one writes.
 
@@ -288,7 +283,7 @@ def _checked_in_worker(source: Source, reader: RowReader, batch_size: int) -> Ge
     If this process dies, the worker's next send fails and it exits; if this process stops early,
     closing this generator ends the worker.
     """
-    import fcntl  # Linux only, like fork here (see _can_fork)
+    import fcntl  # Linux only, like fork here (see can_fork)
 
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)

@@ -94,7 +94,8 @@ def _event_row(prev_hash: str, code: str, seq: int, content: tuple[Any, ...], su
 
 
 def _event_from_row(row: dict[str, Any]) -> Event:
-    payload = json.loads(row["payload"] or "{}")
+    text = row["payload"]
+    payload = json.loads(text) if text and text != "{}" else {}  # most payloads are empty: no need to ask json
     named = [payload.pop(name, None) for name in _PAYLOAD_FIELDS]
     return Event(row["type"], dt.date.fromisoformat(row["date"]), row["actor"], row["role"], row["note"] or "",
                  payload, *(None if v is None else str(v) for v in named))
@@ -105,9 +106,11 @@ def _project_from_rows(row: dict[str, Any], events: list[dict[str, Any]], change
     """A stored project with its effective events (superseded ones left out) in date order, and its parts."""
     data = {name: row[name] for name in PROJECT_FIELDS}
     for name in _JSON_FIELDS:
-        data[name] = json.loads(data[name] or ("[]" if name == "tags" else "{}"))
-    data = {k: v for k, v in data.items() if v is not None}
-    project = converter.structure(data, Project)
+        text = data[name]
+        data[name] = json.loads(text) if text and text not in ("[]", "{}") else [] if name == "tags" else {}
+    project = _typed_project(data)
+    if project is None:  # a value only cattrs reads (or refuses): a row written by another tool
+        project = converter.structure({k: v for k, v in data.items() if v is not None}, Project)
     superseded = {e["supersedes"] for e in events if e["supersedes"] is not None}
     live = sorted((e for e in events if e.get("id") not in superseded), key=lambda e: (e["date"], e["seq"]))
     project.events = [_event_from_row(e) for e in live]
@@ -118,6 +121,27 @@ def _project_from_rows(row: dict[str, Any], events: list[dict[str, Any]], change
         for name, items in parts_from_rows(parts).items():
             setattr(project, name, items)
     return project
+
+
+# The project fields a stored row holds as SQLite gives them back, by the type a row written by zwxm has.
+_TEXT = tuple(f.name for f in attrs.fields(Project) if f.type is str)
+_OPTIONAL_TEXT = tuple(f.name for f in attrs.fields(Project) if f.type == str | None)
+_TYPED = {*_TEXT, *_OPTIONAL_TEXT, "investment", "classified", "budget_year", "tags", "facts"}
+assert _TYPED == set(PROJECT_FIELDS), "a new project field needs its stored type in _typed_project"
+
+
+def _typed_project(data: dict[str, Any]) -> Project | None:
+    """The project of stored values that already have the types a row written by zwxm has, built
+    directly (cattrs' structuring costs ~10 times more, and a rebuild reads every project); None
+    when any value would need cattrs' reading or checks, which then gives the same result or error."""
+    investment, classified, year, tags = data["investment"], data["classified"], data["budget_year"], data["tags"]
+    if not (type(investment) is int and investment >= 0 and (classified == 0 or classified == 1)
+            and type(classified) is int and (year is None or type(year) is int) and type(data["facts"]) is dict
+            and type(tags) is list and all(type(t) is str for t in tags)
+            and all(type(data[n]) is str for n in _TEXT)
+            and all(data[n] is None or type(data[n]) is str for n in _OPTIONAL_TEXT)):
+        return None
+    return Project(**{**data, "classified": bool(classified)})
 
 
 _by_date = operator.attrgetter("date")

@@ -24,7 +24,7 @@ from ..plugins import Registry, get_registry
 from ..rules import Refusal
 from . import ledger
 from .connection import _immediate, connect, resolve_db_path, timestamp
-from .derived import DerivedRows, DerivedTables
+from .derived import DerivedRows, DerivedTables, Units
 from .integrity import Integrity
 from .ledger import default_actor, set_actor
 from .query import (
@@ -128,7 +128,7 @@ class Store(DerivedTables, Integrity):
         # batches would otherwise load the whole unit again for every batch (quadratic). Kept current by
         # this store's own writes (_note_peers); dropped when another connection writes (PRAGMA
         # data_version) or a transaction of this one fails.
-        self._peer_cache: dict[tuple[str, str], dict[str, Project]] = {}
+        self._peer_cache: Units = {}
         self._peer_version: int | None = None
 
     def close(self) -> None:
@@ -242,27 +242,32 @@ class Store(DerivedTables, Integrity):
         project = self._require(code)
         return evaluate(project, as_of, registry=self.registry, peers=self.peers([project]).get(code, ()))
 
-    def peers(self, projects: list[Project]) -> dict[str, list[Project]]:
+    def peers(self, projects: list[Project], units: Units | None = None) -> dict[str, list[Project]]:
         """For each project, the other projects of its owner unit and district (their facts, without
         events), for rules that look across projects such as splitting to evade a threshold; only
-        for districts with such a rule (`Registry.needs_peers`)."""
+        for districts with such a rule (`Registry.needs_peers`). The projects of each unit read are
+        kept in `units` (a rebuild's own, which it drops when another connection commits), else in
+        the store's cache (see __init__). A peer whose row cannot be read is left out (its own
+        evaluation says so)."""
         wanted = {(p.district, p.owner_unit) for p in projects if p.owner_unit and self.registry.needs_peers(p.district)}
-        cache = self._peer_cache
-        version = self.db.execute("PRAGMA data_version").fetchone()[0]  # changes when another connection commits
-        if version != self._peer_version:
-            cache.clear()
-            self._peer_version = version
+        cache = self._peer_cache if units is None else units
+        if units is None:
+            version = self.db.execute("PRAGMA data_version").fetchone()[0]  # changes when another connection commits
+            if version != self._peer_version:
+                cache.clear()
+                self._peer_version = version
         missing = wanted - cache.keys()
         for district in sorted({d for d, _ in missing}):
-            units = sorted(u for d, u in missing if d == district)
-            cache.update({(district, unit): {} for unit in units})
-            for chunk in _chunks(units, CHUNK - 1):
+            names = sorted(u for d, u in missing if d == district)
+            cache.update({(district, unit): {} for unit in names})
+            for chunk in _chunks(names, CHUNK - 1):
                 # "+district": a unit's few hundred rows through the owner_unit index, not the district's
                 # tens of thousands through the district one (SQLite's choice without statistics: ~20 ms)
                 sql = f"SELECT * FROM projects WHERE +district = ? AND owner_unit IN ({_marks(len(chunk))})"
                 for row in self._rows(sql, [district, *chunk]):
-                    cache[row["district"], row["owner_unit"]][row["code"]] = _project_from_rows(row, [], [])
-        return {p.code: [q for q in cache[p.district, p.owner_unit].values() if q.code != p.code]  # type: ignore[index]
+                    with contextlib.suppress(Exception):  # a row edited behind our back
+                        cache[row["district"], row["owner_unit"]][row["code"]] = _project_from_rows(row, [], [])
+        return {p.code: [q for q in cache[p.district, p.owner_unit].values() if q.code != p.code]
                 for p in projects if (p.district, p.owner_unit) in wanted}
 
     def _note_peers(self, project_rows: list[dict[str, Any]]) -> None:
