@@ -218,7 +218,7 @@ def export(ctx: click.Context, output: str, codes: tuple[str, ...], district: st
     (OUTPUT `-` writes standard output); `zwxm import` reads each back unchanged.
 
     导出项目（--code 或筛选条件）为 TOML、JSON、CSV 或 XLSX；OUTPUT 为 `-` 时写到标准输出。"""
-    from ..io.export import export_projects
+    from ..io.export import export_stored
     from ..store import ProjectQuery
 
     if output == STDIO and fmt is None:
@@ -236,8 +236,7 @@ def export(ctx: click.Context, output: str, codes: tuple[str, ...], district: st
         altered: list[str] = []
         try:
             with Progress(("导出", "exporting"), len(selected), _lang(ctx)) as progress:
-                count = export_projects(store.iter_projects(selected), target, fmt, progress.update, altered,
-                                        recorded=store.recorded(selected))
+                count = export_stored(store, selected, target, fmt, progress.update, altered)
             if output == STDIO:
                 with target.open("rb") as f:
                     shutil.copyfileobj(f, sys.stdout.buffer)
