@@ -20,7 +20,7 @@ from zwxm.io.export import export_projects, export_stored
 from zwxm.model import Change, Event, load_project
 from zwxm.store import Store
 
-HOSTILE = "=cmd|' /C calc'!A0"
+HOSTILE = "=cmd|' /C calc'!A0,\"引号\" "
 CONTROL = "响铃\x07退格\x08转义\x1b[31m红\x1b[0m换行\n回车\r制表\t删除\x7f C1\x85 分隔\u2028 空\x00字"
 
 

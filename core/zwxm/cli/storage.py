@@ -231,7 +231,7 @@ def export(ctx: click.Context, output: str, codes: tuple[str, ...], district: st
             selected = list(codes)
         else:
             query = ProjectQuery(text=text, district=district, stage=stage, kind=kind, year=year, overdue_only=overdue)
-            selected = [r["code"] for r in store.query_projects(query, 0, store.count_projects(query))]
+            selected = store.project_codes(query)
         target = Path(tempfile.mkstemp(prefix="zwxm-export-")[1]) if output == STDIO else Path(output)
         altered: list[str] = []
         try:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -225,10 +226,14 @@ def _quoted(*columns: str) -> dict[str, str]:
     return {c: f"json_quote(t.{c})" for c in columns}
 
 
-# The effective events of a project (none that a later one supersedes), in date order as in Store.project.
-_LIVE_EVENTS = " AND (t.project_code, t.id) NOT IN (SELECT project_code, supersedes FROM events WHERE supersedes IS NOT NULL)"
+_IN_CHUNK = "IN (SELECT value FROM json_each(:codes))"  # the codes of one query, a JSON list
+# The effective events of a project (none that a later one supersedes), in date order as in Store.project;
+# the superseded ones looked up once a query among the events of its projects (a scan of all events each time
+# cost 12 s at 100,000 projects).
+_LIVE_EVENTS = (" AND t.id NOT IN (SELECT supersedes FROM events WHERE supersedes IS NOT NULL AND project_code "
+                f"{_IN_CHUNK})")
 # An event without payload (most) is written by SQLite; one with a payload by the model (_event_json).
-_EVENT_SQL = (f"CASE WHEN t.payload = '{{}}' THEN "
+_EVENT_SQL = ("CASE WHEN t.payload = '{}' THEN "
               + _json_object_sql({**_quoted("type", "date", "actor", "role", "note"), "payload": _Literal("{}"),
                                   "contract": _Literal("null"), "phase": _Literal("null")})
               + " ELSE zwxm_export_event(t.type, t.date, t.actor, t.role, t.note, t.payload) END")
@@ -246,7 +251,6 @@ _CSV_SQL = ", ".join([
     *(_json_array_sql(_json_object_sql(_quoted(*PART_COLUMNS[name])), name, "t.position")
       for name in ("contracts", "phases", "funding_sources")),
 ])
-_IN_CHUNK = "IN (SELECT value FROM json_each(?))"
 
 
 def _event_json(type_: str, date: str, actor: str | None, role: str | None, note: str, payload: str) -> str:
@@ -264,7 +268,7 @@ def _stored_json(text: str) -> str | None:
 def _in_order(store: Store, sql: str, codes: list[str]) -> Iterator[tuple[list[str], dict[str, tuple[Any, ...]]]]:
     """For each chunk of `codes`: the chunk and its rows of `sql` (first column the code) by code."""
     for chunk in _chunks(codes, CHUNK):
-        yield chunk, {row[0]: row for row in store.db.execute(sql, [json.dumps(chunk)])}
+        yield chunk, {row[0]: row for row in store.db.execute(sql, {"codes": json.dumps(chunk)})}
 
 
 def _write_stored_csv(store: Store, codes: list[str], path: Path, progress: Callable[[int], None]) -> int:
@@ -273,15 +277,23 @@ def _write_stored_csv(store: Store, codes: list[str], path: Path, progress: Call
     conn.create_function("zwxm_export_event", 6, _event_json, deterministic=True)
     plain = len(_CSV_PLAIN)
     count = 0
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow([*_CSV_PLAIN, *CSV_JSON_COLUMNS])
+    with path.open("w", encoding="utf-8", newline="") as f:
+        f.write("\ufeff")  # the byte-order mark ("utf-8-sig" would encode every write in Python)
+        f.write(_csv_line([*_CSV_PLAIN, *CSV_JSON_COLUMNS]))
         for chunk, rows in _in_order(store, f"SELECT {_CSV_SQL} FROM projects p WHERE p.code {_IN_CHUNK}", codes):
-            written_before = count
-            for code in chunk:
-                row = rows.get(code)
-                if row is not None:
-                    writer.writerow([*csv_texts(row[:plain]), *row[plain:]])
-                    count += 1
-            progress(count - written_before)
+            lines = [_csv_line([*csv_texts(row[:plain]), *(cell or "" for cell in row[plain:])])
+                     for row in (rows.get(code) for code in chunk) if row is not None]
+            f.write("".join(lines))
+            count += len(lines)
+            progress(len(lines))
     return count
+
+
+_CSV_QUOTED = re.compile('[",\r\n]').search
+
+
+def _csv_line(cells: list[str]) -> str:
+    """One CSV record as csv.writer writes it (excel dialect: a cell holding a comma, a quote or a line
+    break quoted, its quotes doubled), in a fraction of its time on long JSON cells: it copies each
+    character in turn (~17 µs for a row of 1.5 kB, against ~5 µs)."""
+    return ",".join(['"' + cell.replace('"', '""') + '"' if _CSV_QUOTED(cell) else cell for cell in cells]) + "\r\n"
