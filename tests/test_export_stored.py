@@ -115,10 +115,10 @@ def test_xlsx_from_rows_holds_the_cells_of_the_xlsx_from_projects(stored, tmp_pa
     formulas = [c for rows in found.values() for row in rows for c in row if c[1] == "f"]
     assert formulas == []
     quoted = {c[0] for rows in found.values() for row in rows for c in row if c[2]}
-    assert {HOSTILE, "@SUM(A1)", "+1", "-1", "=HT", "+P2", "=原因", "=削减", "facts.=公式", "+值", "'=CMD"[1:]} <= quoted
+    assert {HOSTILE, "@SUM(A1)", "+1", "-1", "=HT", "+P2", "=原因", "=削减", "+值", "=CMD", "\t制表开头"} <= quoted
     header = [c[0] for c in found["projects"][0]]
-    assert header[-3:] == ["funding.central", "funding.district", "funding.own"][-len(header[-3:]):] or \
-        "funding.central" in header
+    assert header[-4:] == ["facts.tiny", "facts.中文键", "funding.central", "funding.district"]
+    assert header[header.index("tags") + 1] == "facts.=公式"
 
 
 def test_many_projects_keep_their_order_across_chunks(tmp_path):
@@ -165,3 +165,15 @@ def test_cli_export_writes_the_csv_from_projects(stored, tmp_path, read_only):
     result = zwxm(path, *(["--read-only"] if read_only else []), "export", str(tmp_path / "out.csv"))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out.csv").read_bytes() == (tmp_path / "expected.csv").read_bytes()
+
+
+@pytest.mark.parametrize("query", [{}, {"sort": "name", "descending": True}, {"sort": "stage"}, {"kind": "operation"},
+                                   {"text": "项目"}, {"sort": "owner_unit"}, {"text": "no match at all"}])
+def test_the_codes_an_export_reads_are_the_lists(stored, query):
+    from zwxm.store import ProjectQuery
+
+    path, _ = stored
+    q = ProjectQuery(**query)
+    with Store(path) as store:
+        listed = [r["code"] for r in store.query_projects(q, 0, store.count_projects(q))]
+        assert store.project_codes(q) == listed
