@@ -177,3 +177,29 @@ def test_the_codes_an_export_reads_are_the_lists(stored, query):
     with Store(path) as store:
         listed = [r["code"] for r in store.query_projects(q, 0, store.count_projects(q))]
         assert store.project_codes(q) == listed
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx", "json"])
+def test_an_export_reads_one_state_of_the_database(tmp_path, suffix):
+    """A write by another connection while the export runs (after its first chunk) is not in the file:
+    every chunk is read in one read transaction."""
+    path = tmp_path / "snapshot.db"
+    many = [load_project({"code": f"S-{i:04d}", "name": "项目", "district": "yubei", "kind": "operation",
+                          "investment": 1}) for i in range(1001)]
+    with Store(path) as store:
+        store.save_projects(many, derive=False)
+    written: list[int] = []
+
+    def meanwhile(n: int) -> None:
+        if not written:
+            with Store(path) as other:
+                other.add_change("S-1000", Change(dt.date(2025, 1, 2), 7, "其间写入", False, ""))
+        written.append(n)
+
+    with Store(path) as store:
+        export_stored(store, [p.code for p in many], tmp_path / f"out.{suffix}", progress=meanwhile)
+        assert store.db.execute("SELECT count(*) FROM changes").fetchone()[0] == 1  # the write did land
+    if suffix == "xlsx":
+        assert cells(tmp_path / "out.xlsx")["changes"] == [cells(tmp_path / "out.xlsx")["changes"][0]]
+    else:
+        assert "其间写入" not in (tmp_path / f"out.{suffix}").read_text(encoding="utf-8-sig")

@@ -16,6 +16,7 @@ which cells (zwxm.escape is the one place for both). The file is written whole o
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import re
@@ -82,12 +83,27 @@ def export_stored(store: Store, codes: list[str], path: str | Path, fmt: str | N
     out again cost ~80 µs a project: issue 16); TOML and JSON go through the Projects."""
     path = Path(path)
     fmt = _format(path, fmt)
-    if fmt in ("toml", "json"):
-        return export_projects(store.iter_projects(codes), path, fmt, progress, altered, store.recorded(codes))
-    with written(path, field="output") as temporary:
-        if fmt == "csv":
-            return _write_stored_csv(store, codes, temporary, progress)
-        return _write_stored_xlsx(store, codes, temporary, progress, altered if altered is not None else [])
+    with _snapshot(store):
+        if fmt in ("toml", "json"):
+            return export_projects(store.iter_projects(codes), path, fmt, progress, altered, store.recorded(codes))
+        with written(path, field="output") as temporary:
+            if fmt == "csv":
+                return _write_stored_csv(store, codes, temporary, progress)
+            return _write_stored_xlsx(store, codes, temporary, progress, altered if altered is not None else [])
+
+
+@contextlib.contextmanager
+def _snapshot(store: Store) -> Iterator[None]:
+    """One read transaction around the export's queries, so that every chunk of projects is read from
+    the same state of the database, whatever another process writes meanwhile."""
+    if store.db.conn.in_transaction:  # the caller's transaction already is one
+        yield
+        return
+    store.db.execute("BEGIN")
+    try:
+        yield
+    finally:
+        store.db.execute("COMMIT")
 
 
 def _format(path: Path, fmt: str | None) -> str:
