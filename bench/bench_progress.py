@@ -15,16 +15,16 @@ import argparse
 import datetime as dt
 import os
 import platform
-import pty
 import re
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(1, str(Path(__file__).parents[1]))  # tests.terminal
 from bench_import import generate  # noqa: E402
+
+from tests.terminal import stderr_on_a_terminal  # noqa: E402
 
 ZWXM = str(Path(sys.executable).parent / "zwxm")
 LINE = re.compile(r"(\d+)% (\d+)/(\d+) · (?:剩余约 (?:(\d+) 分 )?(\d+) 秒|正在估算)")
@@ -33,20 +33,9 @@ MARKS = (10, 18, 25, 50, 75)
 
 def on_a_terminal(args: list[str], cwd: Path) -> tuple[float, list[tuple[float, int, int, float | None]]]:
     """Run zwxm with stderr on a pseudo-terminal: (wall time, [(time, done, total, promised seconds)])."""
-    main, secondary = pty.openpty()
-    started = time.monotonic()
-    process = subprocess.Popen([ZWXM, *args], stdout=subprocess.DEVNULL, stderr=secondary, stdin=subprocess.DEVNULL,
-                               cwd=cwd)
-    os.close(secondary)
+    status, wall, shown = stderr_on_a_terminal([ZWXM, *args], cwd=cwd)
     seen, buffer = [], ""
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        now = time.monotonic() - started
+    for now, chunk in shown:
         buffer += chunk.decode("utf-8", "replace")
         *lines, buffer = re.split(r"[\r\n]", buffer)
         for line in lines:
@@ -54,9 +43,6 @@ def on_a_terminal(args: list[str], cwd: Path) -> tuple[float, list[tuple[float, 
             if match:
                 promised = None if match.group(5) is None else int(match.group(4) or 0) * 60 + int(match.group(5))
                 seen.append((now, int(match.group(2)), int(match.group(3)), promised))
-    os.close(main)
-    status = process.wait()
-    wall = time.monotonic() - started
     if status not in (0, 1):
         raise SystemExit(f"zwxm {' '.join(args)} failed with status {status}")
     return wall, seen

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from zwxm.plugins import Registry, get_plugin_manager
+from tests.example_district import example_registry as make_example_registry
+from zwxm.plugins import Registry
 
 
 @pytest.fixture
 def example_registry() -> Registry:
-    from tests.example_district import plugin
-
-    return Registry(get_plugin_manager([("example", plugin)], entry_points=False))
+    return make_example_registry()

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-ZWXM = str(Path(sys.executable).parent / "zwxm")
+from tests import ZWXM
+
 EXAMPLE = Path(__file__).parent / "example_district"
 
 PYPROJECT = """

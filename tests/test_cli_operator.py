@@ -9,19 +9,18 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import click
 import pytest
 
+from tests import ZWXM
 from zwxm.lifecycle import STAGES
 from zwxm.plugins import get_registry
 from zwxm.store import ProjectQuery, Store
 from zwxm.vocab import DEADLINE_STATUSES, FUNDINGS, KINDS, REGULATION_STATUSES, RULE_KINDS, SEVERITIES
 
 ROOT = Path(__file__).parent.parent
-ZWXM = str(Path(sys.executable).parent / "zwxm")
 SAMPLE = ROOT / "docs" / "examples" / "project.toml"
 TODAY = dt.date.today()
 

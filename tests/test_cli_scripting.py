@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import pty
 import subprocess
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from zwxm.model import Event, Project
 from zwxm.plugins import get_registry
 from zwxm.store import ProjectQuery, Store
 
+from .terminal import stderr_on_a_terminal
 from .test_cli_operator import ROOT, SAMPLE, ZWXM, copy_of, run
 
 DATA = ROOT / "tests" / "data"
@@ -44,6 +44,13 @@ def pipe(first: list[str], second: list[str], db: Path | None = None) -> subproc
 
 
 # --- What export writes, evaluate and compare read ------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["evaluate", "compare"])
+def test_a_bad_as_of_is_named_as_every_date_option_names_it(command):
+    result = run(command, str(SAMPLE), "--as-of", "2024-02-30")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "as_of: '2024-02-30': 不存在的日期，应为 YYYY-MM-DD / impossible date, expected YYYY-MM-DD"
 
 
 @pytest.mark.parametrize("fmt", ["toml", "json"])
@@ -241,22 +248,9 @@ def test_the_remaining_time_waits_for_a_second_of_measurements():
 
 def on_a_terminal(*args: str, cwd: Path) -> tuple[int, str]:
     """Run zwxm with its standard error on a pseudo-terminal; returns the exit status and what it showed."""
-    main, secondary = pty.openpty()
     env = {k: v for k, v in os.environ.items() if k not in ("ZWXM_DB", "ZWXM_LANG")}
-    process = subprocess.Popen([ZWXM, *args], stdout=subprocess.DEVNULL, stderr=secondary, stdin=subprocess.DEVNULL,
-                               env=env, cwd=cwd)
-    os.close(secondary)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(main)
-    return process.wait(timeout=300), shown.decode("utf-8", "replace")
+    status, _wall, shown = stderr_on_a_terminal([ZWXM, *args], cwd=cwd, env=env, timeout=300)
+    return status, b"".join(chunk for _at, chunk in shown).decode("utf-8", "replace")
 
 
 def test_long_commands_show_progress_with_the_remaining_time_on_a_terminal(tmp_path):

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from tests import ZWXM
 from zwxm.plugins import get_registry
 from zwxm.store import SCHEMA_VERSION, ProjectQuery, Store
 
 DATA = Path(__file__).parent / "data"
-ZWXM = str(Path(sys.executable).parent / "zwxm")
 
 
 def zwxm(db: Path, *args: str, lang: str = "zh") -> subprocess.CompletedProcess:

@@ -13,18 +13,17 @@ import io
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from tests import ZWXM
 from zwxm.model import Event, Project
 from zwxm.rules import Role
 from zwxm.store import Store
 from zwxm.store.due import due_items, responsible_department, window_end
 
-ZWXM = str(Path(sys.executable).parent / "zwxm")
 HOSTILE_NAME = '=HYPERLINK("http://x","点我")\x1b[2J平台'
 YUBEI_DUE = dt.date(2024, 10, 12)  # 7 working days after 2024-09-27, across the National Day holiday
 WUXING_DUE = dt.date(2024, 10, 10)
@@ -174,6 +173,18 @@ def test_an_output_that_cannot_be_written_is_named(db, tmp_path):
     result = zwxm(db, "--as-of", "2024-10-14", "-o", str(target))
     assert result.returncode == 2 and "output" in result.stderr and str(target) in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_symbolic_link_as_the_output_is_refused_like_every_output(db, tmp_path):
+    """`due -o` and `report -o` write as every output does (zwxm.files.written): a link is never replaced."""
+    kept = tmp_path / "kept.json"
+    kept.write_text("[]", encoding="utf-8")
+    link = tmp_path / "due.json"
+    link.symlink_to(kept)
+    result = zwxm(db, "--as-of", "2024-10-14", "-o", str(link))
+    assert result.returncode == 2 and "output" in result.stderr and "符号链接" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert link.is_symlink() and kept.read_text(encoding="utf-8") == "[]"
 
 
 def test_a_file_that_is_not_a_zwxm_calendar_is_not_overwritten(db, tmp_path):

@@ -10,20 +10,19 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests import ZWXM
 from zwxm.model import Change, Event, load_project
 from zwxm.store import Store, connect, ledger
 from zwxm.store.ledger import COVERED, GENESIS_ACTOR, NOT_COVERED, write_hash
 
 DATA = Path(__file__).parent / "data"
 SQLITE3 = shutil.which("sqlite3")
-ZWXM = str(Path(sys.executable).parent / "zwxm")
 needs_shell = pytest.mark.skipif(SQLITE3 is None, reason="the sqlite3 shell (Debian package sqlite3) is not installed")
 
 
@@ -56,17 +55,20 @@ def project(code: str, **extra) -> dict:
                                                  {"type": "contract_signed", "date": "2025-05-06"}], **extra}
 
 
-@pytest.fixture
-def register(tmp_path, example_registry) -> Path:
+def write_register(path: Path, registry) -> Path:
     """A closed register file: three projects with three events each, a change, a superseding event."""
-    path = tmp_path / "zwxm.db"
-    with Store(path, registry=example_registry, actor="录入员甲") as store:
+    with Store(path, registry=registry, actor="录入员甲") as store:
         for code in ("P-1", "P-2", "P-3"):
             store.save_project(load_project(project(code)))
         store.add_change("P-2", Change(dt.date(2025, 6, 1), 50_000, "增加终端"))
         first = store.events("P-3")[1]["id"]
         store.record_event("P-3", Event("approved", dt.date(2025, 3, 5), note="更正"), supersedes=first, force=True)
     return path
+
+
+@pytest.fixture
+def register(tmp_path, example_registry) -> Path:
+    return write_register(tmp_path / "zwxm.db", example_registry)
 
 
 def problems(path: Path, registry, since: str | None = None):
@@ -301,18 +303,10 @@ def _snapshot(conn: sqlite3.Connection) -> tuple[dict, dict]:
 
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory) -> Path:
-    from tests.example_district import plugin
-    from zwxm.plugins import Registry, get_plugin_manager
+    """The register of `write_register`, written once for the module (each example copies it)."""
+    from tests.example_district import example_registry
 
-    registry = Registry(get_plugin_manager([("example", plugin)], entry_points=False))
-    path = tmp_path_factory.mktemp("pristine") / "zwxm.db"
-    with Store(path, registry=registry, actor="录入员甲") as store:
-        for code in ("P-1", "P-2", "P-3"):
-            store.save_project(load_project(project(code)))
-        store.add_change("P-2", Change(dt.date(2025, 6, 1), 50_000, "增加终端"))
-        first = store.events("P-3")[1]["id"]
-        store.record_event("P-3", Event("approved", dt.date(2025, 3, 5), note="更正"), supersedes=first, force=True)
-    return path
+    return write_register(tmp_path_factory.mktemp("pristine") / "zwxm.db", example_registry())
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -571,3 +565,37 @@ def test_the_models_contracts_phases_funding_and_content_amount_are_in_the_log(t
     assert set(changed) == {'contracts ["P-1",0]', 'funding_sources ["P-1",0]', f"changes {change_id}"}
     assert "vendor: '丙公司' → '丁公司'" in changed['contracts ["P-1",0]']
     assert "content_amount: 30000 → 1" in changed[f"changes {change_id}"]
+
+
+def test_an_import_in_batches_logs_every_row_once_with_the_documented_hash(tmp_path, monkeypatch):
+    """A batched import (multi-row INSERTs under the capture triggers) logs each project and event row
+    once, in the importing actor's name, chained by the hash docs/schema.md defines, computed here
+    independently of `write_hash`; and the file verifies."""
+    import hashlib
+
+    from zwxm.io.importer import import_file
+
+    monkeypatch.setenv("ZWXM_ACTOR", "导入员")
+    source = tmp_path / "ledger.jsonl"
+    rows = [{"code": f"P-{n}", "name": f"平台{n}", "district": "luohu", "kind": "construction", "investment": "120万",
+             "events": [{"type": "declared", "date": "2024-03-01"},
+                        {"type": "progress_reported", "date": "2024-04-01", "note": f"进度 {n}"}]}
+            for n in range(7)]
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    path = tmp_path / "ledger.db"
+    with Store(path) as store:
+        summary = import_file(store, source, batch_size=3, parallel=False, derive=False)
+        assert summary.inserted == 7
+        assert store.verify() == []
+    writes = raw(path, "SELECT seq, at, actor, table_name, key, op, content, hash FROM writes ORDER BY seq")
+    logged = [(table, json.loads(key)) for _, _, _, table, key, _, _, _ in writes]
+    event_ids = [row[0] for row in raw(path, "SELECT id FROM events ORDER BY id")]
+    assert sorted(k[0] for t, k in logged if t == "projects") == sorted(f"P-{n}" for n in range(7))
+    assert sorted(k[0] for t, k in logged if t == "events") == event_ids and len(event_ids) == 14
+    assert len(logged) == len(set(map(json.dumps, logged))) == 21  # each row once
+    assert {actor for _, _, actor, *_ in writes} == {"导入员"} and {w[5] for w in writes} == {"insert"}
+    prev = ""
+    for seq, at, actor, table, key, op, content, stored in writes:
+        text = "\x1f".join([prev, str(seq), at, actor, table, key, op, "\x00" if content is None else content])
+        assert stored == hashlib.sha256(text.encode("utf-8")).hexdigest()
+        prev = stored

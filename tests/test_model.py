@@ -58,6 +58,17 @@ def test_unknown_funding_refused():
     assert problems_of({**BASE, "funding": "lottery"})["funding"].value == "lottery"
 
 
+@pytest.mark.parametrize(("field", "value", "named"), [
+    ("kind", "castle", ["construction（建设类）", "service（服务类）"]),
+    ("funding", "lottery", ["own_funds（自有资金 / own funds）", "department_budget（部门预算 / department budget）"]),
+])
+def test_an_unknown_vocabulary_value_lists_each_choice_with_its_label(field, value, named):
+    problem = problems_of({**BASE, field: value})[field]
+    for choice in named:
+        assert choice in problem.message and choice in problem.message_en
+    assert "castle" not in problem.message and "lottery" not in problem.message  # the value is named by the field
+
+
 def test_yes_no_in_chinese():
     assert load_project({**BASE, "classified": "是"}).classified is True
     assert "classified" in problems_of({**BASE, "classified": "maybe"})

@@ -57,10 +57,9 @@ def guest_errors(result) -> list[Finding]:
 
 
 def baseline():
-    from tests.example_district import plugin
+    from tests.example_district import example_registry
 
-    registry = Registry(get_plugin_manager([("example", plugin)], entry_points=False))
-    return evaluate(project(), D(2024, 10, 20), registry=registry)
+    return evaluate(project(), D(2024, 10, 20), registry=example_registry())
 
 
 # --- the time limit ------------------------------------------------------------------------------

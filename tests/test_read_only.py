@@ -7,20 +7,19 @@ import hashlib
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests import ZWXM
 from zwxm.model import load_project
 from zwxm.store import SchemaError, Store
 
-ZWXM = str(Path(sys.executable).parent / "zwxm")
 DATA = Path(__file__).parent / "data"
 
 
-def zwxm(db: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("ZWXM_DB", "ZWXM_LANG")}
+def zwxm(db: Path, *args: str, **environment: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("ZWXM_DB", "ZWXM_LANG", "ZWXM_READ_ONLY")} | environment
     return subprocess.run([ZWXM, "--db", str(db), "--lang", "en", *args], capture_output=True, text=True,
                           stdin=subprocess.DEVNULL, env=env, timeout=300, cwd=db.parent)
 
@@ -56,13 +55,27 @@ def test_writing_commands_refuse_and_leave_the_file_alone(db, args, what):
     assert digest(db) == before
 
 
+def test_zwxm_read_only_in_the_environment_is_the_flag(db):
+    """ZWXM_READ_ONLY=1 (what `zwxm serve --tui` sets for each visitor's TUI) is `--read-only`; 0 is not;
+    a value that is no yes or no is named."""
+    before = digest(db)
+    refused = zwxm(db, "rebuild", ZWXM_READ_ONLY="1")
+    assert refused.returncode == 2 and refused.stderr.startswith("--read-only: 只读模式：")
+    assert digest(db) == before
+    assert zwxm(db, "rebuild", ZWXM_READ_ONLY="0").returncode == 0
+    unclear = zwxm(db, "verify", ZWXM_READ_ONLY="maybe")
+    assert unclear.returncode == 2 and "--read-only" in unclear.stderr and "'maybe'" in unclear.stderr
+    assert "Traceback" not in unclear.stderr
+
+
 def test_reading_commands_work_read_only(db, tmp_path):
     before = digest(db)
     verified = zwxm(db, "--read-only", "verify")
     assert verified.returncode == 0, verified.stderr
     assert "head: " in verified.stdout
     exported = zwxm(db, "--read-only", "export", str(tmp_path / "out.json"))
-    assert exported.returncode == 0, exported.stderr and "RO-1" in (tmp_path / "out.json").read_text(encoding="utf-8")
+    assert exported.returncode == 0, exported.stderr
+    assert "RO-1" in (tmp_path / "out.json").read_text(encoding="utf-8")
     assert zwxm(db, "--read-only", "backup", str(tmp_path / "copy.db")).returncode == 0
     assert digest(db) == before
 

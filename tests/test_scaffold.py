@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from tests import ZWXM
 from zwxm.plugins import Registry, get_plugin_manager
 
 ROOT = Path(__file__).resolve().parent.parent
-ZWXM = str(Path(sys.executable).with_name("zwxm"))
 
 
 def zwxm(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

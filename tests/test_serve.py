@@ -13,6 +13,7 @@ import re
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -36,18 +37,21 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def server(*args: str, db: Path | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`zwxm serve` on a free port; yields its base URL once it answers; stopped whatever happens."""
+    """`zwxm serve` on a free port; yields its base URL once it answers; stopped whatever happens.
+    Its output goes to a file: a pipe nobody reads while the test runs would block the server once full."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("ZWXM_DB", "ZWXM_LANG")}
     command = [ZWXM, *(["--db", str(db)] if db else []), "serve", "--port", str(port), *args]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+    output = tempfile.TemporaryFile()
+    process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                env=env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_TIMEOUT
         while True:
             if process.poll() is not None:
-                raise AssertionError(f"server exited {process.returncode}: {process.stderr.read().decode()}")
+                output.seek(0)
+                raise AssertionError(f"server exited {process.returncode}: {output.read().decode()}")
             try:
                 urllib.request.urlopen(base + "/", timeout=5).close()
                 break
@@ -64,8 +68,7 @@ def server(*args: str, db: Path | None = None) -> Iterator[tuple[str, subprocess
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
-        process.stdout.close()
-        process.stderr.close()
+        output.close()
 
 
 def get(url: str) -> tuple[int, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 
 import pytest
@@ -279,3 +280,58 @@ def test_evaluations_see_the_other_projects_of_the_unit(tmp_path):
         stored = store.db.execute("SELECT count(*) FROM project_findings WHERE project_code = 'WX-S2' "
                                   "AND rule = 'split_to_evade_oversight'").fetchone()[0]
         assert stored == 1  # the derived rows of the project just saved see its peer too
+
+
+def _wuxing_part(code: str, name: str, amount: str, unit: str = "区综合执法局"):
+    return load_project({"code": code, "name": name, "district": "wuxing", "kind": "construction", "investment": amount,
+                         "owner_unit": unit, "budget_year": 2025, "funding": "department_budget",
+                         "category": "general_app"})
+
+
+def _split_named(store: Store, code: str) -> list[str]:
+    return [f.message for f in store.evaluation(code).findings if f.rule == "split_to_evade_oversight"]
+
+
+def test_peers_loaded_once_follow_other_connections_moves_and_rollbacks(tmp_path):
+    """The unit's projects are loaded once and kept (an import in batches would otherwise reload them per
+    batch): a write by another connection, a project moved to another unit, and a failed transaction
+    must all show in the next evaluation as if nothing were kept."""
+    path = tmp_path / "peers.db"
+    with Store(path) as store, Store(path) as other:
+        store.save_project(_wuxing_part("WX-S1", "智慧城管平台一期", "480万"))
+        assert _split_named(store, "WX-S1") == []  # the unit is now loaded (one project)
+        other.save_project(_wuxing_part("WX-S2", "智慧城管平台二期", "460万"))  # another connection writes a part
+        assert any("WX-S2" in m for m in _split_named(store, "WX-S1"))
+        other.save_project(_wuxing_part("WX-S2", "智慧城管平台二期", "460万", unit="区教育局"))  # moved away
+        assert _split_named(store, "WX-S1") == []
+        store.save_project(_wuxing_part("WX-S2", "智慧城管平台二期", "460万"))  # moved back, by this store
+        assert any("WX-S2" in m for m in _split_named(store, "WX-S1"))
+        with pytest.raises(RuntimeError), store.transaction():
+            store.write_validated([_wuxing_part("WX-S2", "智慧城管平台二期", "460万", unit="区教育局")])
+            raise RuntimeError("the write fails after the row was written")
+        assert any("WX-S2" in m for m in _split_named(store, "WX-S1"))  # the move was rolled back
+        with pytest.raises(RuntimeError), store.transaction():
+            store.write_validated([_wuxing_part("WX-S3", "智慧城管平台三期", "470万")])
+            raise RuntimeError("rolled back")
+        assert not any("WX-S3" in m for m in _split_named(store, "WX-S1"))
+
+
+def test_import_in_batches_sees_peers_of_earlier_batches(tmp_path):
+    """A split across two import batches is found as it was when each batch loaded the unit again."""
+    from zwxm.io.importer import import_file
+
+    source = tmp_path / "parts.jsonl"
+    rows = [{"code": f"WX-P{n}", "name": f"智慧城管平台{n}期", "district": "wuxing", "kind": "construction",
+             "investment": "470万", "owner_unit": "区综合执法局", "budget_year": 2025, "funding": "department_budget",
+             "category": "general_app"} for n in range(1, 4)]
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    with Store(tmp_path / "batches.db") as store:
+        import_file(store, source, batch_size=1, parallel=False)
+        stored = dict(store.db.execute("SELECT project_code, count(*) FROM project_findings "
+                                       "WHERE rule = 'split_to_evade_oversight' GROUP BY 1").fetchall())
+        rebuilt = store.rebuild() and dict(store.db.execute(
+            "SELECT project_code, count(*) FROM project_findings WHERE rule = 'split_to_evade_oversight' "
+            "GROUP BY 1").fetchall())
+    # the first batch had no peer stored yet; each later one sees the ones before it, like a rebuild does
+    assert stored == {"WX-P2": 1, "WX-P3": 1}
+    assert rebuilt == {"WX-P1": 1, "WX-P2": 1, "WX-P3": 1}

@@ -16,6 +16,7 @@ import os
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 import platformdirs
@@ -112,15 +113,10 @@ def _as_date(value: object, where: str) -> datetime.date:
     raise CalendarError(f"{where}: invalid date {value!r} (expected YYYY-MM-DD)")
 
 
-def load_override_file(path: Path) -> dict[int, _YearOverride]:  # noqa: C901 - to split (issue 17); other branches are changing it now
+def load_override_file(path: Path) -> dict[int, _YearOverride]:
     """Parse and validate one override TOML file; CalendarError names file, key and value."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CalendarError(f"{path}: cannot read calendar override file: {exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise CalendarError(f"{path}: invalid TOML: {exc}") from exc
+    data = _read_toml(path)
     for key in data:
         if key != "years":
             raise CalendarError(f"{path}: unknown key {key!r} (only [years.YYYY] tables)")
@@ -129,36 +125,54 @@ def load_override_file(path: Path) -> dict[int, _YearOverride]:  # noqa: C901 - 
         raise CalendarError(f"{path}: years: expected tables [years.YYYY], got {years!r}")
     result: dict[int, _YearOverride] = {}
     for ykey, table in years.items():
-        where = f"{path}: years.{ykey}"
-        if not (ykey.isdigit() and FIRST_YEAR <= int(ykey) <= LAST_YEAR):
-            raise CalendarError(f"{where}: invalid year {ykey!r} (expected {FIRST_YEAR}..{LAST_YEAR})")
-        if not isinstance(table, dict):
-            raise CalendarError(f"{where}: expected a table, got {table!r}")
-        year = int(ykey)
-        for key in table:
-            if key not in ("source", "holidays", "workdays"):
-                raise CalendarError(f"{where}: unknown key {key!r} (source, holidays, workdays)")
-        source = table.get("source", "")
-        if not isinstance(source, str):
-            raise CalendarError(f"{where}.source: expected a string, got {source!r}")
-        lists: dict[str, frozenset[datetime.date]] = {}
-        for field in ("holidays", "workdays"):
-            values = table.get(field, [])
-            if not isinstance(values, list):
-                raise CalendarError(f"{where}.{field}: expected a list of dates, got {values!r}")
-            dates = []
-            for value in values:
-                d = _as_date(value, f"{where}.{field}")
-                if d.year != year:
-                    raise CalendarError(f"{where}.{field}: date {value!r} is outside year {year}")
-                dates.append(d)
-            lists[field] = frozenset(dates)
-        both = lists["holidays"] & lists["workdays"]
-        if both:
-            bad = min(both).isoformat()
-            raise CalendarError(f"{where}: date {bad!r} is in both holidays and workdays")
-        result[year] = _YearOverride(source.strip(), path, lists["holidays"], lists["workdays"])
+        year, override = _year_override(path, ykey, table)
+        result[year] = override
     return result
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CalendarError(f"{path}: cannot read calendar override file: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise CalendarError(f"{path}: invalid TOML: {exc}") from exc
+
+
+def _year_override(path: Path, ykey: str, table: object) -> tuple[int, _YearOverride]:
+    """One [years.YYYY] table of an override file, checked."""
+    where = f"{path}: years.{ykey}"
+    if not (ykey.isdigit() and FIRST_YEAR <= int(ykey) <= LAST_YEAR):
+        raise CalendarError(f"{where}: invalid year {ykey!r} (expected {FIRST_YEAR}..{LAST_YEAR})")
+    if not isinstance(table, dict):
+        raise CalendarError(f"{where}: expected a table, got {table!r}")
+    year = int(ykey)
+    for key in table:
+        if key not in ("source", "holidays", "workdays"):
+            raise CalendarError(f"{where}: unknown key {key!r} (source, holidays, workdays)")
+    source = table.get("source", "")
+    if not isinstance(source, str):
+        raise CalendarError(f"{where}.source: expected a string, got {source!r}")
+    lists = {field: _dates_of_year(f"{where}.{field}", table.get(field, []), year)
+             for field in ("holidays", "workdays")}
+    both = lists["holidays"] & lists["workdays"]
+    if both:
+        bad = min(both).isoformat()
+        raise CalendarError(f"{where}: date {bad!r} is in both holidays and workdays")
+    return year, _YearOverride(source.strip(), path, lists["holidays"], lists["workdays"])
+
+
+def _dates_of_year(where: str, values: object, year: int) -> frozenset[datetime.date]:
+    """The `holidays` or `workdays` list of a year's table: dates, each in that year."""
+    if not isinstance(values, list):
+        raise CalendarError(f"{where}: expected a list of dates, got {values!r}")
+    dates = []
+    for value in values:
+        d = _as_date(value, where)
+        if d.year != year:
+            raise CalendarError(f"{where}: date {value!r} is outside year {year}")
+        dates.append(d)
+    return frozenset(dates)
 
 
 def _remembered(method):
@@ -177,49 +191,62 @@ def _remembered(method):
     return answer
 
 
+def _day_kinds(overrides: dict[int, _YearOverride]) -> tuple[bytearray, dict[int, str]]:
+    """Each day's kind (by index from _BASE) and the holiday names the package data gives; a year an
+    override file covers is taken from that file alone."""
+    rest, work = _package_data()
+    kinds = bytearray(_END - _BASE + 1)
+    names: dict[int, str] = {}
+    for i in range(len(kinds)):
+        kinds[i] = REST if (i + _BASE) % 7 in (6, 0) else WORK  # ordinal % 7: 0 = Sunday
+    for d, name in rest.items():
+        if d.year not in overrides:
+            kinds[d.toordinal() - _BASE] = HOLIDAY
+            names[d.toordinal() - _BASE] = name
+    for d in work:
+        if d.year not in overrides and kinds[d.toordinal() - _BASE] == REST:
+            kinds[d.toordinal() - _BASE] = ADJUSTED_WORK
+    for ov in overrides.values():
+        for d in ov.holidays:
+            kinds[d.toordinal() - _BASE] = HOLIDAY
+        for d in ov.workdays:
+            if kinds[d.toordinal() - _BASE] == REST:
+                kinds[d.toordinal() - _BASE] = ADJUSTED_WORK
+    return kinds, names
+
+
+def _join_holiday_blocks(kinds: bytearray, names: dict[int, str]) -> dict[int, str]:
+    """A weekend inside a block of rest days that contains a holiday belongs to the holiday: `kinds`
+    is changed so; returns the name of the holiday block of each of its days."""
+    block_names: dict[int, str] = {}
+    i = 0
+    while i < len(kinds):
+        if kinds[i] in (WORK, ADJUSTED_WORK):
+            i += 1
+            continue
+        j = i
+        while j < len(kinds) and kinds[j] in (REST, HOLIDAY):
+            j += 1
+        if HOLIDAY in kinds[i:j]:
+            labels = [_BLOCK_NAME.get(n, n) for n in (names[k].split("（")[0] for k in range(i, j)
+                      if k in names and not names[k].startswith("休息日"))]
+            for k in range(i, j):
+                kinds[k] = HOLIDAY
+                block_names[k] = labels[0] if labels else "节假日"
+        i = j
+    return block_names
+
+
 class LegalCalendar:
     """Working-day calendar 1990..2100 with a precomputed per-day index."""
 
-    def __init__(self, override_files: Sequence[Path] = ()):  # noqa: C901 - to split (issue 17); other branches are changing it now
+    def __init__(self, override_files: Sequence[Path] = ()):
         self._answers: dict[tuple, DateResult] = {}
         self._overrides: dict[int, _YearOverride] = {}
         for path in override_files:
             self._overrides.update(load_override_file(Path(path)))  # later files win per year
-        rest, work = _package_data()
-        kinds = bytearray(_END - _BASE + 1)
-        names: dict[int, str] = {}
-        for i in range(len(kinds)):
-            kinds[i] = REST if (i + _BASE) % 7 in (6, 0) else WORK  # ordinal % 7: 0 = Sunday
-        for d, name in rest.items():
-            if d.year not in self._overrides:
-                kinds[d.toordinal() - _BASE] = HOLIDAY
-                names[d.toordinal() - _BASE] = name
-        for d in work:
-            if d.year not in self._overrides and kinds[d.toordinal() - _BASE] == REST:
-                kinds[d.toordinal() - _BASE] = ADJUSTED_WORK
-        for ov in self._overrides.values():
-            for d in ov.holidays:
-                kinds[d.toordinal() - _BASE] = HOLIDAY
-            for d in ov.workdays:
-                if kinds[d.toordinal() - _BASE] == REST:
-                    kinds[d.toordinal() - _BASE] = ADJUSTED_WORK
-        # A weekend inside a block of rest days that contains a holiday belongs to the holiday.
-        self._names: dict[int, str] = {}
-        i = 0
-        while i < len(kinds):
-            if kinds[i] in (WORK, ADJUSTED_WORK):
-                i += 1
-                continue
-            j = i
-            while j < len(kinds) and kinds[j] in (REST, HOLIDAY):
-                j += 1
-            if HOLIDAY in kinds[i:j]:
-                labels = [_BLOCK_NAME.get(n, n) for n in (names[k].split("（")[0] for k in range(i, j)
-                          if k in names and not names[k].startswith("休息日"))]
-                for k in range(i, j):
-                    kinds[k] = HOLIDAY
-                    self._names[k] = labels[0] if labels else "节假日"
-            i = j
+        kinds, names = _day_kinds(self._overrides)
+        self._names = _join_holiday_blocks(kinds, names)
         self._kinds = bytes(kinds)
         cum, wd, count = [], [], 0
         for i, k in enumerate(self._kinds):

@@ -51,39 +51,47 @@ def pair_contracts(contracts: Sequence[Contract], events: Sequence[Event]) -> tu
     """The contracts (declared ones first, in order; then those only the history shows) with their
     signing and filing dates, and the filings that belong to none. `events` in date order."""
     states = {c.id: ContractState(c.id, c) for c in contracts}
-    unnamed_signings: list[dt.date] = []
-    for event in events:
-        if event.type != SIGNED:
-            continue
-        if event.contract is None:
-            unnamed_signings.append(event.date)
-            continue
-        state = states.setdefault(event.contract, ContractState(event.contract))
+    _pair_signings(states, *_named_and_unnamed(events, SIGNED))
+    strays = _pair_filings(states, *_named_and_unnamed(events, FILED))
+    return list(states.values()), strays
+
+
+def _named_and_unnamed(events: Sequence[Event], kind: str) -> tuple[list[tuple[str, dt.date]], list[dt.date]]:
+    """The (contract, date) of the events of `kind` that name their contract, and the dates of those
+    that do not, in the order of `events`."""
+    of_kind = [e for e in events if e.type == kind]
+    return ([(e.contract, e.date) for e in of_kind if e.contract is not None],
+            [e.date for e in of_kind if e.contract is None])
+
+
+def _pair_signings(states: dict[str, ContractState], named: list[tuple[str, dt.date]],
+                   unnamed: list[dt.date]) -> None:
+    """Rules 1 and 2: `states` gains its signing dates and the contracts only unnamed signings show."""
+    for contract, day in named:
+        state = states.setdefault(contract, ContractState(contract))
         if state.signed is None:
-            state.signed = event.date
+            state.signed = day
     waiting = [s for s in states.values() if s.signed is None]
     implicit = 0
-    for day in unnamed_signings:
+    for day in unnamed:
         if waiting:
             waiting.pop(0).signed = day
         else:
             implicit += 1
             states[f"#{implicit}"] = ContractState(f"#{implicit}", signed=day)
 
+
+def _pair_filings(states: dict[str, ContractState], named: list[tuple[str, dt.date]],
+                  unnamed: list[dt.date]) -> list[StrayFiling]:
+    """Rules 3 to 5: `states` gains its filing dates; returns the filings that belong to no contract."""
     strays: list[StrayFiling] = []
-    unnamed_filings: list[dt.date] = []
-    for event in events:
-        if event.type != FILED:
-            continue
-        if event.contract is None:
-            unnamed_filings.append(event.date)
-            continue
-        found = states.get(event.contract)
-        if found is None or found.signed is None or event.date < found.signed:
-            strays.append(StrayFiling(event.date, event.contract, found.signed if found else None))
+    for contract, day in named:
+        found = states.get(contract)
+        if found is None or found.signed is None or day < found.signed:
+            strays.append(StrayFiling(day, contract, found.signed if found else None))
         elif found.filed is None:
-            found.filed = event.date
-    for day in unnamed_filings:
+            found.filed = day
+    for day in unnamed:
         candidates = [s for s in states.values() if s.filed is None and s.signed is not None and s.signed <= day]
         if candidates:
             min(candidates, key=lambda s: s.signed).filed = day  # type: ignore[arg-type, return-value]
@@ -91,7 +99,7 @@ def pair_contracts(contracts: Sequence[Contract], events: Sequence[Event]) -> tu
         later = [s for s in states.values() if s.filed is None and s.signed is not None]
         first = min(later, key=lambda s: s.signed, default=None)  # type: ignore[arg-type, return-value]
         strays.append(StrayFiling(day, first.id if first else None, first.signed if first else None))
-    return list(states.values()), strays
+    return strays
 
 
 def pair_follow_ups(triggers: Sequence[Event], follow_ups: Sequence[Event]) -> list[tuple[Event, Event | None]]:

@@ -17,7 +17,7 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, Iterabl
 
 from .errors import ValueProblem
 from .money import parse_money
-from .vocab import CONTRACT_KINDS, FUNDING_LEVELS, FUNDING_SOURCES, FUNDINGS, KINDS
+from .vocab import CONTRACT_KINDS, FUNDING_LEVELS, FUNDING_SOURCES, FUNDINGS, KINDS, listing
 
 __all__ = [
     "Event", "Change", "Contract", "Phase", "FundingSource", "Project", "Problem", "InputError", "converter",
@@ -335,10 +335,10 @@ def _vocabulary_problems(data: dict[str, Any]) -> list[Problem]:
             problems.append(Problem(field, value, "不能为空", "must not be empty"))
     kind = data.get("kind")
     if kind is not None and kind not in KINDS:
-        problems.append(Problem("kind", kind, f"未知的项目类型（可选：{'、'.join(KINDS)}）", f"unknown kind (one of {', '.join(KINDS)})"))
+        problems.append(_unknown("kind", kind, KINDS, "项目类型", "kind"))
     funding = data.get("funding")
     if funding is not None and funding not in FUNDINGS:
-        problems.append(Problem("funding", funding, f"未知的资金来源（可选：{'、'.join(FUNDINGS)}）", f"unknown funding (one of {', '.join(FUNDINGS)})"))
+        problems.append(_unknown("funding", funding, FUNDINGS, "资金来源", "funding"))
     year = data.get("budget_year")
     if isinstance(year, int) and not 1990 <= year <= 2100:
         problems.append(Problem("budget_year", year, "年度超出范围 1990–2100", "year outside 1990–2100"))
@@ -353,23 +353,38 @@ def check_vocabulary(project: Project) -> list[Problem]:
                                 ) + _parts_problems(project)
 
 
-def _unknown(field: str, value: str, known: Any, what: str, what_en: str) -> Problem:
-    listed = "、".join(known) or "—"
-    return Problem(field, value, f"未知的{what}（可选：{listed}）", f"unknown {what_en} (one of {', '.join(known) or '-'})")
+def _unknown(field: str, value: Any, known: Any, what: str, what_en: str) -> Problem:
+    """An unknown value with the choices: a vocabulary's keys with their labels, ids as they are."""
+    listed = listing(known) if isinstance(known, dict) else ", ".join(known)
+    return Problem(field, value, f"未知的{what}（可选：{listed or '—'}）", f"unknown {what_en} (one of: {listed or '-'})")
 
 
-def _parts_problems(project: Project) -> list[Problem]:  # noqa: C901 - to split (issue 17)
+def _parts_problems(project: Project) -> list[Problem]:
     """Contract and phase ids unique and referred to only where declared; funding sources known and
-    adding up to the investment."""
-    problems = []
+    adding up to the investment; no negative change amount."""
     phases = [p.id for p in project.phases]
     contracts = [c.id for c in project.contracts]
-    for name, ids in (("phases", phases), ("contracts", contracts)):
-        for index, key in enumerate(ids):
-            if not key.strip():
-                problems.append(Problem(f"{name}[{index}].id", key, "不能为空", "must not be empty"))
-            elif ids.index(key) != index:
-                problems.append(Problem(f"{name}[{index}].id", key, "编号重复", "duplicate id"))
+    return [*_id_problems("phases", phases), *_id_problems("contracts", contracts),
+            *_reference_problems(project, phases, contracts), *_funding_source_problems(project),
+            *(Problem(f"changes[{index}].content_amount", change.content_amount, "金额不能为负",
+                      "amount cannot be negative")
+              for index, change in enumerate(project.changes)
+              if change.content_amount is not None and change.content_amount < 0)]
+
+
+def _id_problems(name: str, ids: list[str]) -> list[Problem]:
+    problems = []
+    for index, key in enumerate(ids):
+        if not key.strip():
+            problems.append(Problem(f"{name}[{index}].id", key, "不能为空", "must not be empty"))
+        elif ids.index(key) != index:
+            problems.append(Problem(f"{name}[{index}].id", key, "编号重复", "duplicate id"))
+    return problems
+
+
+def _reference_problems(project: Project, phases: list[str], contracts: list[str]) -> list[Problem]:
+    """Contract kinds known; the phase of a contract, and the contract and phase of an event, declared."""
+    problems = []
     for index, contract in enumerate(project.contracts):
         if contract.kind not in CONTRACT_KINDS:
             problems.append(_unknown(f"contracts[{index}].kind", contract.kind, CONTRACT_KINDS, "合同类型", "contract kind"))
@@ -380,20 +395,18 @@ def _parts_problems(project: Project) -> list[Problem]:  # noqa: C901 - to split
             problems.append(_unknown(f"events[{index}].contract", event.contract, contracts, "合同编号", "contract"))
         if event.phase is not None and event.phase not in phases:
             problems.append(_unknown(f"events[{index}].phase", event.phase, phases, "分期", "phase"))
-    for index, source in enumerate(project.funding_sources):
-        if source.source not in FUNDING_SOURCES:
-            problems.append(_unknown(f"funding_sources[{index}].source", source.source, FUNDING_SOURCES,
-                                     "资金来源", "funding source"))
+    return problems
+
+
+def _funding_source_problems(project: Project) -> list[Problem]:
+    problems = [_unknown(f"funding_sources[{index}].source", source.source, FUNDING_SOURCES, "资金来源", "funding source")
+                for index, source in enumerate(project.funding_sources) if source.source not in FUNDING_SOURCES]
     if project.funding_sources:
         total = sum(s.amount for s in project.funding_sources)
         if total != project.investment:
             problems.append(Problem("funding_sources", total,
                                     f"各资金来源合计 {total} 元，不等于总投资 {project.investment} 元",
                                     f"the sources add up to {total} yuan, not the investment {project.investment} yuan"))
-    for index, change in enumerate(project.changes):
-        if change.content_amount is not None and change.content_amount < 0:
-            problems.append(Problem(f"changes[{index}].content_amount", change.content_amount, "金额不能为负",
-                                    "amount cannot be negative"))
     return problems
 
 

@@ -49,9 +49,6 @@ class Timer:
         self.started = time.monotonic() if running else IDLE
         self.fired_for = -1.0
 
-    def restart(self) -> None:
-        self.started = time.monotonic()
-
     def elapsed(self) -> float:
         return time.monotonic() - self.started
 
@@ -113,8 +110,8 @@ def settle(timer: Timer) -> None:
 class guard:
     """Watch this thread for the duration of a `with` block (unless it is already watched: nesting).
 
-    `as` gives the Timer. By default it is idle until `restart()` (called before each rule); with a
-    `limit` it runs from the start (registration: importing a plugin and calling its hooks)."""
+    `as` gives the Timer. By default it is idle until its `started` is set (before each rule: see
+    evaluation.py); with a `limit` it runs from the start (registration: importing a plugin and calling its hooks)."""
 
     __slots__ = ("timer", "outer", "limit")
 

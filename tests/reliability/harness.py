@@ -19,13 +19,15 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
 from typing import Any
 
+from tests import ZWXM
+
 ROOT = Path(__file__).resolve().parents[2]
-ZWXM = str(Path(sys.executable).parent / "zwxm")
 DISTRICTS = ("luohu", "wuxing", "yubei", "potou")
 # A history every district accepts (no gate guards these), ending in implementation, where
 # operators record monthly progress reports (progress_reported) again and again.
@@ -319,8 +321,10 @@ def time_full_import(workdir: Path, rows: int, batch_size: int) -> tuple[float, 
     write_jsonl(workdir / "calibrate.jsonl", "CAL", rows)
     db = workdir / "calibrate.db"
     started = time.monotonic()
+    # stderr into a file, not a pipe nobody reads while polling: a long one would block the import forever
+    err = tempfile.TemporaryFile("w+")
     process = subprocess.Popen(_import_command(db, "calibrate.jsonl", batch_size), cwd=workdir, env=env(),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+                               stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL, text=True)
     writing = finished = None
     while process.poll() is None:
         if finished is None and db.exists():
@@ -337,8 +341,10 @@ def time_full_import(workdir: Path, rows: int, batch_size: int) -> tuple[float, 
                 pass
         time.sleep(0.005)
     total = finished if finished is not None else time.monotonic() - started
-    if process.returncode != 0:
-        raise RuntimeError(process.stderr.read())
+    with err:
+        if process.returncode != 0:
+            err.seek(0)
+            raise RuntimeError(err.read())
     return (writing if writing is not None else 0.0), total
 
 
@@ -516,7 +522,6 @@ def zwxm_measured(*args: str, cwd: Path | None = None, file_size: int | None = N
         if address_space is not None:
             resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
 
-    import tempfile
     import threading
 
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:

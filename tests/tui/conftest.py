@@ -1,20 +1,25 @@
 """Fixtures for the TUI tests: a real SQLite file filled through the real Store, with the example
-district registered on a fresh plugin manager (plus, for one test, a deliberately broken plugin)."""
+district registered on a fresh plugin manager (plus, for one test, a deliberately broken plugin);
+and the steps most Pilot tests share: `started`, `settle`, `screen_after`, `pushed`."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import inspect
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from zwxm.model import Event, Project
-from zwxm.plugins import Registry, get_plugin_manager
+from zwxm.plugins import Registry
 from zwxm.store import Store
 
 TODAY = dt.date.today()
+SIZE = (140, 45)  # the terminal most Pilot tests run in
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -61,11 +66,36 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
-@pytest.fixture
-def registry() -> Registry:
-    from tests.example_district import plugin
+@contextlib.asynccontextmanager
+async def started(db_path: Path, registry: Registry | None, lang: str | None = "zh", *, size: tuple[int, int] = SIZE,
+                  counts: bool = False, **options: Any) -> AsyncIterator[tuple[Any, Any]]:
+    """(app, pilot): the app on `db_path` under Textual's pilot, drawn once, and with `counts` once the
+    list's counts have arrived too (`settle`). `options` go to create_app."""
+    from zwxm_tui.app import create_app
 
-    return Registry(get_plugin_manager([("example", plugin)], entry_points=False))
+    app = create_app(db_path, lang, registry=registry, **options)
+    async with app.run_test(size=size) as pilot:
+        await (settle(pilot) if counts else pilot.pause())
+        yield app, pilot
+
+
+async def screen_after(pilot, *keys: str):
+    """The screen in front once `keys` are pressed and what they do is drawn."""
+    await pilot.press(*keys)
+    await pilot.pause()
+    return pilot.app.screen
+
+
+async def pushed(pilot, screen):
+    """The screen in front once `screen` is pushed (as a key or the command palette would) and drawn."""
+    pilot.app.push_screen(screen)
+    await pilot.pause()
+    return pilot.app.screen
+
+
+@pytest.fixture
+def registry(example_registry: Registry) -> Registry:
+    return example_registry
 
 
 @pytest.fixture

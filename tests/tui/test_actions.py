@@ -8,14 +8,13 @@ import datetime as dt
 from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from zwxm.store import Store
-from zwxm_tui.app import create_app
 from zwxm_tui.screens.change import ChangeScreen
 from zwxm_tui.screens.confirm import ConfirmScreen
 from zwxm_tui.screens.detail import DetailScreen
 from zwxm_tui.screens.project_form import ProjectForm
 from zwxm_tui.screens.record import RecordEventScreen
 
-SIZE = (140, 45)
+from .conftest import pushed, screen_after, started
 
 
 async def fill(pilot, screen, values: dict[str, str]) -> None:
@@ -34,14 +33,10 @@ def error_text(screen) -> str:
 
 
 async def test_record_an_event_stores_it(db_path, registry):
-    app = create_app(db_path, "zh", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+    async with started(db_path, registry) as (app, pilot):
         app.open_project("EX-2025-003")
         await pilot.pause()
-        await pilot.press("e")
-        await pilot.pause()
-        form = app.screen
+        form = await screen_after(pilot, "e")
         assert isinstance(form, RecordEventScreen)
         form.query_one("#type", Select).value = "contract_filed"
         today = dt.date.today()
@@ -54,12 +49,8 @@ async def test_record_an_event_stores_it(db_path, registry):
 
 
 async def test_a_bad_date_names_the_field_and_value_and_stores_nothing(db_path, registry):
-    app = create_app(db_path, "en", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        app.push_screen(RecordEventScreen("EX-2025-002"))
-        await pilot.pause()
-        form = app.screen
+    async with started(db_path, registry, "en") as (app, pilot):
+        form = await pushed(pilot, RecordEventScreen("EX-2025-002"))
         form.query_one("#type", Select).value = "procurement_started"
         await fill(pilot, form, {"date": "2025-02-30"})
         assert form.query_one("#date", Input).has_class("invalid")
@@ -70,12 +61,8 @@ async def test_a_bad_date_names_the_field_and_value_and_stores_nothing(db_path, 
 
 
 async def test_a_refused_event_shows_reason_and_article_and_needs_confirmation(db_path, registry):
-    app = create_app(db_path, "zh", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        app.push_screen(RecordEventScreen("EX-2025-004"))
-        await pilot.pause()
-        form = app.screen
+    async with started(db_path, registry) as (app, pilot):
+        form = await pushed(pilot, RecordEventScreen("EX-2025-004"))
         form.query_one("#type", Select).value = "final_acceptance_passed"
         await fill(pilot, form, {"date": dt.date.today().isoformat()})
         await press_button(pilot, form, "save")
@@ -100,12 +87,8 @@ async def test_a_refused_event_shows_reason_and_article_and_needs_confirmation(d
 
 
 async def test_new_project_form_validates_and_saves(db_path, registry):
-    app = create_app(db_path, "zh", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("n")
-        await pilot.pause()
-        form = app.screen
+    async with started(db_path, registry) as (app, pilot):
+        form = await screen_after(pilot, "n")
         assert isinstance(form, ProjectForm)
         await fill(pilot, form, {"code": "EX-2026-100", "name": "基层治理平台", "investment": "12O万",
                                  "owner_unit": "区民政局", "budget_year": "2026"})
@@ -125,12 +108,8 @@ async def test_new_project_form_validates_and_saves(db_path, registry):
 
 
 async def test_new_project_refuses_a_code_in_use(db_path, registry):
-    app = create_app(db_path, "en", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        app.push_screen(ProjectForm(None))
-        await pilot.pause()
-        form = app.screen
+    async with started(db_path, registry, "en") as (app, pilot):
+        form = await pushed(pilot, ProjectForm(None))
         await fill(pilot, form, {"code": "EX-2025-001", "name": "重复", "investment": "100万"})
         form.query_one("#district", Select).value = "example"
         form.query_one("#kind", Select).value = "operation"
@@ -140,14 +119,10 @@ async def test_new_project_refuses_a_code_in_use(db_path, registry):
 
 
 async def test_edit_form_keeps_the_events(db_path, registry):
-    app = create_app(db_path, "zh", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+    async with started(db_path, registry) as (app, pilot):
         app.open_project("EX-2025-003")
         await pilot.pause()
-        await pilot.press("m")
-        await pilot.pause()
-        form = app.screen
+        form = await screen_after(pilot, "m")
         assert form.query_one("#code", Input).disabled
         assert form.query_one("#name", Input).value == "政务云扩容（3期）"
         await fill(pilot, form, {"name": "政务云扩容（三期）", "contractor": "某某科技有限公司"})
@@ -160,14 +135,10 @@ async def test_edit_form_keeps_the_events(db_path, registry):
 
 
 async def test_change_request_shows_the_procedure_before_saving(db_path, registry):
-    app = create_app(db_path, "zh", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+    async with started(db_path, registry) as (app, pilot):
         app.open_project("EX-2025-004")
         await pilot.pause()
-        await pilot.press("c")
-        await pilot.pause()
-        form = app.screen
+        form = await screen_after(pilot, "c")
         assert isinstance(form, ChangeScreen)
         assert form.query_one("#save", Button).disabled
         await fill(pilot, form, {"date": "2026-03-02", "amount": "-20万", "reason": "需求调整"})
@@ -187,12 +158,8 @@ async def test_change_request_shows_the_procedure_before_saving(db_path, registr
 
 
 async def test_change_request_rejects_a_bad_amount(db_path, registry):
-    app = create_app(db_path, "en", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        app.push_screen(ChangeScreen("EX-2025-004"))
-        await pilot.pause()
-        form = app.screen
+    async with started(db_path, registry, "en") as (app, pilot):
+        form = await pushed(pilot, ChangeScreen("EX-2025-004"))
         await fill(pilot, form, {"amount": "1.5元"})
         await press_button(pilot, form, "preview")
         assert "Investment change (元 or 万元, may be negative): '1.5元': amount must be whole 元" in error_text(form)

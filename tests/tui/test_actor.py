@@ -12,9 +12,7 @@ from zwxm_tui.app import create_app
 from zwxm_tui.screens.actor import ActorScreen
 from zwxm_tui.screens.detail import DetailScreen
 
-from .conftest import settle
-
-SIZE = (140, 45)
+from .conftest import started
 
 
 def shown_keys(app) -> set[str]:
@@ -27,9 +25,7 @@ def file_bytes(path) -> bytes:
 
 async def test_read_only_opens_the_file_read_only_and_offers_no_name_setting(db_path, registry):
     before = file_bytes(db_path)
-    app = create_app(db_path, "en", registry=registry, read_only=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(db_path, registry, "en", read_only=True, counts=True) as (app, pilot):
         assert app.store.read_only and app.sub_title.endswith("· read-only")
         assert not [c for c in app.get_system_commands(app.screen) if c.callback == app.action_actor]
         app.action_actor()
@@ -44,9 +40,7 @@ async def test_read_only_opens_the_file_read_only_and_offers_no_name_setting(db_
 
 
 async def test_the_name_set_in_the_tui_is_saved_and_recorded_with_writes(db_path, registry, settings_path):
-    app = create_app(db_path, "en", registry=registry, settings_path=settings_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(db_path, registry, "en", settings_path=settings_path, counts=True) as (app, pilot):
         app.action_actor()
         await pilot.pause()
         assert isinstance(app.screen, ActorScreen)
@@ -71,9 +65,7 @@ async def test_the_timeline_shows_who_recorded_each_event(db_path, registry):
     with Store(db_path, registry, actor="档案员") as store:
         store.record_event("EX-2025-002", __import__("zwxm.model", fromlist=["Event"]).Event(
             "progress_reported", __import__("datetime").date.today()), force=True)
-    app = create_app(db_path, "en", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(db_path, registry, "en", counts=True) as (app, pilot):
         app.open_project("EX-2025-002")
         await pilot.pause()
         app.screen.show("timeline")

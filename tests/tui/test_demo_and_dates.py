@@ -9,23 +9,18 @@ from textual.widgets import Button, Input, Select, Static
 
 from zwxm.plugins import get_registry
 from zwxm.store import ProjectQuery, Store
-from zwxm_tui.app import create_app
 from zwxm_tui.screens.confirm import ConfirmScreen
 from zwxm_tui.screens.empty import EmptyScreen
 from zwxm_tui.screens.projects import ProjectsScreen
 from zwxm_tui.screens.record import RecordEventScreen
 from zwxm_tui.widgets import LazyTable
 
-from .conftest import settle
-
-SIZE = (140, 45)
+from .conftest import pushed, settle, started
 
 
 async def test_the_demo_opens_in_its_own_file_and_leaves_the_operators_database_empty(tmp_path):
     own = tmp_path / "zwxm.db"
-    app = create_app(own, "zh", registry=get_registry())
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(own, get_registry(), counts=True) as (app, pilot):
         assert isinstance(app.screen, EmptyScreen)
         assert "demo.db" in str(app.screen.query_one("#empty-body", Static).render())
         app.screen.query_one("#demo").press()
@@ -44,9 +39,7 @@ async def test_the_demo_button_leaves_a_real_demo_db_alone(tmp_path, registry):
 
     with Store(tmp_path / "demo.db", registry) as store:  # someone's real data in a file named demo.db
         store.save_projects(sample_projects(3))
-    app = create_app(tmp_path / "zwxm.db", "en", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(tmp_path / "zwxm.db", registry, "en", counts=True) as (app, pilot):
         app.screen.query_one("#demo").press()
         await pilot.pause()
         await app.workers.wait_for_complete()
@@ -58,12 +51,8 @@ async def test_the_demo_button_leaves_a_real_demo_db_alone(tmp_path, registry):
 
 async def test_a_future_date_is_refused_and_recorded_only_when_forced(db_path, registry):
     future = dt.date.today() + dt.timedelta(days=1)
-    app = create_app(db_path, "zh", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        app.push_screen(RecordEventScreen("EX-2025-002"))
-        await pilot.pause()
-        form = app.screen
+    async with started(db_path, registry) as (app, pilot):
+        form = await pushed(pilot, RecordEventScreen("EX-2025-002"))
         form.query_one("#type", Select).value = "procurement_started"
         form.query_one("#date", Input).value = future.isoformat()
         await pilot.pause()

@@ -5,22 +5,16 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
+from tests import ZWXM
 from zwxm.model import Project
 from zwxm.store import Store
 
 TMUX = shutil.which("tmux")
 pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt-get install tmux)")
-
-
-def zwxm_command() -> str:
-    beside = Path(sys.executable).parent / "zwxm"
-    return str(beside) if beside.exists() else shutil.which("zwxm") or "zwxm"
 
 
 class Terminal:
@@ -66,7 +60,7 @@ def test_record_an_event_in_a_real_terminal(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("ZWXM_DB", "ZWXM_LANG", "TMUX")}
     env.update(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"), TERM="xterm-256color",
                TMUX_TMPDIR=str(tmp_path), LANG="C.UTF-8")
-    terminal = Terminal(f"zwxm-e2e-{os.getpid()}", [zwxm_command(), "--db", str(db)], env)
+    terminal = Terminal(f"zwxm-e2e-{os.getpid()}", [ZWXM, "--db", str(db)], env)
     try:
         terminal.wait_for("E2E-001")
         terminal.keys("Enter")

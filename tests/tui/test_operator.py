@@ -14,7 +14,7 @@ from zwxm_tui.screens.projects import ProjectsScreen
 from zwxm_tui.screens.record import RecordEventScreen
 from zwxm_tui.widgets import Choice, ChoiceMenu, KeyBar, LazyTable
 
-from .conftest import settle
+from .conftest import pushed, settle, started
 from .test_language import screen_text
 
 SIZE = (160, 45)
@@ -25,9 +25,7 @@ def key_bar(app) -> str:
 
 
 async def test_the_new_project_form_opens_with_the_first_field_focused(db_path, registry):
-    app = create_app(db_path, "zh", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(db_path, registry, size=SIZE, counts=True) as (app, pilot):
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, ProjectForm)
@@ -39,9 +37,7 @@ async def test_the_new_project_form_opens_with_the_first_field_focused(db_path, 
 async def test_menus_keep_every_chinese_character_over_a_form(db_path, registry):
     """The event types drop down over the form's labels, inputs and buttons; each label must be
     whole on screen (Select's own overlay lost 初 of 初审通过 to the edges of the widgets below)."""
-    app = create_app(db_path, "zh", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(db_path, registry, size=SIZE, counts=True) as (app, pilot):
         app.open_project("EX-2025-003")
         await pilot.pause()
         await pilot.press("e")
@@ -61,9 +57,7 @@ async def test_menus_keep_every_chinese_character_over_a_form(db_path, registry)
 
 
 async def test_the_key_bar_shows_the_keys_of_the_form_in_front(db_path, registry):
-    app = create_app(db_path, "zh", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(db_path, registry, size=SIZE, counts=True) as (app, pilot):
         assert "新建" in key_bar(app)
         await pilot.press("e")
         await pilot.pause()
@@ -78,9 +72,7 @@ async def test_the_key_bar_shows_the_keys_of_the_form_in_front(db_path, registry
 
 
 async def test_search_mode_names_enter_and_esc_and_hides_letter_keys(db_path, registry):
-    app = create_app(db_path, "en", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(db_path, registry, "en", size=SIZE, counts=True) as (app, pilot):
         await pilot.press("slash")
         await pilot.pause()
         bar = key_bar(app)
@@ -93,9 +85,7 @@ async def test_search_mode_names_enter_and_esc_and_hides_letter_keys(db_path, re
 
 
 async def test_f2_keeps_search_filters_and_sort(db_path, registry, settings_path):
-    app = create_app(db_path, "zh", registry=registry, settings_path=settings_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(db_path, registry, settings_path=settings_path, size=SIZE, counts=True) as (app, pilot):
         screen = app.screen
         screen.query_one("#search", Input).value = "平台"
         await pilot.pause()
@@ -114,9 +104,7 @@ async def test_f2_keeps_search_filters_and_sort(db_path, registry, settings_path
 
 
 async def test_the_palette_lists_each_command_once_with_sort_and_search(db_path, registry):
-    app = create_app(db_path, "zh", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(db_path, registry, size=SIZE, counts=True) as (app, pilot):
         commands = list(app.get_system_commands(app.screen))
         titles = [c.title for c in commands]
         assert len(titles) == len(set(titles))
@@ -132,9 +120,7 @@ async def test_the_palette_lists_each_command_once_with_sort_and_search(db_path,
 
 
 async def test_80_by_24_keeps_names_deadlines_problems_and_help(db_path, registry):
-    app = create_app(db_path, "zh", registry=registry)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with started(db_path, registry, size=(80, 24), counts=True) as (app, pilot):
         table = app.screen.query_one(LazyTable)
         widths = {c.key: w for c, w in table.widths(table.scrollable_content_region.width)}
         assert {"code", "name", "next_deadline", "issues", "stage"} <= set(widths)
@@ -159,9 +145,7 @@ async def test_category_is_a_choice_of_the_districts_own_categories(tmp_path):
     hook = lambda message: notices.append(message.notification.message) if isinstance(message, Notify) else None  # noqa: E731
     async with app.run_test(size=SIZE, message_hook=hook) as pilot:
         await pilot.pause()
-        app.push_screen(ProjectForm(None))
-        await pilot.pause()
-        form = app.screen
+        form = await pushed(pilot, ProjectForm(None))
         category = form.query_one("#category", Choice)
         assert category.choices == []
         form.query_one("#district", Choice).value = "luohu"
@@ -193,9 +177,7 @@ async def test_the_facts_tab_names_every_fact_in_the_operators_words(tmp_path):
                                    investment=1_200_000, funding="own_funds", category="integration",
                                    classified=True, facts={"contact": "陈静", "it_authority": "区政务服务数据管理局",
                                                            "ex_ante_assessment": False}))
-    app = create_app(tmp_path / "x.db", "zh", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+    async with started(tmp_path / "x.db", registry, size=SIZE) as (app, pilot):
         app.open_project("LH-1")
         await pilot.pause()
         assert isinstance(app.screen, DetailScreen)
@@ -208,9 +190,7 @@ async def test_the_facts_tab_names_every_fact_in_the_operators_words(tmp_path):
 
 
 async def test_filter_menus_count_within_the_other_filters(db_path, registry):
-    app = create_app(db_path, "zh", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(db_path, registry, size=SIZE, counts=True) as (app, pilot):
         screen = app.screen
         assert {key for _, key in screen.query_one("#kind", Choice).choices} == {"construction", "operation"}
         screen.query_one("#year", Choice).value = "2024"
@@ -244,9 +224,7 @@ async def test_a_status_every_row_shares_is_shown_once_in_the_header(tmp_path):
         row = store.query_projects(ProjectQuery(), 0, 10)[0]
         assert row["warnings"] == sum(f.severity == "warning" and f.rule != "regulation_status"
                                       for f in evaluation.findings)
-    app = create_app(tmp_path / "x.db", "zh", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(tmp_path / "x.db", registry, size=SIZE, counts=True) as (app, pilot):
         text = screen_text(app)
         header = [line for line in text.splitlines() if "罗湖区《" in line]
         assert len(header) == 1 and "已失效" in header[0] and "2025-10-19" in header[0]
@@ -255,9 +233,7 @@ async def test_a_status_every_row_shares_is_shown_once_in_the_header(tmp_path):
 
 
 async def test_full_pinyin_and_initials_both_find_a_project(db_path, registry):
-    app = create_app(db_path, "zh", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(db_path, registry, size=SIZE, counts=True) as (app, pilot):
         for query in ("pingtai", "PingTai", "pt", "zhihuixiaoyuan", "zhxy", "平台"):
             app.screen.query_one("#search", Input).value = query
             await settle(pilot)
@@ -271,9 +247,7 @@ async def test_full_pinyin_and_initials_both_find_a_project(db_path, registry):
 async def test_dialogs_fit_80_by_24_and_give_their_first_field_the_keyboard(db_path, registry):
     from textual.widgets import Button
 
-    app = create_app(db_path, "zh", registry=registry)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with started(db_path, registry, size=(80, 24), counts=True) as (app, pilot):
         for key, first in (("e", "#type"), ("x", "#path"), ("i", "#path"), ("n", "#code")):
             await pilot.press(key)
             await pilot.pause()

@@ -9,12 +9,12 @@ from textual.widgets import Select
 
 from zwxm.model import load_project
 from zwxm.store import Store
-from zwxm_tui.app import create_app
 from zwxm_tui.screens.detail import DetailScreen
 from zwxm_tui.screens.project_form import ProjectForm, sources_from_text
 from zwxm_tui.screens.record import RecordEventScreen
 
-from .test_actions import SIZE, error_text, fill, press_button
+from .conftest import screen_after, started
+from .test_actions import error_text, fill, press_button
 
 TODAY = dt.date.today()
 
@@ -38,7 +38,6 @@ def _add_multi_contract_project(db_path, registry) -> None:
 
 async def _open(pilot, key: str):
     """The multi-contract project's detail, then `key` pressed there; the screen it leads to."""
-    await pilot.pause()
     pilot.app.open_project("EX-MC-1")
     await pilot.pause()
     assert isinstance(pilot.app.screen, DetailScreen)
@@ -49,8 +48,7 @@ async def _open(pilot, key: str):
 
 async def test_detail_shows_each_contract_with_its_deadlines_phases_and_sources(db_path, registry):
     _add_multi_contract_project(db_path, registry)
-    app = create_app(db_path, "zh", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
+    async with started(db_path, registry) as (app, pilot):
         screen = await _open(pilot, "8")
         await pilot.pause()
         rows = [[str(cell) for cell in row] for row in screen.sections["parts"].rows]
@@ -65,8 +63,7 @@ async def test_detail_shows_each_contract_with_its_deadlines_phases_and_sources(
 
 async def test_recording_a_filing_lets_the_operator_pick_the_contract(db_path, registry):
     _add_multi_contract_project(db_path, registry)
-    app = create_app(db_path, "zh", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
+    async with started(db_path, registry) as (app, pilot):
         form = await _open(pilot, "e")
         assert isinstance(form, RecordEventScreen)
         form.query_one("#type", Select).value = "contract_filed"
@@ -80,21 +77,15 @@ async def test_recording_a_filing_lets_the_operator_pick_the_contract(db_path, r
 
 
 async def test_a_project_without_contracts_shows_no_picker(db_path, registry):
-    app = create_app(db_path, "zh", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+    async with started(db_path, registry) as (app, pilot):
         app.push_screen(RecordEventScreen("EX-2025-003"))
         await pilot.pause()
         assert not app.screen.query("#contract") and not app.screen.query("#phase")
 
 
 async def test_a_new_project_takes_several_funding_sources(db_path, registry):
-    app = create_app(db_path, "zh", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("n")
-        await pilot.pause()
-        form = app.screen
+    async with started(db_path, registry) as (app, pilot):
+        form = await screen_after(pilot, "n")
         assert isinstance(form, ProjectForm)
         await fill(pilot, form, {"code": "EX-2026-200", "name": "混合资金平台", "investment": "300万",
                                  "funding_sources": "市财政=100万，区财政=150万"})

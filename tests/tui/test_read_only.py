@@ -17,9 +17,7 @@ from zwxm_tui.screens.detail import DetailScreen
 from zwxm_tui.screens.projects import ProjectsScreen
 from zwxm_tui.screens.transfer import ExportScreen, ImportScreen
 
-from .conftest import settle
-
-SIZE = (140, 45)
+from .conftest import started
 
 
 def counts(db_path) -> tuple[int, int]:
@@ -30,9 +28,7 @@ def counts(db_path) -> tuple[int, int]:
 
 async def test_keys_that_write_are_hidden_and_do_nothing(db_path, registry, tmp_path):
     before = counts(db_path)
-    app = create_app(db_path, "zh", registry=registry, read_only=True, files_dir=tmp_path / "files")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(db_path, registry, read_only=True, files_dir=tmp_path / "files", counts=True) as (app, pilot):
         assert "只读" in app.sub_title
         active = {b.binding.action for b in app.active_bindings.values() if b.enabled}
         assert not active & {"new_project", "record", "import_file"}
@@ -66,9 +62,7 @@ async def test_sqlite_refuses_writes_on_the_apps_connection(db_path, registry):
 async def test_exports_stay_inside_the_files_folder(db_path, registry, tmp_path):
     folder = tmp_path / "files"
     folder.mkdir()
-    app = create_app(db_path, "zh", registry=registry, read_only=True, files_dir=folder)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(db_path, registry, read_only=True, files_dir=folder, counts=True) as (app, pilot):
         await pilot.press("x")
         await pilot.pause()
         screen = app.screen
@@ -92,9 +86,7 @@ async def test_imports_read_only_from_the_files_folder_when_writable(db_path, re
     folder = tmp_path / "files"
     folder.mkdir()
     (tmp_path / "secret.csv").write_text("code,name\nX,Y\n", encoding="utf-8")
-    app = create_app(db_path, "zh", registry=registry, read_only=False, files_dir=folder)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(db_path, registry, read_only=False, files_dir=folder, counts=True) as (app, pilot):
         app.push_screen(ImportScreen("../secret.csv"))
         await pilot.pause()
         app.screen.query_one("#start").press()

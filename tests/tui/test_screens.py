@@ -25,15 +25,11 @@ from zwxm_tui.screens.rules import RulesScreen
 from zwxm_tui.screens.transfer import ExportScreen, ImportScreen
 from zwxm_tui.widgets import KeyBar, LazyTable
 
-from .conftest import settle
-
-SIZE = (140, 45)
+from .conftest import SIZE, screen_after, settle, started
 
 
 async def test_deadlines_view_groups_overdue_and_weeks_and_jumps(db_path, registry):
-    app = create_app(db_path, "zh", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+    async with started(db_path, registry) as (app, pilot):
         await pilot.press("d")
         await pilot.pause()
         assert isinstance(app.screen, DeadlinesScreen)
@@ -77,9 +73,7 @@ class MirrorDistrict:
 async def test_compare_shows_every_district_side_by_side(db_path):
     registry = Registry(get_plugin_manager([("example", example_plugin), ("mirror", MirrorDistrict)],
                                            entry_points=False))
-    app = create_app(db_path, "zh", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+    async with started(db_path, registry) as (app, pilot):
         await pilot.press("down", "down", "c")
         await pilot.pause()
         assert isinstance(app.screen, CompareScreen) and app.screen.code == "EX-2025-003"
@@ -90,9 +84,7 @@ async def test_compare_shows_every_district_side_by_side(db_path):
 
 
 async def test_rules_browser_lists_articles_with_their_rules(db_path, registry):
-    app = create_app(db_path, "en", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+    async with started(db_path, registry, "en") as (app, pilot):
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, RulesScreen)
@@ -111,9 +103,7 @@ async def test_rules_browser_lists_articles_with_their_rules(db_path, registry):
 
 
 async def test_help_screen_lists_the_keys(db_path, registry):
-    app = create_app(db_path, "zh", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+    async with started(db_path, registry) as (app, pilot):
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -142,9 +132,7 @@ async def test_language_switch_relabels_and_is_remembered(db_path, registry, set
 
 
 async def test_command_palette_opens_the_deadlines_view(db_path, registry):
-    app = create_app(db_path, "zh", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+    async with started(db_path, registry) as (app, pilot):
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"期限总览")
@@ -155,9 +143,7 @@ async def test_command_palette_opens_the_deadlines_view(db_path, registry):
 
 
 async def test_an_empty_database_offers_demo_or_import(tmp_path, registry):
-    app = create_app(tmp_path / "new.db", "zh", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(tmp_path / "new.db", registry, counts=True) as (app, pilot):
         assert isinstance(app.screen, EmptyScreen)
         assert str(tmp_path / "new.db") in str(app.screen.query_one("#empty-body", Static).render())
         app.screen.query_one("#import").press()
@@ -169,9 +155,7 @@ async def test_an_empty_database_offers_demo_or_import(tmp_path, registry):
 async def test_the_demo_button_fills_an_empty_database(tmp_path):
     from zwxm.plugins import get_registry
 
-    app = create_app(tmp_path / "demo.db", "zh", registry=get_registry())
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(tmp_path / "demo.db", get_registry(), counts=True) as (app, pilot):
         assert isinstance(app.screen, EmptyScreen)
         app.screen.query_one("#demo").press()
         await pilot.pause()
@@ -188,13 +172,9 @@ async def test_import_shows_progress_then_the_rejects(tmp_path, registry):
                     "EX-IMP-001,数字档案馆,example,construction,150,区档案馆\n"
                     "EX-IMP-002,电子证照库,example,construction,约一百万,区政务服务数据管理局\n"
                     "EX-IMP-003,协同办公系统,example,operation,80,区委办\n", encoding="utf-8")
-    app = create_app(tmp_path / "imp.db", "zh", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(tmp_path / "imp.db", registry, counts=True) as (app, pilot):
         await pilot.press("escape")  # past the empty-database offer
-        await pilot.press("i")
-        await pilot.pause()
-        screen = app.screen
+        screen = await screen_after(pilot, "i")
         assert isinstance(screen, ImportScreen)
         screen.query_one("#path").value = str(rows)
         screen.query_one("#start").press()
@@ -216,9 +196,7 @@ async def test_import_shows_progress_then_the_rejects(tmp_path, registry):
 
 
 async def test_import_of_a_missing_file_names_it(db_path, registry, tmp_path):
-    app = create_app(db_path, "en", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+    async with started(db_path, registry, "en") as (app, pilot):
         app.push_screen(ImportScreen(str(tmp_path / "nope.csv")))
         await pilot.pause()
         app.screen.query_one("#start").press()
@@ -228,12 +206,8 @@ async def test_import_of_a_missing_file_names_it(db_path, registry, tmp_path):
 
 async def test_export_writes_the_current_filter(db_path, registry, tmp_path):
     target = tmp_path / "overdue.json"
-    app = create_app(db_path, "zh", registry=registry)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("o", "x")
-        await pilot.pause()
-        screen = app.screen
+    async with started(db_path, registry) as (app, pilot):
+        screen = await screen_after(pilot, "o", "x")
         assert isinstance(screen, ExportScreen)
         screen.query_one("#path").value = str(target)
         screen.query_one("#start").press()

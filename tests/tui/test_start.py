@@ -7,19 +7,15 @@ import os
 import pty
 import subprocess
 import sys
-from pathlib import Path
 
-
-def zwxm_command() -> str:
-    beside = Path(sys.executable).parent / "zwxm"
-    return str(beside) if beside.exists() else "zwxm"
+from tests import ZWXM
 
 
 def test_a_file_that_is_not_a_database_is_named_and_refused(tmp_path):
     bad = tmp_path / "ledger.db"
     bad.write_text("项目编号,项目名称\nLH-1,测试\n", encoding="utf-8")
     main, terminal = pty.openpty()  # the UI starts only on a terminal
-    result = subprocess.run([zwxm_command(), "--db", str(bad)], stdin=terminal, stdout=terminal, stderr=subprocess.PIPE,
+    result = subprocess.run([ZWXM, "--db", str(bad)], stdin=terminal, stdout=terminal, stderr=subprocess.PIPE,
                             text=True, timeout=60)
     os.close(terminal)
     os.set_blocking(main, False)
@@ -34,7 +30,7 @@ def test_a_file_that_is_not_a_database_is_named_and_refused(tmp_path):
 
 
 def test_outside_a_terminal_plain_zwxm_says_it_needs_one_and_creates_nothing(tmp_path):
-    result = subprocess.run([zwxm_command(), "--db", str(tmp_path / "new.db")], capture_output=True, text=True,
+    result = subprocess.run([ZWXM, "--db", str(tmp_path / "new.db")], capture_output=True, text=True,
                             timeout=60, stdin=subprocess.DEVNULL)
     assert result.returncode == 2 and "需要在终端中运行" in result.stderr and result.stdout == ""
     assert not (tmp_path / "new.db").exists()

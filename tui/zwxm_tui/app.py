@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from zwxm.store import Store
 
 READY_FILE_ENV = "ZWXM_TUI_READY_FILE"  # the benchmark's probe: the time of the first painted list
-# Set by `zwxm serve --tui` for every visitor's app process (docs/tui.md): no changes to the
-# database unless ZWXM_READ_ONLY=0, and imports and exports only inside ZWXM_FILES_DIR.
+# Set by `zwxm serve --tui` for every visitor's app process (docs/tui.md): imports and exports only
+# inside ZWXM_FILES_DIR. (Its read-only switch, ZWXM_READ_ONLY, is `--read-only` read by the CLI.)
 
 
 class ZwxmApp(App):
@@ -48,8 +48,7 @@ class ZwxmApp(App):
     ]
 
     def __init__(self, store: Store, lang: str = "zh", registry: Registry | None = None,
-                 settings_path: Path | None = None, as_of: dt.date | None = None, read_only: bool = False,
-                 files_dir: Path | None = None):
+                 settings_path: Path | None = None, as_of: dt.date | None = None, files_dir: Path | None = None):
         super().__init__()
         from zwxm.plugins import get_registry
 
@@ -58,10 +57,8 @@ class ZwxmApp(App):
         self.registry = registry or get_registry()
         self.settings_path = settings_path
         self.as_of = as_of  # evaluate "as of" this day instead of today (like `zwxm evaluate --as-of`)
-        self.read_only = read_only
+        self.read_only = store.read_only  # a read-only store: SQLite itself refuses any write (mode=ro, query_only)
         self.files_dir = files_dir.resolve() if files_dir is not None else None
-        if read_only:  # belt and braces: SQLite itself refuses any write on the UI's connection
-            store.db.execute("PRAGMA query_only = 1")
         self.painted_hook: Callable[[str], None] | None = None  # the benchmark's latency probe
         self._ready_file = os.environ.get(READY_FILE_ENV)
         self._warmed = False
@@ -214,23 +211,23 @@ def create_app(db_path: str | Path | None = None, lang: str | None = "zh", regis
     if lang is None:
         lang = saved.get("lang", "zh")
     store = Store(db_path, registry=registry, actor=actor or saved.get("actor"), read_only=read_only)
-    return ZwxmApp(store, lang, registry, settings_path, as_of, read_only, files_dir)
+    return ZwxmApp(store, lang, registry, settings_path, as_of, files_dir)
 
 
 def run(db_path: str | None = None, lang: str | None = "zh", *, actor: str | None = None,
         read_only: bool = False) -> None:
-    """Open the TUI; a database that cannot be opened is reported in one line, not a traceback."""
+    """Open the TUI; a database that cannot be opened is reported in one line, not a traceback.
+    `read_only` comes from `zwxm --read-only` or its environment form ZWXM_READ_ONLY (`zwxm serve --tui`)."""
     from zwxm.store import SchemaError
 
     path = settings.default_path()
     if lang is None:
         lang = settings.load(path).get("lang", "zh")
-    from zwxm.cli.serve import FILES_DIR_ENV, READ_ONLY_ENV
+    from zwxm.cli.serve import FILES_DIR_ENV
 
     files = os.environ.get(FILES_DIR_ENV)
     try:
-        app = create_app(db_path, lang, settings_path=path,
-                         read_only=read_only or os.environ.get(READ_ONLY_ENV, "0") != "0",
+        app = create_app(db_path, lang, settings_path=path, read_only=read_only,
                          files_dir=Path(files) if files else None, actor=actor)
     except SchemaError as exc:
         print(str(exc), file=sys.stderr)

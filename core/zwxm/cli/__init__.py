@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 import click
 
 from .. import __version__
-from .common import DISTRICT, ListsValues
+from .common import DISTRICT, READ_ONLY_ENV, ListsValues
 
 # Modules that contribute sub-commands; each exposes COMMANDS, a list of click commands.
 COMMAND_MODULES = ("zwxm.cli.calendar", "zwxm.cli.storage", "zwxm.cli.deadlines", "zwxm.cli.serve",
@@ -35,15 +35,10 @@ def echo(text: object, err: bool = False) -> None:
 
 
 def _date(value: str | None, field: str) -> dt.date | None:
-    from ..model import parse_date
+    """A date option, None when not given; a bad one is named as every command names it, exit 2."""
+    from .storage import _day
 
-    if value is None:
-        return None
-    try:
-        return parse_date(value)
-    except ValueError:
-        click.echo(f"{field}: {value!r}: 日期无效，应为 YYYY-MM-DD / invalid date, expected YYYY-MM-DD", err=True)
-        sys.exit(2)
+    return None if value is None else _day(value, field)
 
 
 def _registry():
@@ -147,8 +142,8 @@ class _Commands(click.Group):
               help="节假日覆盖文件（可多次）/ holiday override TOML (repeatable); see docs/calendar.md")
 @click.option("--actor", envvar="ZWXM_ACTOR", help="以谁的名义写入（默认：操作系统用户）；记入每次写入 / who writes "
                                                  "(default: the OS user); recorded with every write")
-@click.option("--read-only", "read_only", is_flag=True, help="只读打开数据库：只能查看，不能写入 / open the database "
-                                                              "read-only: look, never write")
+@click.option("--read-only", "read_only", is_flag=True, envvar=READ_ONLY_ENV,
+              help="只读打开数据库：只能查看，不能写入 / open the database read-only: look, never write")
 @click.pass_context
 def cli(ctx: click.Context, db_path: str | None, lang: str, calendar_files: tuple[str, ...], actor: str | None,
         read_only: bool) -> None:

@@ -15,6 +15,8 @@ import click
 from ..vocab import Label, key_for, listing
 
 STDIO = "-"  # as a file name: standard input (evaluate, compare, import) or standard output (export)
+# `--read-only` given in the environment: how `zwxm serve --tui` starts every visitor's TUI read-only.
+READ_ONLY_ENV = "ZWXM_READ_ONLY"
 
 
 # --- Choices from a vocabulary ------------------------------------------------------------------

@@ -12,35 +12,30 @@ import itertools
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 import click
 
+from ..files import written
 from ..io.deadlines import DUE_FORMATS
-from ..model import Problem
+from ..model import InputError, Problem
+from ..store.due import DEFAULT_WITHIN
 from .storage import _day, _fail, _say, _store
 
 
 def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
-    """Write the whole file or nothing: a temporary file beside it, then renamed over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write the whole file or nothing, as every output is (zwxm.files.written): a temporary file
+    beside it, renamed over it; a target that is a symbolic link or a folder is refused (exit 2)."""
     try:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)  # mkstemp's 0600 would hide the report from colleagues
-        with os.fdopen(fd, "wb") as f:
+        with written(path, field="output") as temporary, open(temporary, "wb") as f:
             f.writelines([data] if isinstance(data, bytes) else data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    except InputError as exc:
+        _fail(exc.problems)
 
 
 @click.command("due")
-@click.option("--within", type=click.IntRange(0, 250), default=10, show_default=True,
+@click.option("--within", type=click.IntRange(0, 250), default=DEFAULT_WITHIN, show_default=True,
               help="未来多少个工作日内到期 / due within this many working days")
 @click.option("--as-of", "as_of", help="以该日为今天 YYYY-MM-DD / count as of this day")
 @click.option("--district", help="只看该地区 / only this district")

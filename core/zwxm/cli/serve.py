@@ -12,11 +12,12 @@ from pathlib import Path
 import click
 
 from ..model import Problem
+from .common import READ_ONLY_ENV
 from .storage import _fail, _say
 
 LOOPBACK = "127.0.0.1"
-# How `serve --tui` tells each visitor's TUI process what it may do (the TUI reads them at start-up).
-READ_ONLY_ENV = "ZWXM_READ_ONLY"
+# How `serve --tui` tells each visitor's TUI process what it may do: read-only through the
+# environment form of `--read-only`, and the files folder (the TUI reads it at start-up).
 FILES_DIR_ENV = "ZWXM_FILES_DIR"
 
 

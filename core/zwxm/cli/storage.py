@@ -17,7 +17,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -113,7 +113,7 @@ FIRST_REJECTS = 5  # named in the import's closing lines; --json lists them all
 @click.option("--json", "as_json", is_flag=True,
               help="输出 JSON：汇总及每个被拒绝的行 / JSON output: the summary and every rejected row")
 @click.pass_context
-def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | None, encoding: str | None,  # noqa: C901 - to split (issue 17)
+def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | None, encoding: str | None,
             mapping: str | None, contracts: str | None, district: str | None, rejects: str | None, batch_size: int,
             defer_derived: bool, limits: tuple[str, ...], as_json: bool) -> None:
     """Import projects from FILE (CSV, TSV, JSON, JSON lines, TOML, XLSX; `-` reads standard input)
@@ -159,11 +159,7 @@ def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | 
             if progress is not None:
                 progress.close()
                 progress = None
-            done = exc.summary
-            _say(ctx, f"导入中断，已保存的批次保留：{done.line('zh')}；修复后再次运行同一命令即可继续",
-                 f"import stopped, the batches saved stay: {done.line('en')}; fix it and run the same command "
-                 f"again to continue", err=True)
-            _fail([exc.problem], status=1)
+            _import_stopped(ctx, exc)
         finally:
             if progress is not None:
                 progress.close()
@@ -179,6 +175,21 @@ def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | 
         sys.exit(1 if summary.rejected else 0)
     if from_stdin:
         summary.source = "standard input" if _lang(ctx) == "en" else "标准输入"
+    _say_imported(ctx, summary, rejected, defer_derived)
+    sys.exit(1 if summary.rejected else 0)
+
+
+def _import_stopped(ctx: click.Context, exc: Any) -> NoReturn:
+    """An import stopped part way (ImportStopped): what is in, and that running it again continues."""
+    done = exc.summary
+    _say(ctx, f"导入中断，已保存的批次保留：{done.line('zh')}；修复后再次运行同一命令即可继续",
+         f"import stopped, the batches saved stay: {done.line('en')}; fix it and run the same command "
+         f"again to continue", err=True)
+    _fail([exc.problem], status=1)
+
+
+def _say_imported(ctx: click.Context, summary: Any, rejected: list[dict[str, Any]], defer_derived: bool) -> None:
+    """The summary of a finished import for people: counts, the first rejected rows, where the rest are."""
     if summary.encoding not in (None, "utf-8"):
         _say(ctx, f"注意：文件按 {summary.encoding} 编码读取", f"note: file read as {summary.encoding}", err=True)
     _say(ctx, summary.line("zh"), summary.line("en"))
@@ -196,7 +207,6 @@ def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | 
     if defer_derived:
         _say(ctx, "期限与问题尚未计算：请运行 zwxm rebuild", "deadlines and findings not computed yet: run `zwxm rebuild`",
              err=True)
-    sys.exit(1 if summary.rejected else 0)
 
 
 @click.command("export", cls=ListsValues)

@@ -85,7 +85,7 @@ REJECT_HEADER = ("行 row", "项目编号 code", "列 column", "值 value", "原
 Checked = tuple[int, str | None, Project | None, list[Reject]]  # row number, code, the project or the row's rejects
 
 
-def run_import(store: Store, source: Source, *, mapping: dict[str, Column] | None = None,  # noqa: C901 - to split (issue 17)
+def run_import(store: Store, source: Source, *, mapping: dict[str, Column] | None = None,
                district: str | None = None, batch_size: int = DEFAULT_BATCH, derive: bool = True,
                rejects_path: Path | None = None, progress: Callable[[int], None] | None = None,
                on_start: Callable[[int], None] | None = None, parallel: bool | None = None,
@@ -101,12 +101,65 @@ def run_import(store: Store, source: Source, *, mapping: dict[str, Column] | Non
     if district is not None and district not in registry.districts:
         known = "、".join(sorted(registry.districts))
         raise InputError([Problem("district", district, f"未知地区（已安装：{known}）", f"unknown district (installed: {known})")])
-    event_types = registry.event_types
     if rejects_path is not None:
         check_output(rejects_path, (*inputs, store.path), "rejects")
     if source.headers:  # a table: unknown headers stop the import before any row is read
-        map_headers(source.headers, event_types, mapping)
-    # First pass: every header (JSON rows may differ), the row count, and codes seen more than once.
+        map_headers(source.headers, registry.event_types, mapping)
+    names, seen, total = _first_pass(source, registry.event_types, mapping, limits)
+    reader = RowReader(map_headers(names, registry.event_types, mapping), names, registry, district)
+    reader.contract_rows, reader.contract_label = contracts or (source.contract_rows, source.contract_label)
+    orphans = [Reject(number, code, reader.contract_label, code, "合同所属的项目不在本次导入的台账中",
+                      "the contract's project is not in the ledger being imported")
+               for code, records in reader.contract_rows.items() if code not in seen for number, _ in records]
+    if "code" not in reader.field_column:
+        raise InputError([Problem("code", None, "没有项目编号列（如“项目编号”或 code）：每个项目须有编号",
+                                  "no project code column (such as 项目编号 or code): every project needs one")])
+    duplicates = {code: rows for code, rows in seen.items() if len(rows) > 1}
+    del seen
+    if on_start:
+        on_start(total)
+
+    with store.transaction():
+        import_id = store.db.execute("INSERT INTO imports (source, started_at) VALUES (?, ?)",
+                                     [source.label, timestamp()]).lastrowid
+    assert import_id is not None  # set by the INSERT
+    summary = ImportSummary(import_id, source.label, rows=total, encoding=source.encoding)
+    staging = source if isinstance(source, StagingTable) else None
+    writer = _BatchWriter(store, summary, reader, duplicates, derive, staging, rejects_path, progress)
+    cache_size = store.db.execute("PRAGMA cache_size").fetchone()[0]
+    store.db.execute(f"PRAGMA cache_size = {IMPORT_CACHE_SIZE}")
+    # The import allocates millions of short-lived objects; without this the garbage collector
+    # re-scans every long-lived one (plugins, the pinyin tables loaded here) on each full collection.
+    pinyin("")
+    gc.freeze()
+    if parallel is None:  # a second process pays off once there is more than one batch to overlap
+        parallel = staging is None and total > batch_size and _can_fork()
+    batches = (_checked_in_worker if parallel else _checked_here)(source, reader, batch_size)
+    try:
+        try:
+            for batch in batches:
+                writer.write(batch)
+            if orphans:  # contract rows of no project in the ledger: each reported, none stored
+                writer.write([(r.row, r.code, None, [r]) for r in orphans])
+        except (sqlite3.OperationalError, OSError) as exc:  # a full disk, a file that cannot be written
+            raise ImportStopped(summary, _stopped_problem(exc, store.path)) from exc
+        writer.rejects_output.close()  # the rejects file takes its name only once complete
+    finally:
+        batches.close()  # stops the worker when the import stops early
+        gc.unfreeze()
+        with contextlib.suppress(sqlite3.Error):
+            store.db.execute(f"PRAGMA cache_size = {cache_size}")
+        with contextlib.suppress(OSError):
+            writer.rejects_output.__exit__(*sys.exc_info())  # stopped: the partial rejects file is removed
+    with store.transaction():
+        store.db.execute("UPDATE imports SET finished_at = ? WHERE id = ?", [timestamp(), import_id])
+    return summary
+
+
+def _first_pass(source: Source, event_types: Any, mapping: dict[str, Column] | None,
+                limits: Limits) -> tuple[list[str], dict[str, list[int]], int]:
+    """Every header (JSON rows may differ), the rows of each code (to find codes seen more than once),
+    and the row count: read once before anything is written."""
     headers: dict[str, None] = dict.fromkeys(source.headers)
     is_code: dict[str, bool] = {}
     seen: dict[str, list[int]] = {}
@@ -127,113 +180,84 @@ def run_import(store: Store, source: Source, *, mapping: dict[str, Column] | Non
             seen.setdefault(code, []).append(number)
     if total == 0:
         raise InputError([Problem("file", source.label, "文件为空：没有数据行", "file is empty: no data rows")])
-    names = list(headers)
-    reader = RowReader(map_headers(names, event_types, mapping), names, registry, district)
-    if contracts is not None:
-        reader.contract_rows, reader.contract_label = contracts
-    else:
-        reader.contract_rows, reader.contract_label = source.contract_rows, source.contract_label
-    orphans = [Reject(number, code, reader.contract_label, code, "合同所属的项目不在本次导入的台账中",
-                      "the contract's project is not in the ledger being imported")
-               for code, records in reader.contract_rows.items() if code not in seen for number, _ in records]
-    if "code" not in reader.field_column:
-        raise InputError([Problem("code", None, "没有项目编号列（如“项目编号”或 code）：每个项目须有编号",
-                                  "no project code column (such as 项目编号 or code): every project needs one")])
-    duplicates = {code: rows for code, rows in seen.items() if len(rows) > 1}
-    del seen
-    if on_start:
-        on_start(total)
+    return list(headers), seen, total
 
-    with store.transaction():
-        import_id = store.db.execute("INSERT INTO imports (source, started_at) VALUES (?, ?)",
-                                     [source.label, timestamp()]).lastrowid
-    assert import_id is not None  # set by the INSERT
-    summary = ImportSummary(import_id, source.label, rows=total, encoding=source.encoding)
-    rejects_file = None
-    writer = None
-    rejects_output = contextlib.ExitStack()
-    staging = source if isinstance(source, StagingTable) else None
-    cache_size = store.db.execute("PRAGMA cache_size").fetchone()[0]
-    store.db.execute(f"PRAGMA cache_size = {IMPORT_CACHE_SIZE}")
-    # The import allocates millions of short-lived objects; without this the garbage collector
-    # re-scans every long-lived one (plugins, the pinyin tables loaded here) on each full collection.
-    pinyin("")
-    gc.freeze()
-    if parallel is None:  # a second process pays off once there is more than one batch to overlap
-        parallel = staging is None and total > batch_size and _can_fork()
-    batches = (_checked_in_worker if parallel else _checked_here)(source, reader, batch_size)
-    try:
-        def flush(batch: list[Checked]) -> None:
-            nonlocal rejects_file, writer
-            valid: list[Project] = []
-            valid_rows: list[int] = []
-            rejects: list[Reject] = []
-            rejected_rows = 0
-            for number, code, project, found in batch:
-                if code in duplicates:
-                    others = "、".join(str(r) for r in duplicates[code] if r != number)
-                    found = [Reject(number, code, reader.field_column["code"], code,
-                                    f"项目编号在本文件中重复（另见第 {others} 行）",
-                                    f"project code repeated in this input (also row {others})")]
-                    project = None
-                if project is None:
-                    rejects.extend(found)
-                    rejected_rows += 1
-                else:
-                    valid.append(project)
-                    valid_rows.append(number)
-            # evaluated outside the write lock; the transaction only writes (operators are not held up)
-            plan = store.plan_write(valid, derive) if valid else None
-            with store.transaction():
-                outcomes = store.write_plan(plan) if plan else []
-                store.db.conn.executemany(
-                    "INSERT INTO import_rejects (import_id, row, code, \"column\", value, reason, reason_en) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [(import_id, r.row, r.code, r.column, _value_text(r.value), r.reason, r.reason_en) for r in rejects])
-                counts = {k: outcomes.count(k) for k in ("inserted", "updated", "unchanged")}
-                store.db.execute("UPDATE imports SET inserted = inserted + ?, updated = updated + ?, "
-                                 "unchanged = unchanged + ?, rejected = rejected + ? WHERE id = ?",
-                                 [counts["inserted"], counts["updated"], counts["unchanged"], rejected_rows, import_id])
-                if staging is not None and valid_rows:  # moved: the valid rows leave the staging table
-                    store.db.conn.executemany(f"DELETE FROM [{staging.table}] WHERE rowid = ?",
-                                              [(n,) for n in valid_rows])
-            # the import copies its own pages into the file, outside any transaction: otherwise the next
-            # operator to commit would find a long write-ahead log and checkpoint it while the person waits
-            store.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            summary.inserted += counts["inserted"]
-            summary.updated += counts["updated"]
-            summary.unchanged += counts["unchanged"]
-            summary.rejected += rejected_rows
-            if rejects and rejects_path is not None:
-                if writer is None:
-                    temporary = rejects_output.enter_context(written(rejects_path, field="rejects"))
-                    rejects_file = rejects_output.enter_context(temporary.open("w", encoding="utf-8-sig", newline=""))
-                    writer = csv.writer(rejects_file)
-                    writer.writerow(REJECT_HEADER)
-                    summary.rejects_path = rejects_path
-                writer.writerows((r.row, csv_text(r.code), csv_text(r.column), csv_text(_value_text(r.value)),
-                                  r.reason, r.reason_en) for r in rejects)
-            if progress:
-                progress(len(batch))
 
-        try:
-            for batch in batches:
-                flush(batch)
-            if orphans:  # contract rows of no project in the ledger: each reported, none stored
-                flush([(r.row, r.code, None, [r]) for r in orphans])
-        except (sqlite3.OperationalError, OSError) as exc:  # a full disk, a file that cannot be written
-            raise ImportStopped(summary, _stopped_problem(exc, store.path)) from exc
-        rejects_output.close()  # the rejects file takes its name only once complete
-    finally:
-        batches.close()  # stops the worker when the import stops early
-        gc.unfreeze()
-        with contextlib.suppress(sqlite3.Error):
-            store.db.execute(f"PRAGMA cache_size = {cache_size}")
-        with contextlib.suppress(OSError):
-            rejects_output.__exit__(*sys.exc_info())  # stopped: the partial rejects file is removed
-    with store.transaction():
-        store.db.execute("UPDATE imports SET finished_at = ? WHERE id = ?", [timestamp(), import_id])
-    return summary
+class _BatchWriter:
+    """Writes the checked batches of one import: the valid projects, the rejects (table and file) and
+    the counts, one transaction per batch."""
+
+    def __init__(self, store: Store, summary: ImportSummary, reader: RowReader, duplicates: dict[str, list[int]],
+                 derive: bool, staging: StagingTable | None, rejects_path: Path | None,
+                 progress: Callable[[int], None] | None):
+        self.store, self.summary, self.reader, self.duplicates = store, summary, reader, duplicates
+        self.derive, self.staging, self.rejects_path, self.progress = derive, staging, rejects_path, progress
+        self.rejects_output = contextlib.ExitStack()  # the rejects file, opened at the first reject
+        self._csv: Any = None
+
+    def write(self, batch: list[Checked]) -> None:
+        store, summary = self.store, self.summary
+        valid, valid_rows, rejects, rejected_rows = self._sorted_out(batch)
+        # evaluated outside the write lock; the transaction only writes (operators are not held up)
+        plan = store.plan_write(valid, self.derive) if valid else None
+        with store.transaction():
+            outcomes = store.write_plan(plan) if plan else []
+            store.db.conn.executemany(
+                "INSERT INTO import_rejects (import_id, row, code, \"column\", value, reason, reason_en) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(summary.import_id, r.row, r.code, r.column, _value_text(r.value), r.reason, r.reason_en)
+                 for r in rejects])
+            counts = {k: outcomes.count(k) for k in ("inserted", "updated", "unchanged")}
+            store.db.execute("UPDATE imports SET inserted = inserted + ?, updated = updated + ?, "
+                             "unchanged = unchanged + ?, rejected = rejected + ? WHERE id = ?",
+                             [counts["inserted"], counts["updated"], counts["unchanged"], rejected_rows,
+                              summary.import_id])
+            if self.staging is not None and valid_rows:  # moved: the valid rows leave the staging table
+                store.db.conn.executemany(f"DELETE FROM [{self.staging.table}] WHERE rowid = ?",
+                                          [(n,) for n in valid_rows])
+        # the import copies its own pages into the file, outside any transaction: otherwise the next
+        # operator to commit would find a long write-ahead log and checkpoint it while the person waits
+        store.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        summary.inserted += counts["inserted"]
+        summary.updated += counts["updated"]
+        summary.unchanged += counts["unchanged"]
+        summary.rejected += rejected_rows
+        if rejects and self.rejects_path is not None:
+            self._write_rejects_file(rejects, self.rejects_path)
+        if self.progress:
+            self.progress(len(batch))
+
+    def _sorted_out(self, batch: list[Checked]) -> tuple[list[Project], list[int], list[Reject], int]:
+        """The valid projects and their row numbers, the rejects, and how many rows were rejected; a row
+        whose code the input repeats is rejected whatever else it holds."""
+        valid: list[Project] = []
+        valid_rows: list[int] = []
+        rejects: list[Reject] = []
+        rejected_rows = 0
+        for number, code, project, found in batch:
+            if code in self.duplicates:
+                others = "、".join(str(r) for r in self.duplicates[code] if r != number)
+                found = [Reject(number, code, self.reader.field_column["code"], code,
+                                f"项目编号在本文件中重复（另见第 {others} 行）",
+                                f"project code repeated in this input (also row {others})")]
+                project = None
+            if project is None:
+                rejects.extend(found)
+                rejected_rows += 1
+            else:
+                valid.append(project)
+                valid_rows.append(number)
+        return valid, valid_rows, rejects, rejected_rows
+
+    def _write_rejects_file(self, rejects: list[Reject], path: Path) -> None:
+        if self._csv is None:
+            temporary = self.rejects_output.enter_context(written(path, field="rejects"))
+            rejects_file = self.rejects_output.enter_context(temporary.open("w", encoding="utf-8-sig", newline=""))
+            self._csv = csv.writer(rejects_file)
+            self._csv.writerow(REJECT_HEADER)
+            self.summary.rejects_path = path
+        self._csv.writerows((r.row, csv_text(r.code), csv_text(r.column), csv_text(_value_text(r.value)),
+                             r.reason, r.reason_en) for r in rejects)
 
 
 def _stopped_problem(exc: Exception, db: Path) -> Problem:

@@ -51,11 +51,16 @@ DEFAULT_LIMITS = Limits()
 
 
 def nesting_depth(value: object) -> int:
-    """How deeply lists and dicts nest in `value`, counted without recursion (a hostile file is deep)."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, (list, dict)):
-            deepest = max(deepest, depth)
-            stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
-    return deepest
+    """How deeply lists and dicts nest in `value`, counted a level at a time without recursion (a hostile
+    file is deep)."""
+    depth, level = 0, [value]
+    while level := [item for item in level if isinstance(item, (list, dict))]:
+        depth += 1
+        level = [child for item in level for child in (item.values() if isinstance(item, dict) else item)]
+    return depth
+
+
+def may_nest_deeper(text: str, depth: int) -> bool:
+    """Whether JSON `text` could nest deeper than `depth`: each level opens a bracket, so text with no
+    more brackets than that cannot (quoted brackets only make this say yes more often)."""
+    return text.count("[") + text.count("{") > depth

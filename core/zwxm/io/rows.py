@@ -28,7 +28,6 @@ _FUNDING_WORDS = {"财政预算": "department_budget", "财政投资": "governme
                   "自筹资金": "own_funds", "自有": "own_funds", "上级": "superior_funds", "上级补助": "superior_funds"}
 
 
-
 @attrs.frozen(slots=True)
 class Reject:
     row: int
@@ -37,6 +36,21 @@ class Reject:
     value: Any
     reason: str
     reason_en: str
+
+
+class _MappedRow:
+    """What `RowReader.data` gathers from one row's cells (a plain class: one is made per imported row)."""
+
+    __slots__ = ("data", "facts", "events", "problems", "sources", "funding", "total_cell")
+
+    def __init__(self) -> None:
+        self.data: dict[str, Any] = {}
+        self.facts: dict[str, Any] = {}
+        self.events: list[dict[str, Any]] = []
+        self.problems: list[Reject] = []
+        self.sources: dict[str, str] = {}  # field path -> source column
+        self.funding: dict[str, tuple[str, Any, int]] = {}  # source -> (header, cell, amount in 元)
+        self.total_cell: Any = None  # the investment (合计) cell as written
 
 
 def _cell_text(value: Any) -> str | None:
@@ -79,71 +93,77 @@ class RowReader:
         header = self.field_column.get("code")
         return _cell_text(raw.get(header)) if header is not None else None
 
-    def data(self, raw: dict[str, Any]) -> tuple[dict[str, Any], list[Reject], dict[str, str]]:  # noqa: C901 - to split (issue 17); other branches are changing it now
+    def data(self, raw: dict[str, Any]) -> tuple[dict[str, Any], list[Reject], dict[str, str]]:
         """Plain project data, the problems found while mapping, and field path -> source column."""
-        data: dict[str, Any] = {}
-        facts: dict[str, Any] = {}
-        events: list[dict[str, Any]] = []
-        problems: list[Reject] = []
-        sources: dict[str, str] = {}
-        funding: dict[str, tuple[str, Any, int]] = {}  # source -> (header, cell, amount in 元)
-        total_cell: Any = None  # the investment (合计) cell as written
+        row = _MappedRow()
         for header, value in raw.items():
-            column = self.columns.get(header)
-            if header == NOT_AN_OBJECT:
-                problems.append(Reject(0, None, "(行 / row)", value, "不是一个 JSON 对象（项目）", "not a JSON object (a project)"))
-                continue
-            if column is None:
-                if header == "" and _cell_text(value) is not None:
-                    problems.append(Reject(0, None, "(无列名 / no header)", value, "此列没有列名", "this column has no header"))
-                continue
-            target = column.target
-            if isinstance(value, str) and value.startswith(QUOTED_FORMULA):
-                value = value[1:]
-            if target == IGNORE or (not isinstance(value, (list, dict)) and _cell_text(value) is None):
-                continue
-            raw_value = value
-            if target == "investment":
-                total_cell = value
-            if target in MONEY_TARGETS:
-                try:
-                    value = parse_money(_cell_text(value) if isinstance(value, str) else value, column.unit)
-                except ValueProblem as exc:
-                    problems.append(Reject(0, None, header, exc.value, exc.message, exc.message_en))
-                    continue
-            if target.startswith("event:"):
-                sources[f"events[{len(events)}]"] = header
-                events.append({"type": target[6:], "date": value})
-            elif target.startswith(FUNDING_PREFIX):
-                funding[target[len(FUNDING_PREFIX):]] = (header, raw_value, value)
-            elif target.startswith("facts."):
-                facts[target[6:]] = _json_cell(value)
-            elif target in NESTED:
-                data[target] = _json_cell(value)
-            else:
-                data[target] = self._normal(target, value)
-                sources[target] = header
+            self._map_cell(row, header, value)
+        self._complete(row)
+        return row.data, row.problems, row.sources
+
+    def _map_cell(self, row: _MappedRow, header: str, value: Any) -> None:
+        """One cell into `row`: the field its column maps to, or a problem naming the column."""
+        column = self.columns.get(header)
+        if header == NOT_AN_OBJECT:
+            row.problems.append(Reject(0, None, "(行 / row)", value, "不是一个 JSON 对象（项目）",
+                                       "not a JSON object (a project)"))
+            return
+        if column is None:
+            if header == "" and _cell_text(value) is not None:
+                row.problems.append(Reject(0, None, "(无列名 / no header)", value, "此列没有列名", "this column has no header"))
+            return
+        target = column.target
+        if isinstance(value, str) and value.startswith(QUOTED_FORMULA):
+            value = value[1:]
+        if target == IGNORE or (not isinstance(value, (list, dict)) and _cell_text(value) is None):
+            return
+        raw_value = value
+        if target == "investment":
+            row.total_cell = value
+        if target in MONEY_TARGETS:
+            try:
+                value = parse_money(_cell_text(value) if isinstance(value, str) else value, column.unit)
+            except ValueProblem as exc:
+                row.problems.append(Reject(0, None, header, exc.value, exc.message, exc.message_en))
+                return
+        if target.startswith("event:"):
+            row.sources[f"events[{len(row.events)}]"] = header
+            row.events.append({"type": target[6:], "date": value})
+        elif target.startswith(FUNDING_PREFIX):
+            row.funding[target[len(FUNDING_PREFIX):]] = (header, raw_value, value)
+        elif target.startswith("facts."):
+            row.facts[target[6:]] = _json_cell(value)
+        elif target in NESTED:
+            row.data[target] = _json_cell(value)
+        else:
+            row.data[target] = self._normal(target, value)
+            row.sources[target] = header
+
+    def _complete(self, row: _MappedRow) -> None:
+        """What the row's cells make together: events, funding sources, the contracts sheet's rows,
+        facts, the default district and the category's key."""
+        data, events = row.data, row.events
         if isinstance(data.get("events"), list):
             events = data["events"] + events
-        if funding:
-            problems.extend(self._funding(data, funding, sources, total_cell))
+        if row.funding:
+            row.problems.extend(self._funding(data, row.funding, row.sources, row.total_cell))
         code = _cell_text(data.get("code")) if isinstance(data.get("code"), (str, int, float)) else None
         if code is not None and code in self.contract_rows:
             contracts, contract_events, found, refused = contract_data(self.contract_rows[code], self.contract_label,
                                                                        len(events))
             data["contracts"] = (data["contracts"] if isinstance(data.get("contracts"), list) else []) + contracts
             events += contract_events
-            sources.update(found)
-            problems.extend(Reject(0, None, where, value, p.message, p.message_en) for where, value, p in refused)
+            row.sources.update(found)
+            row.problems.extend(Reject(0, None, where, value, p.message, p.message_en) for where, value, p in refused)
         if events:
             data["events"] = events
-        if facts:
-            data["facts"] = {**(data.get("facts") or {}), **facts} if isinstance(data.get("facts"), dict) else facts
+        if row.facts:
+            data["facts"] = ({**(data.get("facts") or {}), **row.facts} if isinstance(data.get("facts"), dict)
+                             else row.facts)
         if "district" not in data and self.district:
             data["district"] = self.district
         if isinstance(data.get("category"), str):
             data["category"] = self._category(data["category"], data.get("district"))
-        return data, problems, sources
 
     def _funding(self, data: dict[str, Any], funding: dict[str, tuple[str, Any, int]], sources: dict[str, str],
                  total_cell: Any) -> list[Reject]:
@@ -223,7 +243,8 @@ def _repeated_events(project: Project) -> list[Problem]:
     first: dict[tuple[str, Any, str, str], int] = {}
     problems = []
     for index, event in enumerate(project.events):
-        key = (event.type, event.date, event.note or "", json.dumps(event.payload, sort_keys=True, default=str))
+        payload = json.dumps(event.payload, sort_keys=True, default=str) if event.payload else "{}"
+        key = (event.type, event.date, event.note or "", payload)
         if key in first:
             problems.append(Problem(f"events[{index}]", f"{event.type} {event.date}",
                                     f"与第 {first[key] + 1} 个事件完全相同（类型、日期、备注、附加数据），无法区分："

@@ -75,7 +75,7 @@ def connect(path: str | Path, *, read_only: bool = False, actor: str | None = No
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     except (OSError, sqlite3.Error) as exc:
         raise SchemaError(open_failure(path, exc)) from exc
-    try:
+    with _closed_on_failure(conn, path):
         _pragmas(conn)
         db = sqlite_utils.Database(conn)
         check_ours(db, path)  # before anything (even the journal mode) changes a byte of someone else's file
@@ -95,13 +95,20 @@ def connect(path: str | Path, *, read_only: bool = False, actor: str | None = No
                     restore_triggers(db, problems)
             if problems and on_repair:
                 on_repair(problems)
+    return db
+
+
+@contextlib.contextmanager
+def _closed_on_failure(conn: sqlite3.Connection, path: Path) -> Iterator[None]:
+    """Opening a file: on any failure the connection is closed and the failure named in words."""
+    try:
+        yield
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise SchemaError(open_failure(path, exc)) from exc
     except SchemaError:
         conn.close()
         raise
-    return db
 
 
 def _pragmas(conn: sqlite3.Connection) -> None:
@@ -115,7 +122,7 @@ def _connect_read_only(path: Path) -> sqlite_utils.Database:
                           f"nothing)")
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
                            isolation_level=None)
-    try:
+    with _closed_on_failure(conn, path):
         _pragmas(conn)
         conn.execute("PRAGMA query_only = ON")
         db = sqlite_utils.Database(conn)
@@ -125,12 +132,6 @@ def _connect_read_only(path: Path) -> sqlite_utils.Database:
             raise SchemaError(f"{path} 的结构版本为 {version}，需要升级到 {SCHEMA_VERSION}：请先不加 --read-only 打开一次 / "
                               f"{path} has schema version {version} and needs upgrading to {SCHEMA_VERSION}: open it "
                               f"once without --read-only")
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        raise SchemaError(open_failure(path, exc)) from exc
-    except SchemaError:
-        conn.close()
-        raise
     return db
 
 

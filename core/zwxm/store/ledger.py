@@ -20,6 +20,8 @@ from typing import Any
 import attrs
 import sqlite_utils
 
+from .rows import insert_many
+
 
 @attrs.frozen
 class Covered:
@@ -105,8 +107,11 @@ def content_sql(table: str, row: str = "") -> str:
 def write_hash(prev_hash: str, seq: int, at: str, actor: str, table: str, key: str, op: str,
                content: str | None) -> str:
     """sha256 over the previous write's hash and this write's fields, joined by U+001F (NULL as U+0000)."""
-    text = "\x1f".join((prev_hash, str(seq), at, actor, table, key, op, "\x00" if content is None else content))
+    text = f"{prev_hash}\x1f{seq}\x1f{at}\x1f{actor}\x1f{table}\x1f{key}\x1f{op}\x1f{_NULL if content is None else content}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_NULL = "\x00"
 
 
 def capture(db: sqlite_utils.Database, actor: str) -> None:
@@ -146,8 +151,7 @@ def append(db: sqlite_utils.Database, writes: list[tuple[str, str, str, str | No
         seq += 1
         prev = write_hash(prev, seq, at, actor, table, key, op, content)
         rows.append((seq, at, actor, table, key, op, content, prev))
-    db.conn.executemany("INSERT INTO writes (seq, at, actor, table_name, key, op, content, hash) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    insert_many(db.conn, "INSERT INTO writes (seq, at, actor, table_name, key, op, content, hash)", rows)
 
 
 def flush(db: sqlite_utils.Database, at: str) -> None:
@@ -155,20 +159,20 @@ def flush(db: sqlite_utils.Database, at: str) -> None:
     pending = db.execute("SELECT table_name, key, op, content FROM temp.zwxm_pending ORDER BY id").fetchall()
     if not pending:
         return
-    touched: dict[tuple[str, str], list] = {}  # (table, key) -> [first op, last op, content]
-    for table, key, op, content in pending:
-        entry = touched.get((table, key))
-        if entry is None:
-            touched[(table, key)] = [op, op, content]
-        else:
-            entry[1], entry[2] = op, content
-    writes: list[tuple[str, str, str, str | None]] = []
-    for (table, key), (first, last, content) in touched.items():
-        if last == "delete":
-            if first != "insert":  # inserted and deleted in one transaction: nothing to log
-                writes.append((table, key, "delete", None))
-        else:
-            writes.append((table, key, "insert" if first == "insert" else "update", content))
+    last = {(table, key): (op, content) for table, key, op, content in pending}
+    if len(last) == len(pending):  # each row touched once (an import): the notes are the writes
+        writes = pending
+    else:
+        first: dict[tuple[str, str], str] = {}
+        for table, key, op, _ in pending:
+            first.setdefault((table, key), op)
+        writes = []
+        for (table, key), (op, content) in last.items():
+            if op == "delete":
+                if first[table, key] != "insert":  # inserted and deleted in one transaction: nothing to log
+                    writes.append((table, key, "delete", None))
+            else:
+                writes.append((table, key, "insert" if first[table, key] == "insert" else "update", content))
     actor = db.execute("SELECT actor FROM temp.zwxm_session").fetchone()[0]
     append(db, writes, actor, at)
     db.execute("DELETE FROM temp.zwxm_pending")

@@ -5,8 +5,9 @@ docs/schema.md documents every column for people who script against the file.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import sqlite_utils
@@ -21,7 +22,6 @@ STAGING_PREFIX = "import_"  # staging tables an unmarked (new) file may already 
 
 class SchemaError(Exception):
     """The file is newer than this program, or not a zwxm database; the message names the path."""
-
 
 
 # --- Schema and migrations -------------------------------------------------------------------
@@ -256,19 +256,21 @@ def _migrate_to_4(db: sqlite_utils.Database) -> None:
     for statement in _SCHEMA_V4.split(";"):
         if statement.strip():
             db.execute(statement)
-    for table, column, kind in _COLUMNS_V4:  # each added once, so a file that already has one still upgrades
-        if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
-            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+    for table, column, kind in _COLUMNS_V4:
+        _add_missing_column(db, table, column, kind)
     db.execute("UPDATE changes SET content_amount = abs(amount) WHERE content_amount IS NULL")
 
 
+def _add_missing_column(db: sqlite_utils.Database, table: str, column: str, kind: str) -> None:
+    """Added only where missing, so that a file that already has it (its version number set back) still upgrades."""
+    if column not in {c.name for c in db[table].columns}:
+        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
 def _migrate_to_5(db: sqlite_utils.Database) -> None:
     """Version 5: the log of writes, who recorded each row, and the existing rows adopted into the log."""
     for table, column in (("projects", "updated_by"), ("events", "recorded_by"), ("changes", "recorded_by")):
-        if column not in {c.name for c in db[table].columns}:  # a file whose version number was set back
-            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+        _add_missing_column(db, table, column, "TEXT")
     if "writes" in db.table_names():
         return
     db.execute(ledger.WRITES_SCHEMA)
@@ -295,8 +297,7 @@ def _ensure_schema(db: sqlite_utils.Database, path: Path) -> None:
     app_id, version = _versions(db)
     _check_file(db, path, app_id, version)
     if version < SCHEMA_VERSION:
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with _transaction(db):
             app_id, version = _versions(db)  # another process may have migrated meanwhile
             _check_file(db, path, app_id, version)
             for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
@@ -308,11 +309,20 @@ def _ensure_schema(db: sqlite_utils.Database, path: Path) -> None:
                                       f"{exc}") from exc
             db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            db.execute("COMMIT")
-        except BaseException:
-            db.rollback()
-            raise
     _create_list_indexes(db)
+
+
+@contextlib.contextmanager
+def _transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any failure. The schema's own changes: they take no
+    writers' turn and are not in the log of writes (connection._immediate is for the register's writes)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        db.execute("COMMIT")
+    except BaseException:
+        db.rollback()
+        raise
 
 
 # The project list's sort orders, each with the code as its tie-break (query.ProjectQuery.order_by),
@@ -339,14 +349,9 @@ def _create_list_indexes(db: sqlite_utils.Database) -> None:
     missing = [f"CREATE INDEX IF NOT EXISTS {name} ON {columns}" for name, columns in LIST_INDEXES.items()
                if name not in present]
     if missing:
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with _transaction(db):
             for sql in missing:
                 db.execute(sql)
-            db.execute("COMMIT")
-        except BaseException:
-            db.rollback()
-            raise
 
 
 def _normal(sql: str | None) -> str | None:

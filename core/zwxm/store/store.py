@@ -41,6 +41,7 @@ from .rows import (
     _event_row,
     _marks,
     _project_from_rows,
+    insert_many,
     part_rows,
     project_row,
 )
@@ -112,6 +113,12 @@ class Store(DerivedTables, Integrity):
         self.repaired: dict[str, str | None] = {}
         self.db = connect(self.path, read_only=read_only, actor=self.actor, on_repair=self.repaired.update)
         self.registry = registry or get_registry()
+        # Peers loaded per (district, owner unit), code -> project: an import of a unit's projects in
+        # batches would otherwise load the whole unit again for every batch (quadratic). Kept current by
+        # this store's own writes (_note_peers); dropped when another connection writes (PRAGMA
+        # data_version) or a transaction of this one fails.
+        self._peer_cache: dict[tuple[str, str], dict[str, Project]] = {}
+        self._peer_version: int | None = None
 
     def close(self) -> None:
         self.db.close()
@@ -128,9 +135,15 @@ class Store(DerivedTables, Integrity):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def transaction(self) -> contextlib.AbstractContextManager[None]:
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
         """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error); nested calls become savepoints."""
-        return _immediate(self.db)
+        try:
+            with _immediate(self.db):
+                yield
+        except BaseException:
+            self._peer_cache.clear()  # it may hold rows this transaction did not store in the end
+            raise
 
     # reading ----------------------------------------------------------------------------------
     def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
@@ -217,16 +230,33 @@ class Store(DerivedTables, Integrity):
         events), for rules that look across projects such as splitting to evade a threshold; only
         for districts with such a rule (`Registry.needs_peers`)."""
         wanted = {(p.district, p.owner_unit) for p in projects if p.owner_unit and self.registry.needs_peers(p.district)}
-        by_unit: dict[tuple[str, str | None], list[Project]] = {}
-        for district in sorted({d for d, _ in wanted}):
-            units = sorted(u for d, u in wanted if d == district)
+        cache = self._peer_cache
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]  # changes when another connection commits
+        if version != self._peer_version:
+            cache.clear()
+            self._peer_version = version
+        missing = wanted - cache.keys()
+        for district in sorted({d for d, _ in missing}):
+            units = sorted(u for d, u in missing if d == district)
+            cache.update({(district, unit): {} for unit in units})
             for chunk in _chunks(units, CHUNK - 1):
                 sql = f"SELECT * FROM projects WHERE district = ? AND owner_unit IN ({_marks(len(chunk))})"
                 for row in self._rows(sql, [district, *chunk]):
-                    peer = _project_from_rows(row, [], [])
-                    by_unit.setdefault((peer.district, peer.owner_unit), []).append(peer)
-        return {p.code: [q for q in by_unit.get((p.district, p.owner_unit), ()) if q.code != p.code]
+                    cache[row["district"], row["owner_unit"]][row["code"]] = _project_from_rows(row, [], [])
+        return {p.code: [q for q in cache[p.district, p.owner_unit].values() if q.code != p.code]  # type: ignore[index]
                 for p in projects if (p.district, p.owner_unit) in wanted}
+
+    def _note_peers(self, project_rows: list[dict[str, Any]]) -> None:
+        """Keep the loaded peers current with project rows this store writes (see __init__)."""
+        cache = self._peer_cache
+        if not cache:
+            return
+        for row in project_rows:
+            for loaded in cache.values():
+                loaded.pop(row["code"], None)
+            unit = cache.get((row["district"], row["owner_unit"]))
+            if unit is not None:
+                unit[row["code"]] = _project_from_rows(row, [], [])
 
     def query_projects(self, q: ProjectQuery, offset: int = 0, limit: int = 50,
                        total: int | None = None) -> list[dict[str, Any]]:
@@ -475,14 +505,12 @@ class Store(DerivedTables, Integrity):
         if project_rows:
             columns = list(project_rows[0])
             updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in ("code", "created_at"))
-            conn.executemany(f"INSERT INTO projects ({', '.join(columns)}) VALUES ({_marks(len(columns))}) "
-                             f"ON CONFLICT (code) DO UPDATE SET {updates}", [tuple(r.values()) for r in project_rows])
-        if event_rows:
-            conn.executemany(f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}, recorded_by) "
-                             f"VALUES ({_marks(len(EVENT_COLUMNS) + 1)})", event_rows)
-        if change_rows:
-            conn.executemany("INSERT INTO changes (project_code, date, amount, reason, major, note, content_amount, "
-                             "recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", change_rows)
+            insert_many(conn, f"INSERT INTO projects ({', '.join(columns)})", [tuple(r.values()) for r in project_rows],
+                        f" ON CONFLICT (code) DO UPDATE SET {updates}")
+            self._note_peers(project_rows)
+        insert_many(conn, f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}, recorded_by)", event_rows)
+        insert_many(conn, "INSERT INTO changes (project_code, date, amount, reason, major, note, content_amount, "
+                          "recorded_at, recorded_by)", change_rows)
 
     def _replace_parts(self, parts: dict[str, dict[str, list[tuple[Any, ...]]]]) -> None:
         """Replace the listed part tables of these projects (code -> table -> rows)."""
@@ -491,7 +519,7 @@ class Store(DerivedTables, Integrity):
             for table, rows in tables.items():
                 conn.execute(f"DELETE FROM {table} WHERE project_code = ?", [code])
                 columns = ("project_code", "position", *PART_COLUMNS[table])
-                conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_marks(len(columns))})", rows)
+                insert_many(conn, f"INSERT INTO {table} ({', '.join(columns)})", rows)
 
     def record_event(self, code: str, event: Event, force: bool = False, supersedes: int | None = None) -> list[Refusal]:
         """Append one event through the gates; refused and not forced -> Refused, forced -> stored with its refusals.

@@ -147,7 +147,7 @@ class ImportScreen(ZwxmModal):
 
 
 class ExportScreen(ZwxmModal):
-    """Export the projects of the list's current filter to TOML, JSON or XLSX."""
+    """Export the projects of the list's current filter to TOML, JSON, CSV or XLSX (the suffix decides)."""
 
     BINDINGS = [Binding("escape", "dismiss", "k_back")]
 

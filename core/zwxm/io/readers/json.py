@@ -10,7 +10,7 @@ from typing import Any
 from ...model import InputError, Problem
 from ..encoding import _encoding_name, detect_encoding
 from ..headers import NOT_AN_OBJECT
-from ..limits import Limits, nesting_depth
+from ..limits import Limits, may_nest_deeper, nesting_depth
 from ..projectfile import parse_document, read_bounded
 from .base import RawRow, Source
 
@@ -56,6 +56,7 @@ class JsonRows(Source):
                 item = f"{line.strip()[:60]} ({exc.msg})"
             except (RecursionError, ValueError) as exc:  # nested thousands deep; an integer of 4,300+ digits
                 item = f"{line.strip()[:60]} ({'nested too deep' if isinstance(exc, RecursionError) else exc})"
-            if isinstance(item, dict) and nesting_depth(item) > self._limits.depth:
+            depth = self._limits.depth
+            if isinstance(item, dict) and may_nest_deeper(line, depth) and nesting_depth(item) > depth:
                 item = f"{line.strip()[:60]} (nested deeper than {self._limits.depth})"
             yield number, item if isinstance(item, dict) else {NOT_AN_OBJECT: item}
