@@ -228,7 +228,7 @@ def export(ctx: click.Context, output: str, codes: tuple[str, ...], district: st
     (OUTPUT `-` writes standard output); `zwxm import` reads each back unchanged.
 
     导出项目（--code 或筛选条件）为 TOML、JSON、CSV 或 XLSX；OUTPUT 为 `-` 时写到标准输出。"""
-    from ..io.export import export_projects
+    from ..io.export import export_stored
     from ..store import ProjectQuery
 
     if output == STDIO and fmt is None:
@@ -241,13 +241,12 @@ def export(ctx: click.Context, output: str, codes: tuple[str, ...], district: st
             selected = list(codes)
         else:
             query = ProjectQuery(text=text, district=district, stage=stage, kind=kind, year=year, overdue_only=overdue)
-            selected = [r["code"] for r in store.query_projects(query, 0, store.count_projects(query))]
+            selected = store.project_codes(query)
         target = Path(tempfile.mkstemp(prefix="zwxm-export-")[1]) if output == STDIO else Path(output)
         altered: list[str] = []
         try:
             with Progress(("导出", "exporting"), len(selected), _lang(ctx)) as progress:
-                count = export_projects(store.iter_projects(selected), target, fmt, progress.update, altered,
-                                        recorded=store.recorded(selected))
+                count = export_stored(store, selected, target, fmt, progress.update, altered)
             if output == STDIO:
                 with target.open("rb") as f:
                     shutil.copyfileobj(f, sys.stdout.buffer)

@@ -328,6 +328,13 @@ class Store(DerivedTables, Integrity):
                 row[name] = bool(row[name])
         return rows
 
+    def project_codes(self, q: ProjectQuery) -> list[str]:
+        """The codes of every project of the list `q`, in its order (an export reads only the codes
+        first: the list's columns of 100,000 projects took ~0.8 s)."""
+        where, params = q.where()
+        return [code for (code,) in self.db.execute(f"SELECT p.code {_FROM_PROJECTS}{where} ORDER BY {q.order_by()}",
+                                                    params)]
+
     def _status_complete(self) -> bool:
         """Whether every project has its project_status row (every write stores one). Foreign keys keep
         a status row from outliving its project, so equal counts say so (~1 ms: SQLite counts a table

@@ -25,7 +25,6 @@ from ..i18n import pick
 from ..widgets import KeyBar
 from .base import Dialog, ZwxmModal
 
-EXPORT_PAGE = 1_000
 REJECTS_SHOWN = 500  # the rejects file holds them all; the screen shows the first ones
 
 
@@ -193,25 +192,17 @@ class ExportScreen(ZwxmModal):
 
     @work(thread=True, exclusive=True)
     def run_export(self, path: Path) -> None:
-        from zwxm.io.export import export_projects
+        from zwxm.io.export import export_stored
 
         bar = self.query_one(ProgressBar)
         store = None
         altered: list[str] = []
         try:
             store = self.zapp.open_store()
-            total = store.count_projects(self.project_query)
-            self.app.call_from_thread(bar.update, total=total)
-
-            def projects():
-                for offset in range(0, total, EXPORT_PAGE):
-                    for row in store.query_projects(self.project_query, offset, EXPORT_PAGE):
-                        project = store.project(row["code"])
-                        if project is not None:
-                            yield project
-                    self.app.call_from_thread(bar.advance, EXPORT_PAGE)
-
-            count = export_projects(projects(), path, altered=altered)
+            codes = store.project_codes(self.project_query)
+            self.app.call_from_thread(bar.update, total=len(codes))
+            count = export_stored(store, codes, path, progress=lambda n: self.app.call_from_thread(bar.advance, n),
+                                  altered=altered)
         except Exception as exc:  # shown on the screen, never a traceback that ends the TUI
             self.app.call_from_thread(self.failed, failure_text(exc, self.lang))
             return
