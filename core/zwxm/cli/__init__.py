@@ -36,9 +36,9 @@ def echo(text: object, err: bool = False) -> None:
 
 def _date(value: str | None, field: str) -> dt.date | None:
     """A date option, None when not given; a bad one is named as every command names it, exit 2."""
-    from .storage import _day
+    from .common import parse_day
 
-    return None if value is None else _day(value, field)
+    return None if value is None else parse_day(value, field)
 
 
 def _registry():

@@ -1,18 +1,23 @@
 """What the zwxm commands share: choices that take a key or a label, `-` for standard input or
-output, JSON output, and a progress line with an honest remaining time."""
+output, JSON output, a progress line with an honest remaining time, the database opened as every
+command opens it, date options and lines in the language of --lang."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
 import click
 
 from ..vocab import Label, key_for, listing
+from .output import echo, fail
 
 STDIO = "-"  # as a file name: standard input (evaluate, compare, import) or standard output (export)
 # `--read-only` given in the environment: how `zwxm serve --tui` starts every visitor's TUI read-only.
@@ -227,3 +232,62 @@ class Progress:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+
+# --- The database and messages, as every command opens and says them -------------------------------
+
+
+@contextlib.contextmanager
+def command_store(ctx: click.Context, writes: tuple[str, str] | None = None) -> Iterator[Any]:
+    """The Store of the global --db path, in the name of --actor, read-only under --read-only; bad files,
+    plugin conflicts, a full disk or an unwritable file become one line naming the file, not a traceback.
+    `writes` names what a writing command does, so that --read-only refuses it before anything is opened."""
+    from ..files import file_problem
+    from ..model import Problem
+    from ..plugins import RegistryError
+    from ..store import SchemaError, Store, open_failure, resolve_db_path
+
+    options = ctx.obj or {}
+    read_only = bool(options.get("read_only"))
+    if writes and read_only:
+        fail([Problem("--read-only", None, f"只读模式：不能{writes[0]}", f"read-only mode: cannot {writes[1]}")])
+    path = resolve_db_path(options.get("db"))
+    try:
+        store = Store(path, actor=options.get("actor"), read_only=read_only)
+    except (SchemaError, RegistryError) as exc:
+        fail([exc])
+    except (OSError, sqlite3.Error) as exc:
+        fail([open_failure(path, exc)])
+    for name, sql in store.repaired.items():  # said before anything else happens; `zwxm verify` keeps naming it
+        state, state_en = ("缺失", "missing") if sql is None else ("被改动", "altered")
+        echo(f"警告：触发器 {name} {state}，已恢复并记入日志 / warning: trigger {name} was {state_en}; restored "
+             f"and logged (see `zwxm verify`)", err=True)
+    try:
+        yield store
+    except sqlite3.Error as exc:
+        fail([open_failure(path, exc)])
+    except OSError as exc:
+        fail([file_problem(exc)])
+    finally:
+        with contextlib.suppress(sqlite3.Error):
+            store.close()
+
+
+def say(ctx: click.Context, zh: str, en: str, err: bool = False) -> None:
+    """A line in the language of --lang."""
+    echo(en if ctx.obj and ctx.obj.get("lang") == "en" else zh, err=err)
+
+
+def parse_day(value: str, field: str) -> dt.date:
+    """A date option; a bad one is named with its reason, exit 2."""
+    from ..errors import ValueProblem
+    from ..model import Problem, parse_date
+
+    try:
+        return parse_date(value)
+    except ValueProblem as exc:
+        fail([Problem(field, value, f"{exc.message}，应为 YYYY-MM-DD", f"{exc.message_en}, expected YYYY-MM-DD")])
+
+
+def lang_of(ctx: click.Context) -> str:
+    """The language --lang chose."""
+    return ctx.obj.get("lang", "zh") if ctx.obj else "zh"

@@ -21,7 +21,8 @@ from ..files import written
 from ..io.deadlines import DUE_FORMATS
 from ..model import InputError, Problem
 from ..store.due import DEFAULT_WITHIN
-from .storage import _day, _fail, _say, _store
+from .common import command_store, parse_day, say
+from .output import fail
 
 
 def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
@@ -31,7 +32,7 @@ def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
         with written(path, field="output") as temporary, open(temporary, "wb") as f:
             f.writelines([data] if isinstance(data, bytes) else data)
     except InputError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
 
 
 @click.command("due")
@@ -59,28 +60,28 @@ def due(ctx: click.Context, within: int, as_of: str | None, district: str | None
     from ..store.due import CANCELLED_LOOKBACK_DAYS, due_items, window_end
 
     lang = ctx.obj["lang"]
-    today = _day(as_of, "as_of") if as_of else dt.date.today()
+    today = parse_day(as_of, "as_of") if as_of else dt.date.today()
     path = Path(output) if output else None
     fmt = fmt or (path.suffix.lstrip(".").lower() if path and path.suffix else "table")
     if fmt not in DUE_FORMATS:
-        _fail([Problem("format", fmt, f"不支持的格式（可选 {'、'.join(DUE_FORMATS)}）",
+        fail([Problem("format", fmt, f"不支持的格式（可选 {'、'.join(DUE_FORMATS)}）",
                        f"unsupported format (one of {', '.join(DUE_FORMATS)})")])
     if fmt == "xlsx" and path is None:
-        _fail([Problem("output", None, "xlsx 需要用 -o 指定文件", "xlsx needs a file: give -o FILE")])
+        fail([Problem("output", None, "xlsx 需要用 -o 指定文件", "xlsx needs a file: give -o FILE")])
     previous = {}
     if fmt == "ics" and path is not None:
         try:
             previous = read_previous(path)
         except ValueError as exc:
-            _fail([exc])
-    with _store(ctx) as store:
+            fail([exc])
+    with command_store(ctx) as store:
         if district and district not in store.registry.districts:
-            _fail([Problem("district", district, f"未知地区（已安装：{'、'.join(sorted(store.registry.districts))}）",
+            fail([Problem("district", district, f"未知地区（已安装：{'、'.join(sorted(store.registry.districts))}）",
                            "unknown district")])
         try:
             until = window_end(today, within)
         except CalendarError as exc:
-            _fail([Problem("as_of", today.isoformat(), f"超出日历范围：{exc}", f"outside the calendar: {exc}")])
+            fail([Problem("as_of", today.isoformat(), f"超出日历范围：{exc}", f"outside the calendar: {exc}")])
         met_since = today - dt.timedelta(days=CANCELLED_LOOKBACK_DAYS) if fmt == "ics" else None
         items = due_items(store, today, until, overdue_only=overdue_only, district=district, unit=unit,
                           department=department, met_since=met_since, numbered=fmt == "ics")
@@ -112,9 +113,9 @@ def due(ctx: click.Context, within: int, as_of: str | None, district: str | None
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1 if overdue else 0)
     except OSError as exc:
-        _fail([Problem("output", str(path), f"无法写入：{exc.strerror or exc}", f"cannot write: {exc.strerror or exc}")])
+        fail([Problem("output", str(path), f"无法写入：{exc.strerror or exc}", f"cannot write: {exc.strerror or exc}")])
     if path is not None:
-        _say(ctx, f"已写入 {path}：逾期 {overdue} 项，即将到期 {len(listed) - overdue} 项",
+        say(ctx, f"已写入 {path}：逾期 {overdue} 项，即将到期 {len(listed) - overdue} 项",
              f"wrote {path}: {overdue} overdue, {len(listed) - overdue} due soon", err=True)
     ctx.exit(1 if overdue else 0)
 
@@ -134,11 +135,11 @@ def report(ctx: click.Context, month: str, out_dir: str) -> None:
 
     match = MONTH.match(month.strip())
     if not match or not 1 <= int(match.group(2)) <= 12 or not FIRST_YEAR <= int(match.group(1)) < LAST_YEAR:
-        _fail([Problem("month", month, f"月份无效，应为 YYYY-MM（{FIRST_YEAR}–{LAST_YEAR - 1} 年）",
+        fail([Problem("month", month, f"月份无效，应为 YYYY-MM（{FIRST_YEAR}–{LAST_YEAR - 1} 年）",
                        f"invalid month, expected YYYY-MM ({FIRST_YEAR}–{LAST_YEAR - 1})")])
     year, number = int(match.group(1)), int(match.group(2))
     lang = ctx.obj["lang"]
-    with _store(ctx) as store:
+    with command_store(ctx) as store:
         data = build_report(store, year, number)
     folder = Path(out_dir)
     stem = f"zwxm-report-{year:04d}-{number:02d}{'-en' if lang == 'en' else ''}"
@@ -149,8 +150,8 @@ def report(ctx: click.Context, month: str, out_dir: str) -> None:
         write_atomically(xlsx, buffer.getvalue())
         write_atomically(html, write_html(data, lang).encode("utf-8"))
     except OSError as exc:
-        _fail([Problem("output", str(folder), f"无法写入：{exc.strerror or exc}", f"cannot write: {exc.strerror or exc}")])
-    _say(ctx, f"已写入 {xlsx} 和 {html}", f"wrote {xlsx} and {html}")
+        fail([Problem("output", str(folder), f"无法写入：{exc.strerror or exc}", f"cannot write: {exc.strerror or exc}")])
+    say(ctx, f"已写入 {xlsx} 和 {html}", f"wrote {xlsx} and {html}")
 
 
 COMMANDS = [due, report]

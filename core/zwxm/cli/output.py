@@ -12,13 +12,14 @@ from typing import Any, NoReturn
 import click
 
 from ..escape import terminal_text
-from ..model import Problem
 
 MAX_PROBLEMS = 20
 
 
 def problem_line(problem: Any) -> str:
     """field: value: 原因 / reason, as one line."""
+    from ..model import Problem  # not at import: `zwxm` starts without attrs and cattrs
+
     if isinstance(problem, Problem):
         value = "" if problem.value is None else f"{problem.value!r}: "
         return f"{problem.field}: {value}{problem.message} / {problem.message_en or problem.message}"

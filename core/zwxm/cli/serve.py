@@ -12,8 +12,8 @@ from pathlib import Path
 import click
 
 from ..model import Problem
-from .common import READ_ONLY_ENV
-from .storage import _fail, _say
+from .common import READ_ONLY_ENV, say
+from .output import fail
 
 LOOPBACK = "127.0.0.1"
 # How `serve --tui` tells each visitor's TUI process what it may do: read-only through the
@@ -36,11 +36,11 @@ def _existing_database(ctx: click.Context) -> Path:
 
     path = resolve_db_path(ctx.obj.get("db"))
     if not path.is_file():
-        _fail([Problem("db", str(path), "数据库文件不存在", "no such database file")])
+        fail([Problem("db", str(path), "数据库文件不存在", "no such database file")])
     try:
         connect(path).close()  # refuses a file that is not ours or is newer; upgrades an older one
     except SchemaError as exc:
-        _fail([exc])
+        fail([exc])
     return path
 
 
@@ -58,7 +58,7 @@ def serve(ctx: click.Context, port: int, host: str, tui: bool, writable: bool, f
     """Serve the database read-only in a browser: Datasette, or the TUI with --tui."""
     path = _existing_database(ctx)
     if not is_loopback(host):
-        _say(ctx, f"警告：{host} 不是本机地址，zwxm serve 没有任何认证，请在前面加上带认证的反向代理",
+        say(ctx, f"警告：{host} 不是本机地址，zwxm serve 没有任何认证，请在前面加上带认证的反向代理",
              f"warning: {host} is not a loopback address and zwxm serve has no authentication: put a reverse "
              "proxy with authentication in front of it", err=True)
     if tui:
@@ -80,7 +80,7 @@ def _serve_datasette(ctx: click.Context, path: Path, host: str, port: int) -> No
     ds = Datasette([str(path)], metadata=metadata(path.stem, districts, ctx.obj["lang"]),
                    settings={"sql_time_limit_ms": 5000, "allow_download": False})
     asyncio.run(ds.invoke_startup())
-    _say(ctx, f"只读浏览 {path}：http://{host}:{port}/（Ctrl+C 停止）",
+    say(ctx, f"只读浏览 {path}：http://{host}:{port}/（Ctrl+C 停止）",
          f"serving {path} read-only at http://{host}:{port}/ (Ctrl+C to stop)", err=True)
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on", workers=1)
 
@@ -96,12 +96,12 @@ def _serve_tui(ctx: click.Context, path: Path, host: str, port: int, writable: b
     try:
         files_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        _fail([Problem("files", str(files_dir), f"无法创建文件夹：{exc}", f"cannot create the folder: {exc}")])
+        fail([Problem("files", str(files_dir), f"无法创建文件夹：{exc}", f"cannot create the folder: {exc}")])
     os.environ[READ_ONLY_ENV] = "0" if writable else "1"
     os.environ[FILES_DIR_ENV] = str(files_dir.resolve())
     command = shlex.join([sys.executable, "-m", "zwxm", "--db", str(path), "--lang", ctx.obj["lang"]])
     mode = ("可修改" if writable else "只读", "writable" if writable else "read-only")
-    _say(ctx, f"在浏览器中提供 TUI（{mode[0]}，文件夹 {files_dir}）：http://{host}:{port}/（Ctrl+C 停止）",
+    say(ctx, f"在浏览器中提供 TUI（{mode[0]}，文件夹 {files_dir}）：http://{host}:{port}/（Ctrl+C 停止）",
          f"serving the TUI ({mode[1]}, files in {files_dir}) at http://{host}:{port}/ (Ctrl+C to stop)", err=True)
     Server(command, host=host, port=port, title="政务项目 zwxm").serve()
 

@@ -8,14 +8,11 @@ unknown header, a database that is not ours or is newer than this program).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import shutil
-import sqlite3
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -23,67 +20,24 @@ import click
 
 from ..io.export import EXPORT_FORMATS
 from ..model import InputError, Problem
-from .common import DISTRICT, EVENT_TYPE, KIND, STAGE, STDIO, ListsValues, Progress, dump_json, stdin_file
+from .common import (
+    DISTRICT,
+    EVENT_TYPE,
+    KIND,
+    STAGE,
+    STDIO,
+    ListsValues,
+    Progress,
+    command_store,
+    dump_json,
+    lang_of,
+    parse_day,
+    say,
+    stdin_file,
+)
 from .output import echo, fail
 
-DATE_HELP = "日期 YYYY-MM-DD / date"
 VERIFY_LINES = 100  # problems printed as text; --json lists every one
-
-
-_fail = fail  # one line per problem on stderr, in Chinese and English, bounded; then exit
-
-
-@contextlib.contextmanager
-def _store(ctx: click.Context, writes: tuple[str, str] | None = None) -> Iterator[Any]:
-    """The Store of the global --db path, in the name of --actor, read-only under --read-only; bad files,
-    plugin conflicts, a full disk or an unwritable file become one line naming the file, not a traceback.
-    `writes` names what a writing command does, so that --read-only refuses it before anything is opened."""
-    from ..files import file_problem
-    from ..plugins import RegistryError
-    from ..store import SchemaError, Store, open_failure, resolve_db_path
-
-    options = ctx.obj or {}
-    read_only = bool(options.get("read_only"))
-    if writes and read_only:
-        _fail([Problem("--read-only", None, f"只读模式：不能{writes[0]}", f"read-only mode: cannot {writes[1]}")])
-    path = resolve_db_path(options.get("db"))
-    try:
-        store = Store(path, actor=options.get("actor"), read_only=read_only)
-    except (SchemaError, RegistryError) as exc:
-        _fail([exc])
-    except (OSError, sqlite3.Error) as exc:
-        _fail([open_failure(path, exc)])
-    for name, sql in store.repaired.items():  # said before anything else happens; `zwxm verify` keeps naming it
-        state, state_en = ("缺失", "missing") if sql is None else ("被改动", "altered")
-        echo(f"警告：触发器 {name} {state}，已恢复并记入日志 / warning: trigger {name} was {state_en}; restored "
-             f"and logged (see `zwxm verify`)", err=True)
-    try:
-        yield store
-    except sqlite3.Error as exc:
-        _fail([open_failure(path, exc)])
-    except OSError as exc:
-        _fail([file_problem(exc)])
-    finally:
-        with contextlib.suppress(sqlite3.Error):
-            store.close()
-
-
-def _say(ctx: click.Context, zh: str, en: str, err: bool = False) -> None:
-    echo(en if ctx.obj and ctx.obj.get("lang") == "en" else zh, err=err)
-
-
-def _day(value: str, field: str) -> dt.date:
-    from ..errors import ValueProblem
-    from ..model import parse_date
-
-    try:
-        return parse_date(value)
-    except ValueProblem as exc:
-        _fail([Problem(field, value, f"{exc.message}，应为 YYYY-MM-DD", f"{exc.message_en}, expected YYYY-MM-DD")])
-
-
-def _lang(ctx: click.Context) -> str:
-    return ctx.obj.get("lang", "zh") if ctx.obj else "zh"
 
 
 FIRST_REJECTS = 5  # named in the import's closing lines; --json lists them all
@@ -124,25 +78,25 @@ def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | 
     from ..io.limits import DEFAULT_LIMITS
 
     if (file is None) == (table is None):
-        _fail([Problem("file", None, "请给出文件或 --from-table 二者之一", "give either FILE or --from-table")])
+        fail([Problem("file", None, "请给出文件或 --from-table 二者之一", "give either FILE or --from-table")])
     if contracts is not None and table is not None:
-        _fail([Problem("contracts", contracts, "--contracts 只用于文件导入", "--contracts goes with a FILE")])
+        fail([Problem("contracts", contracts, "--contracts 只用于文件导入", "--contracts goes with a FILE")])
     try:
         bounds = DEFAULT_LIMITS.raised(limits)
     except InputError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
     from_stdin = file == STDIO
     if from_stdin:
         if fmt is None:
-            _fail([Problem("format", None, "从标准输入导入时请用 --format 指定格式", "give --format when FILE is -")])
+            fail([Problem("format", None, "从标准输入导入时请用 --format 指定格式", "give --format when FILE is -")])
         file = str(stdin_file(f".{fmt}"))
         rejects = rejects or "stdin.rejects.csv"
-    with _store(ctx, ("导入", "import")) as store:
+    with command_store(ctx, ("导入", "import")) as store:
         progress = None
 
         def start(total: int) -> None:
             nonlocal progress
-            progress = Progress(("导入", "importing"), total, _lang(ctx))
+            progress = Progress(("导入", "importing"), total, lang_of(ctx))
 
         options: dict[str, Any] = dict(mapping_path=mapping, rejects_path=rejects, district=district, batch_size=batch_size,
                        derive=not defer_derived, on_start=start,
@@ -154,7 +108,7 @@ def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | 
                 assert file is not None  # one of FILE and --from-table, checked above
                 summary = import_file(store, file, fmt=fmt, encoding=encoding, contracts_path=contracts, **options)
         except InputError as exc:
-            _fail(exc.problems)
+            fail(exc.problems)
         except ImportStopped as exc:  # part done: say what is in, and that running it again continues
             if progress is not None:
                 progress.close()
@@ -174,7 +128,7 @@ def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | 
                    "rejects_file": str(summary.rejects_path) if summary.rejects_path else None, "rejects": rejected})
         sys.exit(1 if summary.rejected else 0)
     if from_stdin:
-        summary.source = "standard input" if _lang(ctx) == "en" else "标准输入"
+        summary.source = "standard input" if lang_of(ctx) == "en" else "标准输入"
     _say_imported(ctx, summary, rejected, defer_derived)
     sys.exit(1 if summary.rejected else 0)
 
@@ -182,30 +136,30 @@ def import_(ctx: click.Context, file: str | None, table: str | None, fmt: str | 
 def _import_stopped(ctx: click.Context, exc: Any) -> NoReturn:
     """An import stopped part way (ImportStopped): what is in, and that running it again continues."""
     done = exc.summary
-    _say(ctx, f"导入中断，已保存的批次保留：{done.line('zh')}；修复后再次运行同一命令即可继续",
+    say(ctx, f"导入中断，已保存的批次保留：{done.line('zh')}；修复后再次运行同一命令即可继续",
          f"import stopped, the batches saved stay: {done.line('en')}; fix it and run the same command "
          f"again to continue", err=True)
-    _fail([exc.problem], status=1)
+    fail([exc.problem], status=1)
 
 
 def _say_imported(ctx: click.Context, summary: Any, rejected: list[dict[str, Any]], defer_derived: bool) -> None:
     """The summary of a finished import for people: counts, the first rejected rows, where the rest are."""
     if summary.encoding not in (None, "utf-8"):
-        _say(ctx, f"注意：文件按 {summary.encoding} 编码读取", f"note: file read as {summary.encoding}", err=True)
-    _say(ctx, summary.line("zh"), summary.line("en"))
+        say(ctx, f"注意：文件按 {summary.encoding} 编码读取", f"note: file read as {summary.encoding}", err=True)
+    say(ctx, summary.line("zh"), summary.line("en"))
     if rejected:
-        _say(ctx, f"被拒绝的行（前 {len(rejected)} 条）：", f"rejected rows (the first {len(rejected)}):", err=True)
+        say(ctx, f"被拒绝的行（前 {len(rejected)} 条）：", f"rejected rows (the first {len(rejected)}):", err=True)
         for r in rejected:
             code = f" {r['code']}" if r["code"] else ""
             value = "" if r["value"] is None else f" {r['value']!r}"
-            _say(ctx, f"  第 {r['row']} 行{code} “{r['column']}”{value}：{r['reason']}",
+            say(ctx, f"  第 {r['row']} 行{code} “{r['column']}”{value}：{r['reason']}",
                  f"  row {r['row']}{code} {r['column']!r}{value}: {r['reason_en']}", err=True)
     if summary.rejects_path is not None:
-        _say(ctx, f"全部被拒绝的行及原因见 {summary.rejects_path}（以及数据库表 import_rejects，import_id={summary.import_id}）",
+        say(ctx, f"全部被拒绝的行及原因见 {summary.rejects_path}（以及数据库表 import_rejects，import_id={summary.import_id}）",
              f"every rejected row with its reasons: {summary.rejects_path} (and table import_rejects, import_id="
              f"{summary.import_id})", err=True)
     if defer_derived:
-        _say(ctx, "期限与问题尚未计算：请运行 zwxm rebuild", "deadlines and findings not computed yet: run `zwxm rebuild`",
+        say(ctx, "期限与问题尚未计算：请运行 zwxm rebuild", "deadlines and findings not computed yet: run `zwxm rebuild`",
              err=True)
 
 
@@ -232,12 +186,12 @@ def export(ctx: click.Context, output: str, codes: tuple[str, ...], district: st
     from ..store import ProjectQuery
 
     if output == STDIO and fmt is None:
-        _fail([Problem("format", None, "输出到标准输出时请用 --format 指定格式", "give --format when OUTPUT is -")])
-    with _store(ctx) as store:
+        fail([Problem("format", None, "输出到标准输出时请用 --format 指定格式", "give --format when OUTPUT is -")])
+    with command_store(ctx) as store:
         if codes:
             missing = [c for c in codes if store.project(c) is None]
             if missing:
-                _fail([Problem("code", c, "未知项目编号", "unknown project code") for c in missing])
+                fail([Problem("code", c, "未知项目编号", "unknown project code") for c in missing])
             selected = list(codes)
         else:
             query = ProjectQuery(text=text, district=district, stage=stage, kind=kind, year=year, overdue_only=overdue)
@@ -245,26 +199,26 @@ def export(ctx: click.Context, output: str, codes: tuple[str, ...], district: st
         target = Path(tempfile.mkstemp(prefix="zwxm-export-")[1]) if output == STDIO else Path(output)
         altered: list[str] = []
         try:
-            with Progress(("导出", "exporting"), len(selected), _lang(ctx)) as progress:
+            with Progress(("导出", "exporting"), len(selected), lang_of(ctx)) as progress:
                 count = export_stored(store, selected, target, fmt, progress.update, altered)
             if output == STDIO:
                 with target.open("rb") as f:
                     shutil.copyfileobj(f, sys.stdout.buffer)
                 sys.stdout.buffer.flush()
         except InputError as exc:
-            _fail(exc.problems)
+            fail(exc.problems)
         except ValueError as exc:
-            _fail([exc])
+            fail([exc])
         finally:
             if output == STDIO:
                 target.unlink(missing_ok=True)
     if altered:
         shown = "、".join(altered[:5]) + (" …" if len(altered) > 5 else "")
-        _say(ctx, f"注意：{len(altered)} 个单元格含 XLSX 无法保存的控制字符，已替换为可见符号（{shown}）；"
+        say(ctx, f"注意：{len(altered)} 个单元格含 XLSX 无法保存的控制字符，已替换为可见符号（{shown}）；"
                   "JSON/TOML 导出保留原样",
              f"note: {len(altered)} cells held control characters XLSX cannot store, replaced by visible symbols "
              f"({shown}); JSON/TOML exports keep them", err=True)
-    _say(ctx, f"已导出 {count} 个项目到 {_where(output)}", f"exported {count} projects to {_where(output, 'en')}",
+    say(ctx, f"已导出 {count} 个项目到 {_where(output)}", f"exported {count} projects to {_where(output, 'en')}",
          err=output == STDIO)
 
 
@@ -295,25 +249,25 @@ def record(ctx: click.Context, code: str, event_type: str, date_: str | None, no
     from ..store import Refused
     from ..vocab import label, pick
 
-    day = _day(date_, "date") if date_ is not None else dt.date.today()
-    lang = _lang(ctx)
-    with _store(ctx, ("记录事件", "record an event")) as store:
+    day = parse_day(date_, "date") if date_ is not None else dt.date.today()
+    lang = lang_of(ctx)
+    with command_store(ctx, ("记录事件", "record an event")) as store:
         names = store.registry.event_types[event_type]
         name = pick(lang, names.label, names.label_en)
         try:
             refusals = store.record_event(code, Event(event_type, day, actor=actor, note=note, contract=contract,
                                                       phase=phase), force=force, supersedes=supersedes)
         except Refused as exc:
-            _say(ctx, f"项目 {code} 不能记录“{name}”（{day}）：", f"project {code}: “{name}” ({day}) refused:", err=True)
+            say(ctx, f"项目 {code} 不能记录“{name}”（{day}）：", f"project {code}: “{name}” ({day}) refused:", err=True)
             for refusal in exc.refusals:
                 echo(f"  {_refusal_text(refusal, lang)}", err=True)
-            _say(ctx, "如确需记录，请加 --force（将记为问题）", "to record it anyway use --force (it becomes a finding)",
+            say(ctx, "如确需记录，请加 --force（将记为问题）", "to record it anyway use --force (it becomes a finding)",
                  err=True)
             sys.exit(1)
         except InputError as exc:
-            _fail(exc.problems)
+            fail(exc.problems)
         except LookupError:
-            _fail([Problem("code", code, "未知项目编号", "unknown project code")])
+            fail([Problem("code", code, "未知项目编号", "unknown project code")])
         stage = store.evaluation(code).stage
     if as_json:
         dump_json({"code": code, "event": event_type, "date": day.isoformat(), "stage": stage, "forced": bool(refusals),
@@ -321,9 +275,9 @@ def record(ctx: click.Context, code: str, event_type: str, date_: str | None, no
                                  "message_en": r.message_en} for r in refusals]})
         return
     for refusal in refusals:
-        _say(ctx, f"已强制记录，记为问题：{_refusal_text(refusal, lang)}",
+        say(ctx, f"已强制记录，记为问题：{_refusal_text(refusal, lang)}",
              f"forced, recorded as a finding: {_refusal_text(refusal, lang)}", err=True)
-    _say(ctx, f"已记录 {code} {name} {day}，当前阶段：{label(STAGES, stage, 'zh')}",
+    say(ctx, f"已记录 {code} {name} {day}，当前阶段：{label(STAGES, stage, 'zh')}",
          f"recorded {code} {name} {day}; stage: {label(STAGES, stage, 'en')}")
 
 
@@ -345,14 +299,14 @@ def rebuild(ctx: click.Context, as_json: bool) -> None:
     按事件重新计算每个项目的阶段、期限和问题。"""
     from ..store import ProjectQuery
 
-    with _store(ctx, ("重算派生表", "rebuild the derived tables")) as store:
+    with command_store(ctx, ("重算派生表", "rebuild the derived tables")) as store:
         total = store.count_projects(ProjectQuery())
-        with Progress(("重算", "rebuilding"), total, _lang(ctx)) as progress:
+        with Progress(("重算", "rebuilding"), total, lang_of(ctx)) as progress:
             count = store.rebuild(progress=progress.update)
     if as_json:
         dump_json({"rebuilt": count})
         return
-    _say(ctx, f"已重算 {count} 个项目", f"rebuilt {count} projects")
+    say(ctx, f"已重算 {count} 个项目", f"rebuilt {count} projects")
 
 
 @click.command("verify")
@@ -363,7 +317,7 @@ def rebuild(ctx: click.Context, as_json: bool) -> None:
 def verify(ctx: click.Context, since: str | None, as_json: bool) -> None:
     """Check the register against its log of writes: name every row deleted, changed or added outside
     zwxm, every break in the log, every missing or altered trigger; print the head to keep elsewhere."""
-    with _store(ctx) as store:
+    with command_store(ctx) as store:
         result = store.verify_register(since)
         events = store.db.execute("SELECT count(*) FROM events").fetchone()[0]
     head = result.head
@@ -375,17 +329,17 @@ def verify(ctx: click.Context, since: str | None, as_json: bool) -> None:
         echo(str(problem), err=True)
     if len(result.problems) > len(shown):
         rest = len(result.problems) - len(shown)
-        _say(ctx, f"……另有 {rest} 个问题（--json 列出全部）", f"... and {rest} more (--json lists every one)", err=True)
-    _say(ctx, f"记录头：{head.digest}（{head.writes} 次写入）", f"head: {head.digest} ({head.writes} writes)")
+        say(ctx, f"……另有 {rest} 个问题（--json 列出全部）", f"... and {rest} more (--json lists every one)", err=True)
+    say(ctx, f"记录头：{head.digest}（{head.writes} 次写入）", f"head: {head.digest} ({head.writes} writes)")
     if result.problems:
-        _say(ctx, f"校验失败：{len(result.problems)} 个问题", f"verification failed: {len(result.problems)} problems",
+        say(ctx, f"校验失败：{len(result.problems)} 个问题", f"verification failed: {len(result.problems)} problems",
              err=True)
         sys.exit(1)
     if result.since is not None:
-        _say(ctx, f"当前登记册延续了记录头 {result.since.digest}（第 {result.since.writes} 次写入）的登记册，此后又有 "
+        say(ctx, f"当前登记册延续了记录头 {result.since.digest}（第 {result.since.writes} 次写入）的登记册，此后又有 "
                   f"{head.writes - result.since.writes} 次写入", f"the register extends the one whose head was "
                   f"{result.since.digest} (write {result.since.writes}); {head.writes - result.since.writes} writes since")
-    _say(ctx, f"校验通过：{head.writes} 次写入与各表一致，{events} 条事件完好",
+    say(ctx, f"校验通过：{head.writes} 次写入与各表一致，{events} 条事件完好",
          f"verified: {head.writes} writes match the tables, {events} events intact")
 
 
@@ -396,17 +350,17 @@ def backup(ctx: click.Context, target: str | None) -> None:
     """Copy the database consistently while others may be using it (default: a dated file beside it)."""
     from ..files import file_problem
 
-    with _store(ctx) as store:
+    with command_store(ctx) as store:
         if target is None:
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
             target = str(store.path.with_name(f"{store.path.stem}-backup-{stamp}.db"))
         try:
             written = store.backup(target)
         except InputError as exc:
-            _fail(exc.problems)
+            fail(exc.problems)
         except OSError as exc:
-            _fail([file_problem(exc, "target", target)])
-    _say(ctx, f"已备份到 {written}", f"backed up to {written}")
+            fail([file_problem(exc, "target", target)])
+    say(ctx, f"已备份到 {written}", f"backed up to {written}")
 
 
 @click.command("demo")
@@ -426,35 +380,35 @@ def demo(ctx: click.Context, count: int, seed: int, replace: bool, remove: bool)
     from ..store import default_db_path, resolve_db_path
 
     if ctx.obj and ctx.obj.get("read_only"):
-        _fail([Problem("--read-only", None, "只读模式：不能创建演示数据库", "read-only mode: cannot create a demo database")])
+        fail([Problem("--read-only", None, "只读模式：不能创建演示数据库", "read-only mode: cannot create a demo database")])
     # Without --db or ZWXM_DB the demo lives in its own file beside the default database, never in it.
     explicit = (ctx.obj.get("db") if ctx.obj else None) or os.environ.get("ZWXM_DB")
     path = resolve_db_path(explicit) if explicit else demo_path_for(default_db_path())
     ctx.obj["db"] = str(path)
     if path.exists():
-        with _store(ctx) as store:
+        with command_store(ctx) as store:
             demo_file = is_demo(store)
         if not demo_file:  # never delete or mix into real data
-            _fail([Problem("db", str(path), "这不是演示数据库（或其中有非演示项目），不会改动：请用 --db 指定新文件",
+            fail([Problem("db", str(path), "这不是演示数据库（或其中有非演示项目），不会改动：请用 --db 指定新文件",
                            "not a demo database (or it holds projects that are not demo ones), leaving it alone: "
                            "name a new file with --db")])
         if remove:
             _unlink_database(path)
-            _say(ctx, f"已删除演示数据库 {path}", f"removed the demo database {path}")
+            say(ctx, f"已删除演示数据库 {path}", f"removed the demo database {path}")
             return
         if not replace:  # the demo is already there: open it again
-            _say(ctx, f"演示数据库已存在：{path}（--replace 重新生成，--remove 删除）",
+            say(ctx, f"演示数据库已存在：{path}（--replace 重新生成，--remove 删除）",
                  f"demo database exists: {path} (--replace to recreate, --remove to delete)")
             _where_data(ctx, path)
             _open_tui(ctx, path)
             return
         _unlink_database(path)
     elif remove:
-        _say(ctx, f"没有演示数据库：{path}", f"no demo database at {path}")
+        say(ctx, f"没有演示数据库：{path}", f"no demo database at {path}")
         return
-    with _store(ctx) as store, Progress(("生成演示数据", "creating the demo"), count, _lang(ctx)) as progress:
+    with command_store(ctx) as store, Progress(("生成演示数据", "creating the demo"), count, lang_of(ctx)) as progress:
         created = create_demo(store, count=count, seed=seed, progress=progress.update)
-    _say(ctx, f"已创建演示数据库 {path}：{created} 个项目", f"demo database {path}: {created} projects")
+    say(ctx, f"已创建演示数据库 {path}：{created} 个项目", f"demo database {path}: {created} projects")
     _where_data(ctx, path)
     _open_tui(ctx, path)
 
@@ -470,7 +424,7 @@ def _where_data(ctx: click.Context, demo_path: Path) -> None:
 
     own = resolve_db_path(None)
     if own != demo_path:
-        _say(ctx, f"您自己的数据库（不带子命令的 zwxm 打开它）：{own}",
+        say(ctx, f"您自己的数据库（不带子命令的 zwxm 打开它）：{own}",
              f"your own database (plain `zwxm` opens it): {own}")
 
 
