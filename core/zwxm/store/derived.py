@@ -199,7 +199,7 @@ class DerivedTables:
         project whose number of deadlines or findings changed has them replaced."""
         conn = self.db.conn
         status: dict[str, tuple] = {}
-        stored: dict[str, dict[str, list[tuple]]] = {table: {} for table in _LISTED}
+        stored: dict[str, list[tuple]] = {table: [] for table in _LISTED}
         status_columns: tuple[str, ...] = ()
         for chunk in _chunks(rows.codes):
             marks = _marks(len(chunk))
@@ -207,8 +207,8 @@ class DerivedTables:
             status_columns = tuple(d[0] for d in cursor.description)
             status.update((row[0], row) for row in cursor)
             for table, columns in _LISTED.items():
-                _by_project(conn.execute(f"SELECT {', '.join(columns)}, id FROM {table} WHERE project_code IN ({marks}) "
-                                         "ORDER BY project_code, id", chunk), stored[table])
+                stored[table].extend(conn.execute(f"SELECT {', '.join(columns)}, id FROM {table} "
+                                                  f"WHERE project_code IN ({marks}) ORDER BY project_code, id", chunk))
         changes = Changes(DerivedRows([], [], [], []), {})
         for row in rows.status:
             old = status.get(row[0])
@@ -216,15 +216,24 @@ class DerivedTables:
                 changes.replaced.status.append(row)
             else:
                 changes.update("project_status", status_columns, old, row, row[0])
-        fresh = {"project_deadlines": _by_project(rows.deadlines), "project_findings": _by_project(rows.findings)}
+        fresh = {"project_deadlines": rows.deadlines, "project_findings": rows.findings}
+        if all(list(map(_first, stored[table])) == list(map(_first, fresh[table])) for table in _LISTED):
+            # the same projects' rows in the same order (most rebuilds): every project keeps its
+            # number of rows, and the stored and fresh rows pair up in one pass
+            for table, columns in _LISTED.items():
+                for old, row in zip(stored[table], fresh[table]):
+                    changes.update(table, columns, old, row, old[-1])
+            return changes
+        stored_by = {table: _by_project(stored[table]) for table in _LISTED}
+        fresh_by = {table: _by_project(fresh[table]) for table in _LISTED}
         for code in rows.codes:
-            if any(len(stored[table].get(code, ())) != len(fresh[table].get(code, ())) for table in _LISTED):
+            if any(len(stored_by[table].get(code, ())) != len(fresh_by[table].get(code, ())) for table in _LISTED):
                 changes.replaced.codes.append(code)
-                changes.replaced.deadlines.extend(fresh["project_deadlines"].get(code, ()))
-                changes.replaced.findings.extend(fresh["project_findings"].get(code, ()))
+                changes.replaced.deadlines.extend(fresh_by["project_deadlines"].get(code, ()))
+                changes.replaced.findings.extend(fresh_by["project_findings"].get(code, ()))
                 continue
             for table, columns in _LISTED.items():
-                for old, row in zip(stored[table].get(code, ()), fresh[table].get(code, ())):
+                for old, row in zip(stored_by[table].get(code, ()), fresh_by[table].get(code, ())):
                     changes.update(table, columns, old, row, old[-1])
         return changes
 
@@ -299,9 +308,9 @@ def _worker_rows(codes: list[str], version: int) -> Changes:
     return _worker_store._planned(codes, _worker_units.at(version))
 
 
-def _by_project(rows: Iterable[tuple[Any, ...]], into: dict[str, list[tuple]] | None = None) -> dict[str, list[tuple]]:
+def _by_project(rows: Iterable[tuple[Any, ...]]) -> dict[str, list[tuple]]:
     """Rows (project code first) grouped by project, each project's in their order."""
-    grouped: dict[str, list[tuple]] = {} if into is None else into
+    grouped: dict[str, list[tuple]] = {}
     for code, group in itertools.groupby(rows, _first):
         grouped.setdefault(code, []).extend(group)
     return grouped
