@@ -8,18 +8,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import multiprocessing
+import os
 import random
 import sqlite3
+import subprocess
 import time
 
 import attrs
 import pytest
 from cattrs.errors import ClassValidationError
 
+from tests import ZWXM
 from zwxm.model import Change, Event, Project, converter
 from zwxm.plugins import get_registry
 from zwxm.store import Store
-from zwxm.store.derived import REBUILD_WORKERS, can_fork, rebuild_workers
+from zwxm.store.derived import MAX_REBUILD_WORKERS, REBUILD_WORKERS, can_fork, rebuild_workers
 from zwxm.store.rows import CHUNK, _project_from_rows, project_row
 from zwxm_wuxing.splitting import THRESHOLDS
 
@@ -216,9 +219,22 @@ def test_worker_count_setting(monkeypatch):
     assert rebuild_workers() == 0
     monkeypatch.setenv("ZWXM_REBUILD_WORKERS", "1")
     assert rebuild_workers() == (1 if can_fork() else 0)
-    for setting in ("", "two", "-1", "1.5"):
+    for setting in ("", "  "):
         monkeypatch.setenv("ZWXM_REBUILD_WORKERS", setting)
         assert rebuild_workers() == (REBUILD_WORKERS if can_fork() else 0)
+    monkeypatch.setenv("ZWXM_REBUILD_WORKERS", str(MAX_REBUILD_WORKERS))
+    assert rebuild_workers() == (MAX_REBUILD_WORKERS if can_fork() else 0)
+
+
+@pytest.mark.parametrize("setting", ["two", "-1", "1.5", "²", "١", str(MAX_REBUILD_WORKERS + 1), "100000", "0x2"])
+def test_a_bad_worker_count_is_refused_by_name_before_the_file_is_opened(tmp_path, setting):
+    """Not silently replaced by the default: `zwxm rebuild` names the variable and the value, exit 2."""
+    path = tmp_path / "never.db"
+    result = subprocess.run([ZWXM, "--db", str(path), "rebuild"], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "ZWXM_REBUILD_WORKERS": setting})
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"ZWXM_REBUILD_WORKERS: {setting!r}: 应为 0–{MAX_REBUILD_WORKERS} 的整数")
+    assert "Traceback" not in result.stderr and not path.exists()
 
 
 def test_stored_rows_are_read_as_cattrs_reads_them():

@@ -11,6 +11,7 @@ import itertools
 import multiprocessing
 import operator
 import os
+import re
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -21,7 +22,7 @@ import sqlite_utils
 
 from ..evaluation import DISTRICT_WIDE_FINDINGS, evaluate
 from ..lifecycle import STAGE_ORDER, derive_stage
-from ..model import InputError, Project
+from ..model import InputError, Problem, Project
 from ..plugins import Registry
 from .rows import _chunks, _marks, _project_from_rows
 
@@ -31,6 +32,7 @@ FINDING_COLUMNS = ("project_code", "rule", "severity", "article", "message", "me
 Units = dict[tuple[str, str | None], dict[str, Project]]  # (district, owner unit) -> code -> project: Store.peers
 _LISTED = {"project_deadlines": DEADLINE_COLUMNS, "project_findings": FINDING_COLUMNS}  # rows listed per project
 REBUILD_WORKERS = 2  # forked readers and evaluators; the writer is the rebuild's own process
+MAX_REBUILD_WORKERS = 16  # more would only queue behind the one writer and multiply memory
 
 
 class DerivedRows(NamedTuple):
@@ -125,8 +127,10 @@ class DerivedTables:
         # in code order, the order most rows were written in: a chunk's old rows lie together
         codes = [r[0] for r in self.db.execute("SELECT code FROM projects ORDER BY code")]
         chunks = list(_chunks(codes))
-        if workers is None:
-            workers = rebuild_workers() if len(chunks) > 1 else 0
+        if len(chunks) <= 1:
+            workers = 0
+        elif workers is None:
+            workers = rebuild_workers()
         planned = self._planned_in_workers(chunks, workers) if workers else self._planned_here(chunks)
         for chunk, (version, changes) in zip(chunks, planned):
             with self.transaction():
@@ -269,11 +273,15 @@ def can_fork() -> bool:
 
 def rebuild_workers() -> int:
     """Forked processes that read and evaluate ahead of a rebuild's writer: ZWXM_REBUILD_WORKERS (a
-    whole number, 0 = none) or else REBUILD_WORKERS where fork is safe and there is a second CPU."""
+    whole number 0–MAX_REBUILD_WORKERS, 0 = none) or else REBUILD_WORKERS, where fork is safe and there
+    is a second CPU. Any other setting is refused (InputError naming it), not silently replaced."""
     setting = os.environ.get("ZWXM_REBUILD_WORKERS", "").strip()
-    if setting.isdigit():
-        return int(setting) if can_fork() or int(setting) == 0 else 0
-    return REBUILD_WORKERS if can_fork() else 0
+    if not setting:
+        return REBUILD_WORKERS if can_fork() else 0
+    if not re.fullmatch("[0-9]{1,3}", setting) or int(setting) > MAX_REBUILD_WORKERS:
+        raise InputError([Problem("ZWXM_REBUILD_WORKERS", setting, f"应为 0–{MAX_REBUILD_WORKERS} 的整数",
+                                  f"expected a whole number 0–{MAX_REBUILD_WORKERS}")])
+    return int(setting) if can_fork() else 0
 
 
 class _Units:
