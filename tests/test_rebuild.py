@@ -19,10 +19,11 @@ import pytest
 from cattrs.errors import ClassValidationError
 
 from tests import ZWXM
-from zwxm.model import Change, Event, Project, converter
+from zwxm.model import Change, Event, InputError, Project, converter
 from zwxm.plugins import get_registry
+from zwxm.settings import NUMBER_SETTINGS
 from zwxm.store import Store
-from zwxm.store.derived import MAX_REBUILD_WORKERS, REBUILD_WORKERS, can_fork, rebuild_workers
+from zwxm.store.derived import can_fork, rebuild_workers
 from zwxm.store.rows import CHUNK, _project_from_rows, project_row
 from zwxm_wuxing.splitting import THRESHOLDS
 
@@ -214,6 +215,9 @@ def test_an_interrupted_rebuild_leaves_committed_chunks_whole_and_no_worker_behi
         assert [r for r in after[table] if r[0] not in first] == [r for r in spoiled[table] if r[0] not in first]
 
 
+WORKERS = NUMBER_SETTINGS["ZWXM_REBUILD_WORKERS"]
+
+
 def test_worker_count_setting(monkeypatch):
     monkeypatch.setenv("ZWXM_REBUILD_WORKERS", "0")
     assert rebuild_workers() == 0
@@ -221,19 +225,23 @@ def test_worker_count_setting(monkeypatch):
     assert rebuild_workers() == (1 if can_fork() else 0)
     for setting in ("", "  "):
         monkeypatch.setenv("ZWXM_REBUILD_WORKERS", setting)
-        assert rebuild_workers() == (REBUILD_WORKERS if can_fork() else 0)
-    monkeypatch.setenv("ZWXM_REBUILD_WORKERS", str(MAX_REBUILD_WORKERS))
-    assert rebuild_workers() == (MAX_REBUILD_WORKERS if can_fork() else 0)
+        assert rebuild_workers() == (WORKERS.default if can_fork() else 0)
+    monkeypatch.setenv("ZWXM_REBUILD_WORKERS", "16")
+    assert rebuild_workers() == (16 if can_fork() else 0)
+    monkeypatch.setenv("ZWXM_REBUILD_WORKERS", "17")  # a script calling Store.rebuild is told too
+    with pytest.raises(InputError) as caught:
+        rebuild_workers()
+    assert [(p.field, p.value) for p in caught.value.problems] == [("ZWXM_REBUILD_WORKERS", "17")]
 
 
-@pytest.mark.parametrize("setting", ["two", "-1", "1.5", "²", "١", str(MAX_REBUILD_WORKERS + 1), "100000", "0x2"])
+@pytest.mark.parametrize("setting", ["two", "-1", "1.5", "²", "١", "17", "100000", "0x2"])
 def test_a_bad_worker_count_is_refused_by_name_before_the_file_is_opened(tmp_path, setting):
     """Not silently replaced by the default: `zwxm rebuild` names the variable and the value, exit 2."""
     path = tmp_path / "never.db"
     result = subprocess.run([ZWXM, "--db", str(path), "rebuild"], capture_output=True, text=True, timeout=60,
                             env={**os.environ, "ZWXM_REBUILD_WORKERS": setting})
     assert result.returncode == 2
-    assert result.stderr.startswith(f"ZWXM_REBUILD_WORKERS: {setting!r}: 应为 0–{MAX_REBUILD_WORKERS} 的整数")
+    assert result.stderr == f"ZWXM_REBUILD_WORKERS: {setting!r}: 应为 0–16 的整数 / expected a whole number 0–16\n"
     assert "Traceback" not in result.stderr and not path.exists()
 
 

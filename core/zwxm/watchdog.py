@@ -24,9 +24,12 @@ import threading
 import time
 from typing import TextIO
 
-RULE_TIME_LIMIT = float(os.environ.get("ZWXM_RULE_TIME_LIMIT", "2.0"))
-# Importing a plugin and calling its registration hooks, per plugin (an import may be slow).
-REGISTRATION_TIME_LIMIT = float(os.environ.get("ZWXM_REGISTRATION_TIME_LIMIT", "20.0"))
+from .settings import number_setting
+
+# Seconds per rule; importing a plugin and calling its registration hooks, per plugin (an import may
+# be slow). A bad setting means the default here; `zwxm` refuses to start with it (zwxm.settings).
+RULE_TIME_LIMIT = number_setting("ZWXM_RULE_TIME_LIMIT")[0]
+REGISTRATION_TIME_LIMIT = number_setting("ZWXM_REGISTRATION_TIME_LIMIT")[0]
 
 
 class RuleTimeout(BaseException):

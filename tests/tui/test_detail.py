@@ -132,3 +132,38 @@ async def test_a_raising_plugin_shows_a_notice_naming_it_and_the_ui_stays_up(db_
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is not screen and app.is_running
+
+
+async def _notices(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_an_unreadable_stored_project_is_named_and_the_app_stays_up(db_path, registry):
+    """A row edited outside zwxm (tags cut short) is named with its field and value wherever its
+    screens would open — from the list (Enter, record, compare) and from an open detail screen —
+    and the app stays on the list instead of stopping with a traceback."""
+    import sqlite3
+
+    from tests.tui.conftest import started
+    from zwxm_tui.screens.projects import ProjectsScreen
+
+    async with started(db_path, registry) as (app, pilot):
+        app.open_project("EX-2025-001")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)
+        with sqlite3.connect(db_path) as conn:
+            conn.execute("UPDATE projects SET tags = '[1,' WHERE code = 'EX-2025-001'")
+        app.screen.load()  # as a reload after an action would
+        await pilot.pause()
+        assert isinstance(app.screen, ProjectsScreen)
+        assert app.screen.current_code == "EX-2025-001"  # the row under the cursor
+        for open_it in (lambda: app.open_project("EX-2025-001"), app.screen.action_record, app.screen.action_compare):
+            open_it()
+            await pilot.pause()
+            assert isinstance(app.screen, ProjectsScreen)
+        notices = await _notices(app)
+        assert len(notices) == 4
+        assert all(n == "EX-2025-001 tags: '[1,': 存储的数据无法读取（另见 zwxm verify）" for n in notices)
+        app.open_project("EX-2025-003")  # the others open as before
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)

@@ -101,6 +101,20 @@ class ZwxmApp(App):
             self.notify(tr("read_only_refused", self.lang), severity="warning")
         return self.read_only
 
+    def unreadable(self, code: str) -> bool:
+        """True (and says which value) when the stored project cannot be read — a row edited outside
+        zwxm: its screens are not opened on it, instead of the app stopping with a traceback."""
+        from zwxm.model import InputError
+        from zwxm.vocab import pick
+
+        try:
+            self.store.project(code)
+        except InputError as exc:
+            self.notify(markup_text("\n".join(f"{p.field}: {p.value!r}: {pick(self.lang, p.message, p.message_en)}"
+                                              for p in exc.problems)), severity="error", timeout=15)
+            return True
+        return False
+
     def file_path(self, raw: str) -> Path | None:
         """The path typed for an import or export: relative to the files folder and inside it when
         there is one (None when it points outside); as typed otherwise."""
@@ -174,7 +188,8 @@ class ZwxmApp(App):
     def open_project(self, code: str) -> None:
         from .screens.detail import DetailScreen
 
-        self.push_screen(DetailScreen(code))
+        if not self.unreadable(code):
+            self.push_screen(DetailScreen(code))
 
     def action_command_palette(self) -> None:
         """Textual's palette, with its prompt in the app's language."""

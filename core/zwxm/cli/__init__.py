@@ -353,4 +353,9 @@ def scenarios(ctx: click.Context, district: str | None, as_json: bool) -> None:
 
 
 def main() -> None:
+    from ..settings import setting_problems
+    from .output import fail
+
+    if problems := setting_problems():  # named before any command runs, not a traceback or a default
+        fail(problems)
     cli(prog_name="zwxm")

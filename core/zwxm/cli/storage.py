@@ -298,16 +298,11 @@ def rebuild(ctx: click.Context, as_json: bool) -> None:
 
     按事件重新计算每个项目的阶段、期限和问题。"""
     from ..store import ProjectQuery
-    from ..store.derived import rebuild_workers
 
-    try:
-        workers = rebuild_workers()  # a bad ZWXM_REBUILD_WORKERS is named before anything is opened
-    except InputError as exc:
-        fail(exc.problems)
     with command_store(ctx, ("重算派生表", "rebuild the derived tables")) as store:
         total = store.count_projects(ProjectQuery())
         with Progress(("重算", "rebuilding"), total, lang_of(ctx)) as progress:
-            count = store.rebuild(progress=progress.update, workers=workers)
+            count = store.rebuild(progress=progress.update)
     if as_json:
         dump_json({"rebuilt": count})
         return

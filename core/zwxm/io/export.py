@@ -20,6 +20,7 @@ import contextlib
 import csv
 import json
 import re
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,9 +29,9 @@ import tomli_w
 
 from ..escape import FORMULA_PREFIXES, csv_text, csv_texts, sheet_cell, sheet_row
 from ..files import written
-from ..model import Project, converter, dump_project
+from ..model import InputError, Project, converter, dump_project
 from ..store import PROJECT_FIELDS
-from ..store.rows import CHUNK, PART_COLUMNS, _chunks, _event_from_row
+from ..store.rows import CHUNK, PART_COLUMNS, _chunks, _event_from_row, unreadable
 from ..vocab import FUNDING_SOURCES
 from .headers import FUNDING_PREFIX
 
@@ -201,6 +202,15 @@ def _write_xlsx(projects: Iterable[Project], path: Path, progress: Callable[[int
     used = {f.source for p in projects for f in p.funding_sources}
     sources = [source for source in FUNDING_SOURCES if source in used]
     book, sheet, headers, tables = _xlsx_book(fact_names, sources, altered)
+    with _closed_on_failure(book):
+        _append_projects(projects, sheet, headers, tables, fact_names, sources, altered, progress)
+        _append_recorded(book, [recorded or []], altered)
+    book.save(path)
+    return len(projects)
+
+
+def _append_projects(projects: list[Project], sheet: Any, headers: list[str], tables: dict, fact_names: list[str],
+                     sources: list[str], altered: list[str], progress: Callable[[int], None]) -> None:
     for project in projects:
         data = converter.unstructure(project)
         row = [data[name] for name in _PROJECT_COLUMNS]
@@ -215,9 +225,19 @@ def _write_xlsx(projects: Iterable[Project], path: Path, progress: Callable[[int
                                     (item[c] if item[c] not in ("", {}) else None), altered, f"{project.code} {name}.{c}")
                               for c in columns])
         progress(1)
-    _append_recorded(book, [recorded or []], altered)
-    book.save(path)
-    return len(projects)
+
+
+@contextlib.contextmanager
+def _closed_on_failure(book: Any) -> Iterator[None]:
+    """A write-only workbook given up half way has its sheets closed: left open, each complains with a
+    traceback on stderr when it is collected, after zwxm has named what stopped the export."""
+    try:
+        yield
+    except BaseException:
+        for sheet in book.worksheets:
+            with contextlib.suppress(Exception):
+                sheet.close()
+        raise
 
 
 # --- From the stored rows (export_stored) -----------------------------------------------------------------
@@ -263,11 +283,11 @@ _IN_CHUNK = "IN (SELECT value FROM json_each(:codes))"  # the codes of one query
 # cost 12 s at 100,000 projects).
 _LIVE_EVENTS = (" AND t.id NOT IN (SELECT supersedes FROM events WHERE supersedes IS NOT NULL AND project_code "
                 f"{_IN_CHUNK})")
-# An event without payload (most) is written by SQLite; one with a payload by the model (_event_json).
+# An event without payload (most) is written by SQLite; one with a payload by the model (_stored_event).
 _EVENT_SQL = ("CASE WHEN t.payload = '{}' THEN "
               + _json_object_sql({**_quoted("type", "date", "actor", "role", "note"), "payload": _Literal("{}"),
                                   "contract": _Literal("null"), "phase": _Literal("null")})
-              + " ELSE zwxm_export_event(t.type, t.date, t.actor, t.role, t.note, t.payload) END")
+              + " ELSE zwxm_export_event(t.project_code, t.type, t.date, t.actor, t.role, t.note, t.payload) END")
 _CHANGE_SQL = _json_object_sql({**_quoted("date", "amount", "reason", "note"),
                                 "content_amount": "json_quote(coalesce(t.content_amount, abs(t.amount)))",
                                 "major": "CASE WHEN t.major THEN 'true' ELSE 'false' END"})
@@ -275,8 +295,8 @@ _CSV_PLAIN = [name for name in PROJECT_FIELDS if name not in CSV_JSON_COLUMNS]
 _CSV_SQL = ", ".join([
     *("CASE WHEN p.classified THEN 'true' ELSE 'false' END" if name == "classified" else f"p.{name}"
       for name in _CSV_PLAIN),
-    "CASE WHEN p.tags = '[]' THEN NULL ELSE zwxm_export_json(p.tags) END",
-    "CASE WHEN p.facts = '{}' THEN NULL ELSE zwxm_export_json(p.facts) END",
+    "CASE WHEN p.tags = '[]' THEN NULL ELSE zwxm_export_json(p.code, 'tags', p.tags) END",
+    "CASE WHEN p.facts = '{}' THEN NULL ELSE zwxm_export_json(p.code, 'facts', p.facts) END",
     _json_array_sql(_EVENT_SQL, "events", "t.date, t.seq", _LIVE_EVENTS),
     _json_array_sql(_CHANGE_SQL, "changes", "t.date, t.id"),
     *(_json_array_sql(_json_object_sql(_quoted(*PART_COLUMNS[name])), name, "t.position")
@@ -284,15 +304,28 @@ _CSV_SQL = ", ".join([
 ])
 
 
-def _event_json(type_: str, date: str, actor: str | None, role: str | None, note: str, payload: str) -> str:
-    event = _event_from_row({"type": type_, "date": date, "actor": actor, "role": role, "note": note,
-                             "payload": payload})
-    return _dumps(converter.unstructure(event))
+def _stored_event(code: str, type_: str, date: str, actor: str | None, role: str | None, note: str,
+                  payload: str) -> dict[str, Any]:
+    """A stored event with a payload as the model unstructures it; one no one can read is named."""
+    try:
+        event = _event_from_row({"type": type_, "date": date, "actor": actor, "role": role, "note": note,
+                                 "payload": payload})
+    except (ValueError, TypeError):
+        raise InputError([unreadable(code, "events", payload)]) from None
+    return converter.unstructure(event)
 
 
-def _stored_json(text: str) -> str | None:
+def _loaded(text: str, code: str, field: str) -> Any:
+    """Stored JSON text (tags, facts) as Python; text another tool left unreadable is named."""
+    try:
+        return json.loads(text)
+    except (ValueError, TypeError):
+        raise InputError([unreadable(code, field, text)]) from None
+
+
+def _stored_json(text: str, code: str, field: str) -> str | None:
     """Stored JSON text (tags, facts) as `_dumps` writes it; None when empty."""
-    value = json.loads(text)
+    value = _loaded(text, code, field)
     return _dumps(value) if value else None
 
 
@@ -303,20 +336,37 @@ def _in_order(store: Store, sql: str, codes: list[str]) -> Iterator[tuple[list[s
 
 
 def _write_stored_csv(store: Store, codes: list[str], path: Path, progress: Callable[[int], None]) -> int:
+    failed: list[InputError] = []  # what a function below refused: SQLite only says one raised
+
+    def kept(function: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any) -> Any:
+            try:
+                return function(*args)
+            except InputError as exc:
+                failed.append(exc)
+                raise
+        return call
+
     conn = store.db.conn
-    conn.create_function("zwxm_export_json", 1, _stored_json, deterministic=True)
-    conn.create_function("zwxm_export_event", 6, _event_json, deterministic=True)
+    conn.create_function("zwxm_export_json", 3, kept(lambda code, field, text: _stored_json(text, code, field)),
+                         deterministic=True)
+    conn.create_function("zwxm_export_event", 7, kept(lambda *row: _dumps(_stored_event(*row))), deterministic=True)
     plain = len(_CSV_PLAIN)
     count = 0
     with path.open("w", encoding="utf-8", newline="") as f:
         f.write("\ufeff")  # the byte-order mark ("utf-8-sig" would encode every write in Python)
         f.write(_csv_line([*_CSV_PLAIN, *CSV_JSON_COLUMNS]))
-        for chunk, rows in _in_order(store, f"SELECT {_CSV_SQL} FROM projects p WHERE p.code {_IN_CHUNK}", codes):
-            lines = [_csv_line([*csv_texts(row[:plain]), *(cell or "" for cell in row[plain:])])
-                     for row in (rows.get(code) for code in chunk) if row is not None]
-            f.write("".join(lines))
-            count += len(lines)
-            progress(len(lines))
+        try:
+            for chunk, rows in _in_order(store, f"SELECT {_CSV_SQL} FROM projects p WHERE p.code {_IN_CHUNK}", codes):
+                lines = [_csv_line([*csv_texts(row[:plain]), *(cell or "" for cell in row[plain:])])
+                         for row in (rows.get(code) for code in chunk) if row is not None]
+                f.write("".join(lines))
+                count += len(lines)
+                progress(len(lines))
+        except sqlite3.OperationalError:
+            if failed:
+                raise failed[0] from None
+            raise
     return count
 
 
@@ -364,8 +414,7 @@ def _event_cells(row: tuple[Any, ...]) -> list[Any]:
     code, type_, date, actor, role, note, payload = row
     if payload == "{}":
         return [code, *(_sheet_value(v) for v in (type_, date, actor, role, note)), None, None, None]
-    item = converter.unstructure(_event_from_row({"type": type_, "date": date, "actor": actor, "role": role,
-                                                  "note": note, "payload": payload}))
+    item = _stored_event(code, type_, date, actor, role, note, payload)
     return [code, *(_sheet_value(item[c]) for c in EVENT_COLUMNS[1:])]
 
 
@@ -375,8 +424,9 @@ def _xlsx_columns(store: Store, codes: list[str]) -> tuple[list[str], list[str]]
     used: set[str] = set()
     for chunk in _chunks(codes, CHUNK):
         marks = {"codes": json.dumps(chunk)}
-        for (facts,) in store.db.execute(f"SELECT facts FROM projects WHERE code {_IN_CHUNK} AND facts != '{{}}'", marks):
-            names.update(json.loads(facts))
+        for code, facts in store.db.execute(f"SELECT code, facts FROM projects WHERE code {_IN_CHUNK} AND facts != '{{}}'",
+                                            marks):
+            names.update(_loaded(facts, code, "facts"))
         used.update(s for (s,) in store.db.execute(f"SELECT source FROM funding_sources WHERE project_code {_IN_CHUNK}",
                                                    marks))
     return sorted(names), [source for source in FUNDING_SOURCES if source in used]
@@ -387,40 +437,41 @@ def _write_stored_xlsx(store: Store, codes: list[str], path: Path, progress: Cal
     """`_write_xlsx` from the stored rows, a query of each table for each CHUNK projects."""
     fact_names, sources = _xlsx_columns(store, codes)
     book, sheet, headers, tables = _xlsx_book(fact_names, sources, altered)
-    names = {name: [f"{name}.{c}" for c in columns] for name, columns in _TABLES.items()}
-    count = 0
-    for chunk, rows in _in_order(store, _XLSX_SQL, codes):
-        marks = json.dumps(chunk)
-        parts = {name: _by_code(store, sql, marks) for name, sql in _TABLE_SQL.items()}
-        amounts: dict[str, dict[str, int]] = {}
-        for code, source, amount in store.db.execute(
-                f"SELECT project_code, source, amount FROM funding_sources WHERE project_code {_IN_CHUNK} "
-                "ORDER BY project_code, position", {"codes": marks}):
-            amounts.setdefault(code, {})[source] = amount
-        written_before = count
-        for code in chunk:
-            row = rows.get(code)
-            if row is None:
-                continue
-            values = list(row[:-1])
-            values[_CLASSIFIED] = bool(values[_CLASSIFIED])
-            values[_TAGS] = _stored_json(values[_TAGS])
-            facts = json.loads(row[-1])
-            values += [facts.get(name) for name in fact_names]
-            found = amounts.get(code, {})
-            values += [found.get(source) for source in sources]
-            sheet.append(sheet_row(sheet, [v if v.__class__ is str else _sheet_value(v, ([],)) for v in values],
-                                   altered, code, headers))
-            for item in parts["events"].get(code, ()):
-                tables["events"].append(sheet_row(tables["events"], _event_cells(item), altered, code, names["events"]))
-            for name in ("changes", "contracts", "phases"):
-                for item in parts[name].get(code, ()):
-                    cells = [_sheet_value(v) for v in item]
-                    if name == "changes":
-                        cells[5] = bool(item[5])  # major
-                    tables[name].append(sheet_row(tables[name], cells, altered, code, names[name]))
-            count += 1
-        progress(count - written_before)
-    _append_recorded(book, (store.recorded(chunk) for chunk in _chunks(codes, CHUNK)), altered)
+    with _closed_on_failure(book):
+        names = {name: [f"{name}.{c}" for c in columns] for name, columns in _TABLES.items()}
+        count = 0
+        for chunk, rows in _in_order(store, _XLSX_SQL, codes):
+            marks = json.dumps(chunk)
+            parts = {name: _by_code(store, sql, marks) for name, sql in _TABLE_SQL.items()}
+            amounts: dict[str, dict[str, int]] = {}
+            for code, source, amount in store.db.execute(
+                    f"SELECT project_code, source, amount FROM funding_sources WHERE project_code {_IN_CHUNK} "
+                    "ORDER BY project_code, position", {"codes": marks}):
+                amounts.setdefault(code, {})[source] = amount
+            written_before = count
+            for code in chunk:
+                row = rows.get(code)
+                if row is None:
+                    continue
+                values = list(row[:-1])
+                values[_CLASSIFIED] = bool(values[_CLASSIFIED])
+                values[_TAGS] = _stored_json(values[_TAGS], code, "tags")
+                facts = _loaded(row[-1], code, "facts")
+                values += [facts.get(name) for name in fact_names]
+                found = amounts.get(code, {})
+                values += [found.get(source) for source in sources]
+                sheet.append(sheet_row(sheet, [v if v.__class__ is str else _sheet_value(v, ([],)) for v in values],
+                                       altered, code, headers))
+                for item in parts["events"].get(code, ()):
+                    tables["events"].append(sheet_row(tables["events"], _event_cells(item), altered, code, names["events"]))
+                for name in ("changes", "contracts", "phases"):
+                    for item in parts[name].get(code, ()):
+                        cells = [_sheet_value(v) for v in item]
+                        if name == "changes":
+                            cells[5] = bool(item[5])  # major
+                        tables[name].append(sheet_row(tables[name], cells, altered, code, names[name]))
+                count += 1
+            progress(count - written_before)
+        _append_recorded(book, (store.recorded(chunk) for chunk in _chunks(codes, CHUNK)), altered)
     book.save(path)
     return count

@@ -11,7 +11,6 @@ import itertools
 import multiprocessing
 import operator
 import os
-import re
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -24,6 +23,7 @@ from ..evaluation import DISTRICT_WIDE_FINDINGS, evaluate
 from ..lifecycle import STAGE_ORDER, derive_stage
 from ..model import InputError, Problem, Project
 from ..plugins import Registry
+from ..settings import number_setting
 from .rows import _chunks, _marks, _project_from_rows
 
 DEADLINE_COLUMNS = ("project_code", "rule", "title", "title_en", "kind", "date", "article", "status", "provisional",
@@ -31,8 +31,6 @@ DEADLINE_COLUMNS = ("project_code", "rule", "title", "title_en", "kind", "date",
 FINDING_COLUMNS = ("project_code", "rule", "severity", "article", "message", "message_en", "plugin", "contract", "phase")
 Units = dict[tuple[str, str | None], dict[str, Project]]  # (district, owner unit) -> code -> project: Store.peers
 _LISTED = {"project_deadlines": DEADLINE_COLUMNS, "project_findings": FINDING_COLUMNS}  # rows listed per project
-REBUILD_WORKERS = 2  # forked readers and evaluators; the writer is the rebuild's own process
-MAX_REBUILD_WORKERS = 16  # more would only queue behind the one writer and multiply memory
 
 
 class DerivedRows(NamedTuple):
@@ -272,16 +270,13 @@ def can_fork() -> bool:
 
 
 def rebuild_workers() -> int:
-    """Forked processes that read and evaluate ahead of a rebuild's writer: ZWXM_REBUILD_WORKERS (a
-    whole number 0–MAX_REBUILD_WORKERS, 0 = none) or else REBUILD_WORKERS, where fork is safe and there
-    is a second CPU. Any other setting is refused (InputError naming it), not silently replaced."""
-    setting = os.environ.get("ZWXM_REBUILD_WORKERS", "").strip()
-    if not setting:
-        return REBUILD_WORKERS if can_fork() else 0
-    if not re.fullmatch("[0-9]{1,3}", setting) or int(setting) > MAX_REBUILD_WORKERS:
-        raise InputError([Problem("ZWXM_REBUILD_WORKERS", setting, f"应为 0–{MAX_REBUILD_WORKERS} 的整数",
-                                  f"expected a whole number 0–{MAX_REBUILD_WORKERS}")])
-    return int(setting) if can_fork() else 0
+    """Forked processes that read and evaluate ahead of a rebuild's writer: ZWXM_REBUILD_WORKERS
+    (0 = none; zwxm.settings) where fork is safe and there is a second CPU. A bad setting is refused
+    (InputError naming it), not silently replaced."""
+    workers, problem = number_setting("ZWXM_REBUILD_WORKERS")
+    if problem:
+        raise InputError([Problem(*problem)])
+    return int(workers) if can_fork() else 0
 
 
 class _Units:

@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from ..model import Change, Contract, Event, FundingSource, Phase, Project, converter
+from ..model import Change, Contract, Event, FundingSource, InputError, Phase, Problem, Project, converter
 
 CHUNK = 500  # codes per "IN (...)" query and projects per rebuild transaction
 ROWS_PER_INSERT = 1000  # rows per multi-row INSERT statement (fewer if SQLite's variable limit says so)
@@ -103,7 +103,47 @@ def _event_from_row(row: dict[str, Any]) -> Event:
 
 def _project_from_rows(row: dict[str, Any], events: list[dict[str, Any]], changes: list[dict[str, Any]],
                        parts: dict[str, list[dict[str, Any]]] | None = None) -> Project:
-    """A stored project with its effective events (superseded ones left out) in date order, and its parts."""
+    """A stored project with its effective events (superseded ones left out) in date order, and its
+    parts; a row that cannot be read (edited outside zwxm) is an InputError naming the project, the
+    field and the stored value, not a decoder's message without either."""
+    try:
+        return _decoded_project(row, events, changes, parts)
+    except Exception as exc:
+        raise InputError([_unreadable(row, events, changes, exc)]) from exc
+
+
+def _unreadable(row: dict[str, Any], events: list[dict[str, Any]], changes: list[dict[str, Any]],
+                exc: Exception) -> Problem:
+    """Which stored value of a project could not be read: the first JSON field, event or change that fails."""
+    def problem(where: str, value: Any) -> Problem:
+        return unreadable(row.get("code"), where, value)
+
+    for name in _JSON_FIELDS:
+        try:
+            json.loads(row[name] or "null")
+        except ValueError:
+            return problem(name, row[name])
+    for index, event in enumerate(events):
+        try:
+            _event_from_row(event)
+        except (ValueError, TypeError):
+            return problem(f"events[{index}]", event.get("payload") if event.get("payload") else event.get("date"))
+    for index, change in enumerate(changes):
+        try:
+            dt.date.fromisoformat(change["date"])
+        except (ValueError, TypeError):
+            return problem(f"changes[{index}].date", change["date"])
+    return Problem(str(row.get("code")), None, f"存储的数据无法读取：{exc}（另见 zwxm verify）",
+                   f"stored data unreadable: {exc} (see zwxm verify)")
+
+
+def unreadable(code: Any, where: str, value: Any) -> Problem:
+    """A stored value zwxm cannot read (written by another tool): the project, where, the value."""
+    return Problem(f"{code} {where}", value, "存储的数据无法读取（另见 zwxm verify）", "stored data unreadable (see zwxm verify)")
+
+
+def _decoded_project(row: dict[str, Any], events: list[dict[str, Any]], changes: list[dict[str, Any]],
+                     parts: dict[str, list[dict[str, Any]]] | None = None) -> Project:
     data = {name: row[name] for name in PROJECT_FIELDS}
     for name in _JSON_FIELDS:
         text = data[name]

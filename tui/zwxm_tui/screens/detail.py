@@ -80,7 +80,12 @@ class DetailScreen(ZwxmScreen):
     # loading --------------------------------------------------------------------------------
     def load(self) -> None:
         store = self.zapp.store
-        self.project = store.project(self.code)
+        try:
+            self.project = store.project(self.code)
+        except InputError:  # edited outside zwxm while the screen was open
+            self.zapp.unreadable(self.code)  # says which value
+            self.app.pop_screen()
+            return
         if self.project is None:
             self.notify(self.t("project_not_found", code=markup_text(self.code)), severity="error")
             self.app.pop_screen()

@@ -348,13 +348,13 @@ class ProjectsScreen(ZwxmScreen):
             return
         from .record import RecordEventScreen
 
-        if self.current_code:
+        if self.current_code and not self.zapp.unreadable(self.current_code):
             self.app.push_screen(RecordEventScreen(self.current_code))  # back here: on_screen_resume reloads
 
     def action_compare(self) -> None:
         from .compare import CompareScreen
 
-        if self.current_code:
+        if self.current_code and not self.zapp.unreadable(self.current_code):
             self.app.push_screen(CompareScreen(self.current_code))
 
     def action_import_file(self) -> None:
