@@ -258,5 +258,22 @@ def test_stored_rows_are_read_as_cattrs_reads_them():
     assert (read.investment, read.budget_year, read.classified, read.tags) == (1_200_000, 2024, True, ["a", "1"])
     for field, value in (("investment", "a lot"), ("investment", -5), ("classified", 2), ("name", None),
                          ("budget_year", 2024.5), ("tags", '[null]')):
-        with pytest.raises(ClassValidationError):
+        with pytest.raises(InputError) as refused:  # cattrs' refusal, named with the project
             _project_from_rows({**row, field: value}, [], [])
+        assert isinstance(refused.value.__cause__, ClassValidationError)
+        assert refused.value.problems[0].field == row["code"]
+
+
+@pytest.mark.parametrize(("field", "value"), [("tags", "[1,"), ("facts", "{not json")])
+def test_an_unreadable_field_is_named_in_the_broken_rows_finding(path, field, value):
+    conn = sqlite3.connect(path)
+    with conn:
+        code = conn.execute("SELECT code FROM projects ORDER BY code").fetchone()[0]
+        conn.execute(f"UPDATE projects SET {field} = ? WHERE code = ?", [value, code])
+    conn.close()
+    with Store(path) as store:
+        store.rebuild(workers=0)
+    findings = [row for row in derived(path)["project_findings"] if row[0] == code]
+    assert [(row[1], row[4], row[5]) for row in findings] == [
+        ("storage", f"存储的数据无法读取（另见 zwxm verify）：{field} = {value!r}",
+         f"stored data unreadable (see zwxm verify): {field} = {value!r}")]

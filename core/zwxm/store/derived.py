@@ -24,7 +24,7 @@ from ..lifecycle import STAGE_ORDER, derive_stage
 from ..model import InputError, Problem, Project
 from ..plugins import Registry
 from ..settings import number_setting
-from .rows import _chunks, _marks, _project_from_rows
+from .rows import _chunks, _marks, _project_from_rows, unreadable
 
 DEADLINE_COLUMNS = ("project_code", "rule", "title", "title_en", "kind", "date", "article", "status", "provisional",
                     "done_on", "explanation", "explanation_en", "contract", "phase")
@@ -187,11 +187,16 @@ class DerivedTables:
                 broken.append((code, exc))
         rows = self._derived_rows(projects, units=units)
         today = dt.date.today().isoformat()
-        for code, problem in broken:
+        for code, error in broken:
             rows.codes.append(code)
             rows.status.append((code, "declare", 0, None, None, None, None, None, None, 0, 0, 1, 0, today))
-            rows.findings.append((code, "storage", "error", None, f"存储的数据无法读取：{problem}",
-                                  f"stored data unreadable: {problem}", "", None, None))
+            # the row reader names the field and the value (store.rows.unreadable)
+            problems = error.problems if isinstance(error, InputError) else [unreadable(code, "", str(error))]
+            for p in problems:
+                where = p.field.removeprefix(code).strip()
+                detail = f"：{where} = {p.value!r}" if p.value is not None else ""
+                rows.findings.append((code, "storage", "error", None, p.message + detail,
+                                      p.message_en + detail.replace("：", ": ", 1), "", None, None))
         return rows
 
     def _changes(self, rows: DerivedRows) -> Changes:
