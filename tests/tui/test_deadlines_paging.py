@@ -7,6 +7,7 @@ import datetime as dt
 import threading
 from collections import Counter
 
+from tests.tui.conftest import screen_after
 from zwxm.model import Event, Project
 from zwxm.store import Store
 from zwxm_tui.app import create_app
@@ -50,9 +51,7 @@ async def test_paged_deadlines_match_the_whole_list(tmp_path, registry):
     app = create_app(path, "zh", registry=registry)
     async with app.run_test(size=(140, 45)) as pilot:
         await pilot.pause()
-        await pilot.press("d")
-        await pilot.pause()
-        assert isinstance(app.screen, DeadlinesScreen)
+        assert isinstance(await screen_after(pilot, "d"), DeadlinesScreen)
         table = app.screen.query_one(LazyTable)
         assert table.total == len(expected)
         backwards = {i: table.row(i) for i in reversed(range(table.total))}  # pages fetched out of order

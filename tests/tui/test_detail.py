@@ -3,9 +3,12 @@ whose rule raises shows an error notice naming it and the UI stays up."""
 
 from __future__ import annotations
 
+import sqlite3
+
 from textual.widgets import DataTable, Static
 
 from tests.example_district import plugin as example_plugin
+from tests.tui.conftest import screen_after, started
 from zwxm import hookimpl
 from zwxm.plugins import Registry, get_plugin_manager
 from zwxm.rules import Rule
@@ -70,9 +73,7 @@ async def test_selecting_a_deadline_shows_the_article_text(db_path, registry):
         await pilot.press("4")  # the deadlines tab
         assert screen.tab == "deadlines"
         screen.query_one("#section", DataTable).focus()
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, ArticleScreen)
+        assert isinstance(await screen_after(pilot, "enter"), ArticleScreen)
         text = str(app.screen.query_one("#article-text", Static).render())
         assert text == "第五条 建设单位自签订合同之日起10日内报区数据局备案。"
         explanation = str(app.screen.query_one("#article-explanation", Static).render())
@@ -99,9 +100,7 @@ async def test_a_finding_row_opens_its_article(db_path, registry):
         table = screen.query_one("#section", DataTable)
         table.focus()
         table.move_cursor(row=[r[1] for r in findings].index("保修期 1 年，低于 2 年"))
-        await pilot.press("a")
-        await pilot.pause()
-        assert isinstance(app.screen, ArticleScreen) and app.screen.article == 6
+        assert isinstance(await screen_after(pilot, "a"), ArticleScreen) and app.screen.article == 6
         assert "保修期不低于2年" in str(app.screen.query_one("#article-text", Static).render())
 
 
@@ -142,9 +141,6 @@ async def test_an_unreadable_stored_project_is_named_and_the_app_stays_up(db_pat
     """A row edited outside zwxm (tags cut short) is named with its field and value wherever its
     screens would open — from the list (Enter, record, compare) and from an open detail screen —
     and the app stays on the list instead of stopping with a traceback."""
-    import sqlite3
-
-    from tests.tui.conftest import started
     from zwxm_tui.screens.projects import ProjectsScreen
 
     async with started(db_path, registry) as (app, pilot):

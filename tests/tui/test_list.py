@@ -13,7 +13,7 @@ from zwxm_tui.screens.detail import DetailScreen
 from zwxm_tui.screens.projects import ProjectsScreen
 from zwxm_tui.widgets import LazyTable
 
-from .conftest import sample_projects, settle
+from .conftest import sample_projects, screen_after, settle
 
 SIZE = (140, 40)
 
@@ -141,9 +141,7 @@ async def test_enter_opens_the_highlighted_project(db_path, registry):
         selected = [m for m in messages if isinstance(m, LazyTable.Selected)]
         assert selected and selected[-1].row["code"] == "EX-2025-003"
         assert isinstance(app.screen, DetailScreen) and app.screen.code == "EX-2025-003"
-        await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, ProjectsScreen)
+        assert isinstance(await screen_after(pilot, "escape"), ProjectsScreen)
 
 
 async def test_double_click_opens_a_project(db_path, registry):

@@ -14,7 +14,7 @@ from zwxm_tui.screens.projects import ProjectsScreen
 from zwxm_tui.screens.record import RecordEventScreen
 from zwxm_tui.widgets import Choice, ChoiceMenu, KeyBar, LazyTable
 
-from .conftest import pushed, settle, started
+from .conftest import pushed, screen_after, settle, started
 from .test_language import screen_text
 
 SIZE = (160, 45)
@@ -26,9 +26,7 @@ def key_bar(app) -> str:
 
 async def test_the_new_project_form_opens_with_the_first_field_focused(db_path, registry):
     async with started(db_path, registry, size=SIZE, counts=True) as (app, pilot):
-        await pilot.press("n")
-        await pilot.pause()
-        assert isinstance(app.screen, ProjectForm)
+        assert isinstance(await screen_after(pilot, "n"), ProjectForm)
         assert app.focused is app.screen.query_one("#code", Input)
         await pilot.press(*"NEW-1")
         assert app.screen.query_one("#code", Input).value == "NEW-1"
@@ -40,18 +38,12 @@ async def test_menus_keep_every_chinese_character_over_a_form(db_path, registry)
     async with started(db_path, registry, size=SIZE, counts=True) as (app, pilot):
         app.open_project("EX-2025-003")
         await pilot.pause()
-        await pilot.press("e")
-        await pilot.pause()
-        assert isinstance(app.screen, RecordEventScreen)
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, ChoiceMenu)
+        assert isinstance(await screen_after(pilot, "e"), RecordEventScreen)
+        assert isinstance(await screen_after(pilot, "enter"), ChoiceMenu)
         text = screen_text(app)
         for label in ("已申报", "技术论证通过", "初审通过", "专家评审通过", "合同签订", "合同备案"):
             assert label in text, text
-        await pilot.press("down", "down", "down", "enter")
-        await pilot.pause()
-        assert isinstance(app.screen, RecordEventScreen)
+        assert isinstance(await screen_after(pilot, "down", "down", "down", "enter"), RecordEventScreen)
         assert app.screen.query_one("#type", Select).value == "preliminary_review_passed"
         assert app.focused is app.screen.query_one("#type", Select)
 
@@ -59,9 +51,7 @@ async def test_menus_keep_every_chinese_character_over_a_form(db_path, registry)
 async def test_the_key_bar_shows_the_keys_of_the_form_in_front(db_path, registry):
     async with started(db_path, registry, size=SIZE, counts=True) as (app, pilot):
         assert "新建" in key_bar(app)
-        await pilot.press("e")
-        await pilot.pause()
-        assert isinstance(app.screen, RecordEventScreen)
+        assert isinstance(await screen_after(pilot, "e"), RecordEventScreen)
         bar = key_bar(app)
         assert "下一项" in bar and "保存" in bar and "返回" in bar, bar
         assert "新建" not in bar and "导出" not in bar, bar
@@ -255,6 +245,4 @@ async def test_dialogs_fit_80_by_24_and_give_their_first_field_the_keyboard(db_p
             if key == "e":  # the whole event form, buttons included, is on screen at once
                 save = app.screen.query_one("#save", Button)
                 assert save.region.bottom <= 23 and save.region.height == 3, save.region
-            await pilot.press("escape")
-            await pilot.pause()
-            assert isinstance(app.screen, ProjectsScreen)
+            assert isinstance(await screen_after(pilot, "escape"), ProjectsScreen)

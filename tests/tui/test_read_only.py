@@ -17,7 +17,7 @@ from zwxm_tui.screens.detail import DetailScreen
 from zwxm_tui.screens.projects import ProjectsScreen
 from zwxm_tui.screens.transfer import ExportScreen, ImportScreen
 
-from .conftest import started
+from .conftest import screen_after, started
 
 
 def counts(db_path) -> tuple[int, int]:
@@ -33,16 +33,12 @@ async def test_keys_that_write_are_hidden_and_do_nothing(db_path, registry, tmp_
         active = {b.binding.action for b in app.active_bindings.values() if b.enabled}
         assert not active & {"new_project", "record", "import_file"}
         assert {"export", "toggle_overdue"} <= active
-        await pilot.press("n", "e", "i")
-        await pilot.pause()
-        assert isinstance(app.screen, ProjectsScreen)
+        assert isinstance(await screen_after(pilot, "n", "e", "i"), ProjectsScreen)
         app.open_project("EX-2025-003")
         await pilot.pause()
         await app.workers.wait_for_complete()
         assert isinstance(app.screen, DetailScreen)
-        await pilot.press("e", "c", "m")
-        await pilot.pause()
-        assert isinstance(app.screen, DetailScreen)
+        assert isinstance(await screen_after(pilot, "e", "c", "m"), DetailScreen)
         app.screen.action_record()  # what the command palette would call: refused with a notice
         await pilot.pause()
         assert isinstance(app.screen, DetailScreen)

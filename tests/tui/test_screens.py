@@ -30,9 +30,7 @@ from .conftest import SIZE, screen_after, settle, started
 
 async def test_deadlines_view_groups_overdue_and_weeks_and_jumps(db_path, registry):
     async with started(db_path, registry) as (app, pilot):
-        await pilot.press("d")
-        await pilot.pause()
-        assert isinstance(app.screen, DeadlinesScreen)
+        assert isinstance(await screen_after(pilot, "d"), DeadlinesScreen)
         expected = Store(db_path, registry).deadlines(dt.date.today(), dt.date.today() + dt.timedelta(days=30))
         table = app.screen.query_one(LazyTable)
         rows = [table.row(i) for i in range(table.total)]  # read page by page from SQL, as when scrolled
@@ -74,9 +72,7 @@ async def test_compare_shows_every_district_side_by_side(db_path):
     registry = Registry(get_plugin_manager([("example", example_plugin), ("mirror", MirrorDistrict)],
                                            entry_points=False))
     async with started(db_path, registry) as (app, pilot):
-        await pilot.press("down", "down", "c")
-        await pilot.pause()
-        assert isinstance(app.screen, CompareScreen) and app.screen.code == "EX-2025-003"
+        assert isinstance(await screen_after(pilot, "down", "down", "c"), CompareScreen) and app.screen.code == "EX-2025-003"
         example = str(app.screen.query_one("#compare-example Static").render())
         mirror = str(app.screen.query_one("#compare-mirror Static").render())
         assert "示例区" in example and "现行有效" in example and "合同备案" in example
@@ -85,9 +81,7 @@ async def test_compare_shows_every_district_side_by_side(db_path):
 
 async def test_rules_browser_lists_articles_with_their_rules(db_path, registry):
     async with started(db_path, registry, "en") as (app, pilot):
-        await pilot.press("r")
-        await pilot.pause()
-        assert isinstance(app.screen, RulesScreen)
+        assert isinstance(await screen_after(pilot, "r"), RulesScreen)
         table = app.screen.query_one("#articles", DataTable)
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
         assert rows[0] == ["Art. 1", "目的条款，无数据可查"]
@@ -97,19 +91,13 @@ async def test_rules_browser_lists_articles_with_their_rules(db_path, registry):
         assert "8 covered, 1 explained, 9 articles" in coverage
         table.focus()
         table.move_cursor(row=4)
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, ArticleScreen) and app.screen.article == 5
+        assert isinstance(await screen_after(pilot, "enter"), ArticleScreen) and app.screen.article == 5
 
 
 async def test_help_screen_lists_the_keys(db_path, registry):
     async with started(db_path, registry) as (app, pilot):
-        await pilot.press("f1")
-        await pilot.pause()
-        assert isinstance(app.screen, HelpScreen)
-        await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, ProjectsScreen)
+        assert isinstance(await screen_after(pilot, "f1"), HelpScreen)
+        assert isinstance(await screen_after(pilot, "escape"), ProjectsScreen)
 
 
 async def test_language_switch_relabels_and_is_remembered(db_path, registry, settings_path):
@@ -137,9 +125,7 @@ async def test_command_palette_opens_the_deadlines_view(db_path, registry):
         await pilot.pause()
         await pilot.press(*"期限总览")
         await pilot.pause(0.5)
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, DeadlinesScreen)
+        assert isinstance(await screen_after(pilot, "enter"), DeadlinesScreen)
 
 
 async def test_an_empty_database_offers_demo_or_import(tmp_path, registry):
