@@ -188,8 +188,7 @@ class ZwxmApp(App):
     def open_project(self, code: str) -> None:
         from .screens.detail import DetailScreen
 
-        if not self.unreadable(code):
-            self.push_screen(DetailScreen(code))
+        self.push_screen(DetailScreen(code))  # which names an unreadable project and closes again
 
     def action_command_palette(self) -> None:
         """Textual's palette, with its prompt in the app's language."""
