@@ -26,7 +26,8 @@ NUMBER_SETTINGS = {
 
 
 class SettingProblem(NamedTuple):
-    """A bad setting: the variable, the text it held, why (Chinese, English)."""
+    """A bad setting: the variable, the text it held, why (Chinese, English); printed like
+    model.Problem, which `zwxm` does not import at start (attrs and cattrs load only when needed)."""
 
     field: str
     value: str

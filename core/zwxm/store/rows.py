@@ -115,25 +115,23 @@ def _project_from_rows(row: dict[str, Any], events: list[dict[str, Any]], change
 def _unreadable(row: dict[str, Any], events: list[dict[str, Any]], changes: list[dict[str, Any]],
                 exc: Exception) -> Problem:
     """Which stored value of a project could not be read: the first JSON field, event or change that fails."""
-    def problem(where: str, value: Any) -> Problem:
-        return unreadable(row.get("code"), where, value)
-
+    code = row.get("code")
     for name in _JSON_FIELDS:
         try:
             json.loads(row[name] or "null")
         except ValueError:
-            return problem(name, row[name])
+            return unreadable(code, name, row[name])
     for index, event in enumerate(events):
         try:
             _event_from_row(event)
         except (ValueError, TypeError):
-            return problem(f"events[{index}]", event.get("payload") if event.get("payload") else event.get("date"))
+            return unreadable(code, f"events[{index}]", event.get("payload") or event.get("date"))
     for index, change in enumerate(changes):
         try:
             dt.date.fromisoformat(change["date"])
         except (ValueError, TypeError):
-            return problem(f"changes[{index}].date", change["date"])
-    return Problem(str(row.get("code")), None, f"存储的数据无法读取：{exc}（另见 zwxm verify）",
+            return unreadable(code, f"changes[{index}].date", change["date"])
+    return Problem(str(code), None, f"存储的数据无法读取：{exc}（另见 zwxm verify）",
                    f"stored data unreadable: {exc} (see zwxm verify)")
 
 
