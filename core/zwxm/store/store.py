@@ -252,7 +252,7 @@ class Store(DerivedTables, Integrity):
         wanted = {(p.district, p.owner_unit) for p in projects if p.owner_unit and self.registry.needs_peers(p.district)}
         cache = self._peer_cache if units is None else units
         if units is None:
-            version = self.db.execute("PRAGMA data_version").fetchone()[0]  # changes when another connection commits
+            version = self._data_version()
             if version != self._peer_version:
                 cache.clear()
                 self._peer_version = version
@@ -377,7 +377,7 @@ class Store(DerivedTables, Integrity):
         self._matches[needle] = rowids
 
     def _forget_matches_if_changed(self) -> None:
-        stamp = (self.db.execute("PRAGMA data_version").fetchone()[0], self.db.conn.total_changes)
+        stamp = (self._data_version(), self.db.conn.total_changes)
         if stamp != self._matches_stamp:
             self._matches.clear()
             self._matches_stamp = stamp
