@@ -149,7 +149,7 @@ class DerivedTables:
 
     def _planned_here(self, chunks: list[list[str]]) -> Iterator[tuple[int, Changes]]:
         """`_planned` of each chunk, in order, in this process, with the data version it was read at."""
-        units = _Units()
+        units = PeerCache()
         for chunk in chunks:
             version = self._data_version()
             yield version, self._planned(chunk, units.at(version))
@@ -284,22 +284,24 @@ def rebuild_workers() -> int:
     return int(workers) if can_fork() else 0
 
 
-class _Units:
-    """The peers a rebuild has read, by (district, owner unit): read once, and forgotten as soon as
-    another connection has committed (the data version a chunk was handed out at differs)."""
+class PeerCache:
+    """Peers read, by (district, owner unit): read once, and forgotten as soon as another connection
+    has committed (the data version given differs) — the store's own, and a rebuild's keyed by the
+    version its writer handed each chunk out at."""
 
     def __init__(self) -> None:
         self.version: int | None = None
         self.by_unit: Units = {}
 
     def at(self, version: int) -> Units:
+        """The peers read at this data version (none when it changed)."""
         if version != self.version:
             self.by_unit, self.version = {}, version
         return self.by_unit
 
 
 _worker_store: Any = None
-_worker_units = _Units()
+_worker_units = PeerCache()
 
 
 def _open_worker_store(store_type: type, path: Path, registry: Registry) -> None:

@@ -24,7 +24,7 @@ from ..plugins import Registry, get_registry
 from ..rules import Refusal
 from . import ledger
 from .connection import _immediate, connect, resolve_db_path, timestamp
-from .derived import DerivedRows, DerivedTables, Units
+from .derived import DerivedRows, DerivedTables, PeerCache, Units
 from .integrity import Integrity
 from .ledger import default_actor, set_actor
 from .query import (
@@ -128,8 +128,7 @@ class Store(DerivedTables, Integrity):
         # batches would otherwise load the whole unit again for every batch (quadratic). Kept current by
         # this store's own writes (_note_peers); dropped when another connection writes (PRAGMA
         # data_version) or a transaction of this one fails.
-        self._peer_cache: Units = {}
-        self._peer_version: int | None = None
+        self._peers = PeerCache()
 
     def close(self) -> None:
         self.db.close()
@@ -153,7 +152,7 @@ class Store(DerivedTables, Integrity):
             with _immediate(self.db):
                 yield
         except BaseException:
-            self._peer_cache.clear()  # it may hold rows this transaction did not store in the end
+            self._peers.by_unit.clear()  # it may hold rows this transaction did not store in the end
             raise
 
     # reading ----------------------------------------------------------------------------------
@@ -250,12 +249,7 @@ class Store(DerivedTables, Integrity):
         the store's cache (see __init__). A peer whose row cannot be read is left out (its own
         evaluation says so)."""
         wanted = {(p.district, p.owner_unit) for p in projects if p.owner_unit and self.registry.needs_peers(p.district)}
-        cache = self._peer_cache if units is None else units
-        if units is None:
-            version = self._data_version()
-            if version != self._peer_version:
-                cache.clear()
-                self._peer_version = version
+        cache = self._peers.at(self._data_version()) if units is None else units
         missing = wanted - cache.keys()
         for district in sorted({d for d, _ in missing}):
             names = sorted(u for d, u in missing if d == district)
@@ -272,7 +266,7 @@ class Store(DerivedTables, Integrity):
 
     def _note_peers(self, project_rows: list[dict[str, Any]]) -> None:
         """Keep the loaded peers current with project rows this store writes (see __init__)."""
-        cache = self._peer_cache
+        cache = self._peers.by_unit
         if not cache:
             return
         for row in project_rows:
