@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
-from ..escape import FORMULA_PREFIXES, csv_text, csv_texts, sheet_cell, sheet_row
+from ..escape import FORMULA_PREFIXES, csv_text, csv_texts, sheet_row
 from ..files import written
 from ..model import InputError, Project, converter, dump_project
 from ..store import PROJECT_FIELDS
@@ -130,13 +130,6 @@ def _without_none(value: Any) -> Any:
     return value
 
 
-def _cell(sheet: Any, value: Any, altered: list[str], where: str) -> Any:
-    """A cell for `value`: JSON text for lists and tables, then zwxm.escape.sheet_cell."""
-    if isinstance(value, (list, dict)):
-        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return sheet_cell(sheet, value, altered, where)
-
-
 CSV_JSON_COLUMNS = ("tags", "facts", "events", "changes", "contracts", "phases", "funding_sources")
 
 
@@ -211,19 +204,18 @@ def _write_xlsx(projects: Iterable[Project], path: Path, progress: Callable[[int
 
 def _append_projects(projects: list[Project], sheet: Any, headers: list[str], tables: dict, fact_names: list[str],
                      sources: list[str], altered: list[str], progress: Callable[[int], None]) -> None:
+    names = {name: [f"{name}.{c}" for c in columns] for name, columns in _TABLES.items()}
     for project in projects:
         data = converter.unstructure(project)
         row = [data[name] for name in _PROJECT_COLUMNS]
         row += [data["facts"].get(name) for name in fact_names]
         amounts = {f.source: f.amount for f in project.funding_sources}
         row += [amounts.get(source) for source in sources]
-        sheet.append([_cell(sheet, v if v != [] else None, altered, f"{project.code} {h}") for h, v in zip(headers, row)])
+        sheet.append(sheet_row(sheet, [_sheet_value(v, ([],)) for v in row], altered, project.code, headers))
         for name, columns in _TABLES.items():
-            table = tables[name]
             for item in data[name]:
-                table.append([_cell(table, project.code if c == "project_code" else
-                                    (item[c] if item[c] not in ("", {}) else None), altered, f"{project.code} {name}.{c}")
-                              for c in columns])
+                cells = [project.code if c == "project_code" else _sheet_value(item[c]) for c in columns]
+                tables[name].append(sheet_row(tables[name], cells, altered, project.code, names[name]))
         progress(1)
 
 
