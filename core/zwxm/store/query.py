@@ -13,6 +13,7 @@ from ..lifecycle import STAGE_ORDER
 
 SEARCH_WALK_BUDGET = 0.02  # seconds a text search may walk the sort index before it scans instead
 MATCHES_KEPT = 5_000  # a text matching at most this many projects has their rowids kept (Store.text_matches)
+TEXTS_KEPT = 64  # texts whose matches are kept at once: those typed in one session, the latest
 
 SORTS: dict[str, str] = {
     "code": "p.code", "name": "p.name_sort", "district": "p.district", "owner_unit": "p.owner_unit",

@@ -34,6 +34,7 @@ from .query import (
     MATCHES_KEPT,
     ON_STATUS,
     SEARCH_WALK_BUDGET,
+    TEXTS_KEPT,
     ProjectQuery,
     like_pattern,
 )
@@ -359,7 +360,7 @@ class Store(DerivedTables, Integrity):
             return None
         if len(found) > MATCHES_KEPT:
             return None
-        if len(self._matches) >= 64:  # texts typed in one session: keep the latest
+        if len(self._matches) >= TEXTS_KEPT:
             del self._matches[next(iter(self._matches))]
         self._matches[needle] = matches = tuple(found)
         return matches
